@@ -1,0 +1,15 @@
+// The weft CLI: one file per command under src/cli/, each exporting `register(program)`.
+// This file only assembles them; commands call library code and stay thin.
+import { Command } from 'commander';
+import { commands } from './commands.js';
+
+export async function run(argv: string[]): Promise<void> {
+  const program = new Command('weft')
+    .description('weft: a service mesh in the style of Linkerd 2')
+    .version('0.1.0')
+    .showHelpAfterError();
+  // `weft proxy` is dispatched in bin/weft.js before this file loads; listed here for --help.
+  program.command('proxy').description('run the data-plane proxy (configured by WEFT_PROXY_* environment variables)');
+  for (const register of commands) register(program);
+  await program.parseAsync(argv);
+}
