@@ -1,0 +1,10 @@
+// Original file: src/api/proto/destination.proto
+
+
+export interface AuthorityOverride {
+  'authorityOverride'?: (string);
+}
+
+export interface AuthorityOverride__Output {
+  'authorityOverride': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: src/api/proto/destination.proto
+
+
+export interface PathMatch {
+  'regex'?: (string);
+}
+
+export interface PathMatch__Output {
+  'regex': (string);
+}
