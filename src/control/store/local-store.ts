@@ -192,12 +192,12 @@ export class LocalStore implements WritableStore {
 
   async delete(keys: readonly ResourceKey[]): Promise<readonly ResourceKey[]> {
     const out = await withLock(this.dir, async () => {
-      let v = await readVersion(this.dir);
+      const v = await readVersion(this.dir);
       const existed: ResourceKey[] = [];
       for (const k of keys) {
         if (await removeResource(this.dir, k)) existed.push(k);
       }
-      if (existed.length > 0) await writeVersion(this.dir, ++v);
+      if (existed.length > 0) await writeVersion(this.dir, v + 1);
       return existed;
     });
     await this.rescan();
