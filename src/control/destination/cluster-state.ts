@@ -1,0 +1,94 @@
+// The destination service's in-memory view of the store: Services, EndpointSlices grouped by
+// their Service, ServiceProfiles, and the IP indexes. One watch per kind feeds it however many
+// proxies are subscribed; after each store event it tells listeners which services changed.
+import type { EndpointSlice, Service, ServiceProfile, Store, Watch, WatchEvent } from '../store/types.js';
+import { SERVICE_NAME_LABEL } from '../store/types.js';
+
+export type ChangeListener = (services: ReadonlySet<string>) => void;
+
+export function svcKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export class ClusterState {
+  readonly services = new Map<string, Service>();
+  /** service key -> slice name -> slice */
+  readonly slices = new Map<string, Map<string, EndpointSlice>>();
+  /** `<ns>/<fqdn>` -> profile */
+  readonly profiles = new Map<string, ServiceProfile>();
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly watches: Watch[] = [];
+  readonly ready: Promise<void>;
+
+  constructor(store: Store) {
+    let synced = 0;
+    let markReady!: () => void;
+    this.ready = new Promise((r) => (markReady = r));
+    const onSynced = (): void => {
+      if (++synced === 3) markReady();
+    };
+    this.watches.push(
+      store.watch('Service', (e) => this.onService(e, onSynced)),
+      store.watch('EndpointSlice', (e) => this.onSlice(e, onSynced)),
+      store.watch('ServiceProfile', (e) => this.onProfile(e, onSynced)),
+    );
+  }
+
+  onChange(l: ChangeListener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private notify(key: string): void {
+    const set = new Set([key]);
+    for (const l of this.listeners) l(set);
+  }
+
+  private onService(e: WatchEvent<Service>, synced: () => void): void {
+    if (e.type === 'SYNCED') return synced();
+    const key = svcKey(e.object.metadata.namespace, e.object.metadata.name);
+    if (e.type === 'DELETED') this.services.delete(key);
+    else this.services.set(key, e.object);
+    this.notify(key);
+  }
+
+  private onSlice(e: WatchEvent<EndpointSlice>, synced: () => void): void {
+    if (e.type === 'SYNCED') return synced();
+    const s = e.object;
+    const key = svcKey(s.metadata.namespace, s.metadata.labels[SERVICE_NAME_LABEL] ?? '');
+    // A slice may be relabelled to another service: drop it from wherever it was.
+    for (const [k, m] of this.slices) {
+      if (k !== key && m.delete(s.metadata.name)) this.notify(k);
+    }
+    let m = this.slices.get(key);
+    if (e.type === 'DELETED') {
+      m?.delete(s.metadata.name);
+    } else {
+      if (!m) this.slices.set(key, (m = new Map()));
+      m.set(s.metadata.name, s);
+    }
+    this.notify(key);
+  }
+
+  private onProfile(e: WatchEvent<ServiceProfile>, synced: () => void): void {
+    if (e.type === 'SYNCED') return synced();
+    const p = e.object;
+    const pkey = `${p.metadata.namespace}/${p.metadata.name}`;
+    if (e.type === 'DELETED') this.profiles.delete(pkey);
+    else this.profiles.set(pkey, p);
+    // The profile's name is the FQDN; its first two labels name the service.
+    const [name, ns] = p.metadata.name.split('.');
+    if (name && ns) this.notify(svcKey(ns, name));
+  }
+
+  /** The service whose cluster IP this is, if any. */
+  serviceByClusterIp(ip: string): Service | undefined {
+    for (const s of this.services.values()) if (s.spec.clusterIP === ip) return s;
+    return undefined;
+  }
+
+  close(): void {
+    for (const w of this.watches) w.close();
+    this.listeners.clear();
+  }
+}

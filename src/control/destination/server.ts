@@ -1,0 +1,194 @@
+// The Destination gRPC service (io.linkerd.proxy.destination.Destination), over a Store.
+// Answers for unknown names (documented in docs/destination.md):
+//   Get        -> `no_endpoints{exists: false}` at once, stream kept open (an `add` follows if
+//                 the service appears): a Linkerd-style client falls back to the original
+//                 destination and keeps watching.
+//   GetProfile -> gRPC NOT_FOUND: there is no profile to apply; the proxy uses the original
+//                 destination without routes.
+// A bad authority (neither a service name nor IP:port) is INVALID_ARGUMENT for both.
+import * as grpc from '@grpc/grpc-js';
+import { loadProto } from '../../api/load.js';
+import type { GetDestination__Output } from '../../api/gen/io/linkerd/proxy/destination/GetDestination.js';
+import type { Update } from '../../api/gen/io/linkerd/proxy/destination/Update.js';
+import type { DestinationProfile } from '../../api/gen/io/linkerd/proxy/destination/DestinationProfile.js';
+import type { DestinationHandlers } from '../../api/gen/io/linkerd/proxy/destination/Destination.js';
+import type { ProtoGrpcType } from '../../api/gen/destination.js';
+import type { Logger } from '../../lib/log.js';
+import type { Store } from '../store/types.js';
+import { ClusterState, svcKey } from './cluster-state.js';
+import { namespaceFromContextToken, parseTarget } from './authority.js';
+import type { Target } from './authority.js';
+import { addrKey, endpointByIp, ipProfile, serviceEndpoints, serviceProfile, weightedAddr } from './translate.js';
+import type { EndpointSet, TranslateOptions } from './translate.js';
+import { EndpointTopic, ProfileTopic } from './topics.js';
+
+export interface DestinationOptions {
+  readonly trustDomain: string;
+  readonly clusterDomain: string;
+  readonly defaultNamespace: string;
+}
+
+export const DEFAULT_DESTINATION_OPTIONS: DestinationOptions = Object.freeze({
+  trustDomain: 'cluster.local',
+  clusterDomain: 'cluster.local',
+  defaultNamespace: 'default',
+});
+
+type Topic = EndpointTopic | ProfileTopic;
+
+export class DestinationService {
+  readonly state: ClusterState;
+  private readonly topics = new Map<string, Topic>();
+  /** service key -> topic keys to refresh when it changes; IP topics refresh on every change. */
+  private readonly byService = new Map<string, Set<string>>();
+  private readonly ipTopics = new Set<string>();
+  private readonly opts: DestinationOptions;
+
+  constructor(store: Store, opts: Partial<DestinationOptions> = {}, private readonly log?: Logger) {
+    this.opts = Object.freeze({ ...DEFAULT_DESTINATION_OPTIONS, ...opts });
+    this.state = new ClusterState(store);
+    this.state.onChange((keys) => {
+      for (const k of keys) for (const t of this.byService.get(k) ?? []) this.topics.get(t)?.refresh();
+      for (const t of this.ipTopics) this.topics.get(t)?.refresh();
+    });
+  }
+
+  private target(req: GetDestination__Output): Target | undefined {
+    return parseTarget(req.path, this.opts, namespaceFromContextToken(req.contextToken));
+  }
+
+  private ipEndpoints(ip: string, port: number, t: TranslateOptions): EndpointSet {
+    const svc = this.state.serviceByClusterIp(ip);
+    if (svc) return serviceEndpoints(this.state, svc.metadata.namespace, svc.metadata.name, port, t);
+    const found = endpointByIp(this.state, ip);
+    if (!found) return { exists: false, addrs: new Map(), setLabels: {} };
+    return { exists: true, addrs: new Map([[addrKey(ip, port), weightedAddr(found.endpoint, ip, port, false, t)]]), setLabels: {} };
+  }
+
+  private topic<T extends Topic>(key: string, t: Target, make: () => T): T {
+    let topic = this.topics.get(key) as T | undefined;
+    if (!topic) {
+      topic = make();
+      this.topics.set(key, topic);
+      if (t.kind === 'ip') this.ipTopics.add(key);
+      else {
+        const sk = svcKey(t.namespace, t.name);
+        let s = this.byService.get(sk);
+        if (!s) this.byService.set(sk, (s = new Set()));
+        s.add(key);
+      }
+    }
+    return topic;
+  }
+
+  private release(key: string, t: Target, topic: Topic): void {
+    if (topic.sinks.size > 0) return;
+    this.topics.delete(key);
+    this.ipTopics.delete(key);
+    if (t.kind === 'service') this.byService.get(svcKey(t.namespace, t.name))?.delete(key);
+  }
+
+  /** Subscribes to endpoint updates; the first update is delivered synchronously. Returns unsubscribe. */
+  watchEndpoints(t: Target, sink: (u: Update) => void): () => void {
+    const key = t.kind === 'ip' ? `get ip ${t.ip} ${t.port}` : `get svc ${t.namespace}/${t.name} ${t.port}`;
+    const compute = (): EndpointSet =>
+      t.kind === 'ip' ? this.ipEndpoints(t.ip, t.port, this.opts) : serviceEndpoints(this.state, t.namespace, t.name, t.port, this.opts);
+    const topic = this.topic(key, t, () => new EndpointTopic(compute(), compute));
+    topic.subscribe(sink);
+    return () => {
+      topic.sinks.delete(sink);
+      this.release(key, t, topic);
+    };
+  }
+
+  /** Subscribes to profile updates (undefined = the target does not exist). Returns unsubscribe. */
+  watchProfile(t: Target, sink: (p: DestinationProfile | undefined) => void): () => void {
+    const key = t.kind === 'ip' ? `profile ip ${t.ip} ${t.port}` : `profile svc ${t.namespace}/${t.name} ${t.port}`;
+    const compute = (): DestinationProfile | undefined =>
+      t.kind === 'ip' ? ipProfile(this.state, t.ip, t.port, this.opts) : serviceProfile(this.state, t.namespace, t.name, t.port, this.opts);
+    const topic = this.topic(key, t, () => new ProfileTopic(compute(), compute));
+    topic.subscribe(sink);
+    return () => {
+      topic.sinks.delete(sink);
+      this.release(key, t, topic);
+    };
+  }
+
+  handlers(): DestinationHandlers {
+    return {
+      Get: (call) => {
+        const t = this.target(call.request);
+        if (!t) return call.destroy(invalid(call.request.path));
+        this.log?.debug('Get', { path: call.request.path });
+        void this.state.ready.then(() => {
+          if (call.cancelled) return;
+          const stop = this.watchEndpoints(t, (u) => call.write(u));
+          call.on('cancelled', stop);
+          call.on('close', stop);
+        });
+      },
+      GetProfile: (call) => {
+        const t = this.target(call.request);
+        if (!t) return call.destroy(invalid(call.request.path));
+        this.log?.debug('GetProfile', { path: call.request.path });
+        void this.state.ready.then(() => {
+          if (call.cancelled) return;
+          let stop = (): void => undefined;
+          let ended = false;
+          stop = this.watchProfile(t, (p) => {
+            if (ended) return;
+            if (p) return void call.write(p);
+            ended = true;
+            queueMicrotask(() => stop());
+            call.destroy(Object.assign(new Error(`${call.request.path} not found`), { code: grpc.status.NOT_FOUND }));
+          });
+          call.on('cancelled', stop);
+          call.on('close', stop);
+        });
+      },
+    };
+  }
+
+  close(): void {
+    this.state.close();
+  }
+}
+
+function invalid(path: string): Error {
+  return Object.assign(new Error(`invalid destination "${path}": expected <svc>[.<ns>[.svc.<domain>]]:<port> or <ip>:<port>`), {
+    code: grpc.status.INVALID_ARGUMENT,
+  });
+}
+
+export interface RunningDestination {
+  readonly port: number;
+  readonly service: DestinationService;
+  close(): Promise<void>;
+}
+
+/** Serves the Destination API on `listen` ("host:port"; port 0 picks one). */
+export async function startDestinationServer(
+  store: Store,
+  listen: string,
+  opts: Partial<DestinationOptions> = {},
+  credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
+  log?: Logger,
+): Promise<RunningDestination> {
+  const proto = loadProto('destination.proto') as unknown as ProtoGrpcType;
+  const service = new DestinationService(store, opts, log);
+  const server = new grpc.Server();
+  server.addService(proto.io.linkerd.proxy.destination.Destination.service, service.handlers() as unknown as grpc.UntypedServiceImplementation);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(listen, credentials, (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  await service.state.ready;
+  return {
+    port,
+    service,
+    close: async () => {
+      service.close();
+      // Watch streams never end by themselves: cancel them rather than wait.
+      server.forceShutdown();
+    },
+  };
+}
