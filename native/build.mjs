@@ -6,6 +6,7 @@
 // and says so. Set WEFT_NATIVE_REQUIRED=1 to make a failed build fail the install instead.
 //
 // Environment: WEFT_NODEDIR (prefix with include/node), WEFT_NODE_GYP (path to node-gyp.js).
+/* global process, console */
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, delimiter } from 'node:path';
 import { spawnSync } from 'node:child_process';

@@ -56,7 +56,7 @@ export async function detectIptables(netns?: string): Promise<IptablesTool> {
   let bestRules = -1;
   for (const c of candidates) {
     const tool = iptablesTool(c);
-    let rules = 0;
+    let rules: number;
     try {
       rules = (await save(tool, netns)).split('\n').filter((l) => l.startsWith('-A ')).length;
     } catch {
