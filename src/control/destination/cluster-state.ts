@@ -39,9 +39,20 @@ export class ClusterState {
     return () => this.listeners.delete(l);
   }
 
+  private pending = new Set<string>();
+
+  // A store change arrives as several events delivered in one go (a Service and its slices
+  // from one `weft apply`): coalesce them so subscribers see one consistent update, never a
+  // service without the endpoints that came with it.
   private notify(key: string): void {
-    const set = new Set([key]);
-    for (const l of this.listeners) l(set);
+    if (this.pending.size === 0) queueMicrotask(() => this.flush());
+    this.pending.add(key);
+  }
+
+  private flush(): void {
+    const keys = this.pending;
+    this.pending = new Set();
+    for (const l of this.listeners) l(keys);
   }
 
   private onService(e: WatchEvent<Service>, synced: () => void): void {

@@ -118,7 +118,7 @@ export class DestinationService {
     return {
       Get: (call) => {
         const t = this.target(call.request);
-        if (!t) return call.destroy(invalid(call.request.path));
+        if (!t) return fail(call, grpc.status.INVALID_ARGUMENT, invalid(call.request.path));
         this.log?.debug('Get', { path: call.request.path });
         void this.state.ready.then(() => {
           if (call.cancelled) return;
@@ -129,7 +129,7 @@ export class DestinationService {
       },
       GetProfile: (call) => {
         const t = this.target(call.request);
-        if (!t) return call.destroy(invalid(call.request.path));
+        if (!t) return fail(call, grpc.status.INVALID_ARGUMENT, invalid(call.request.path));
         this.log?.debug('GetProfile', { path: call.request.path });
         void this.state.ready.then(() => {
           if (call.cancelled) return;
@@ -140,7 +140,7 @@ export class DestinationService {
             if (p) return void call.write(p);
             ended = true;
             queueMicrotask(() => stop());
-            call.destroy(Object.assign(new Error(`${call.request.path} not found`), { code: grpc.status.NOT_FOUND }));
+            fail(call, grpc.status.NOT_FOUND, `${call.request.path} not found`);
           });
           call.on('cancelled', stop);
           call.on('close', stop);
@@ -154,10 +154,13 @@ export class DestinationService {
   }
 }
 
-function invalid(path: string): Error {
-  return Object.assign(new Error(`invalid destination "${path}": expected <svc>[.<ns>[.svc.<domain>]]:<port> or <ip>:<port>`), {
-    code: grpc.status.INVALID_ARGUMENT,
-  });
+function invalid(path: string): string {
+  return `invalid destination "${path}": expected <svc>[.<ns>[.svc.<domain>]]:<port> or <ip>:<port>`;
+}
+
+// grpc-js turns an 'error' event on a server stream into the call's status (destroy() would not).
+function fail(call: grpc.ServerWritableStream<unknown, unknown>, code: grpc.status, details: string): void {
+  call.emit('error', { code, details });
 }
 
 export interface RunningDestination {
