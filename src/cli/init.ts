@@ -46,6 +46,7 @@ interface InitFlags {
   skipOutboundPorts: PortRange[];
   iptablesBinary?: string;
   netns?: string;
+  ipv6?: boolean;
   dryRun?: boolean;
   remove?: boolean;
 }
@@ -67,7 +68,7 @@ async function init(flags: InitFlags): Promise<void> {
     return;
   }
   const tool = flags.iptablesBinary ? iptablesTool(flags.iptablesBinary) : await detectIptables(flags.netns);
-  const target = { tool, netns: flags.netns };
+  const target = { tool, netns: flags.netns, ipv6: flags.ipv6 === true };
   if (flags.remove) {
     const removed = await removeInterception(target);
     console.log(removed ? `weft init: removed weft's rules (${tool.binary})` : 'weft init: no weft rules to remove');
@@ -75,7 +76,7 @@ async function init(flags: InitFlags): Promise<void> {
   }
   await applyInterception(config, target);
   console.log(
-    `weft init: outbound tcp -> :${config.outboundPort}, inbound tcp -> :${config.inboundPort} (${tool.binary})`,
+    `weft init: outbound tcp -> :${config.outboundPort}, inbound tcp -> :${config.inboundPort} (${tool.binary}${target.ipv6 ? ', IPv4 and IPv6' : ', IPv4'})`,
   );
 }
 
@@ -92,6 +93,7 @@ export function register(program: Command): void {
     .option('--skip-inbound-ports <ports>', 'inbound ports not redirected, e.g. 22,8000-8100', ports('--skip-inbound-ports'), [])
     .option('--skip-outbound-ports <ports>', 'outbound ports not redirected, e.g. 25,443', ports('--skip-outbound-ports'), [])
     .option('--iptables-binary <path>', 'iptables-nft, iptables-legacy or a path (default: detected)')
+    .option('--ipv6', 'also intercept IPv6 (the same rules with ip6tables)')
     .option('--netns <name>', 'apply inside this named network namespace (ip netns) instead of the current one')
     .option('--dry-run', 'print the iptables-restore input instead of applying it (no root needed)')
     .option('--remove', "remove weft's chains and jumps, leaving other rules untouched")

@@ -1,7 +1,8 @@
 // Applies and removes weft's nat rules in a network namespace through iptables-save/-restore
 // (one atomic transaction each). Works with both back ends: iptables-nft and iptables-legacy,
 // chosen explicitly or detected the way Kubernetes' iptables-wrapper does (the back end that
-// already holds rules wins; nft when neither does).
+// already holds rules wins; nft when neither does). The rules name no addresses, so the same
+// text serves ip6tables when IPv6 is asked for.
 import { existsSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
 import type { InterceptionConfig } from './iptables-rules.js';
@@ -23,6 +24,14 @@ export function iptablesTool(binary: string): IptablesTool {
   return Object.freeze({ binary, save: sibling('save'), restore: sibling('restore') });
 }
 
+/** The IPv6 counterpart of a tool ("iptables-nft" -> "ip6tables-nft"). */
+export function ip6Tool(tool: IptablesTool): IptablesTool {
+  const base = basename(tool.binary);
+  if (!base.startsWith('iptables')) return tool;
+  const v6 = join(dirname(tool.binary), base.replace(/^iptables/, 'ip6tables'));
+  return iptablesTool(tool.binary.includes('/') ? v6 : basename(v6));
+}
+
 function onPath(cmd: string): boolean {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
   return dirs.some((d) => d !== '' && existsSync(join(d, cmd)));
@@ -32,6 +41,8 @@ function onPath(cmd: string): boolean {
 export interface IptablesTarget {
   readonly tool: IptablesTool;
   readonly netns?: string | undefined;
+  /** Also intercept IPv6 (ip6tables). Removal always tries IPv6, failing only when this is set. */
+  readonly ipv6?: boolean | undefined;
 }
 
 function inNetns(netns: string | undefined, file: string, args: string[]): [string, string[]] {
@@ -70,22 +81,42 @@ export async function detectIptables(netns?: string): Promise<IptablesTool> {
   return best;
 }
 
-/** `iptables-save -t nat` in the target namespace. */
-export function readNat(target: IptablesTarget): Promise<string> {
-  return save(target.tool, target.netns, 'nat');
+/** `iptables-save -t nat` in the target namespace (IPv4 unless `family` says 6). */
+export function readNat(target: IptablesTarget, family: 4 | 6 = 4): Promise<string> {
+  return save(family === 6 ? ip6Tool(target.tool) : target.tool, target.netns, 'nat');
 }
 
-/** Installs (or replaces) weft's rules; returns the restore input that was applied. */
-export async function applyInterception(config: InterceptionConfig, target: IptablesTarget): Promise<string> {
-  const input = renderApply(config, weftState(await readNat(target)));
-  await restore(target, input);
-  return input;
+function families(target: IptablesTarget): IptablesTarget[] {
+  const v6: IptablesTarget = { ...target, tool: ip6Tool(target.tool) };
+  return target.ipv6 ? [target, v6] : [target];
 }
 
-/** Removes weft's chains and jumps, nothing else; false when there was nothing to remove. */
-export async function removeInterception(target: IptablesTarget): Promise<boolean> {
+/** Installs (or replaces) weft's rules; returns the restore input applied per family. */
+export async function applyInterception(config: InterceptionConfig, target: IptablesTarget): Promise<string[]> {
+  const applied: string[] = [];
+  for (const t of families(target)) {
+    const input = renderApply(config, weftState(await readNat(t)));
+    await restore(t, input);
+    applied.push(input);
+  }
+  return applied;
+}
+
+async function removeOne(target: IptablesTarget): Promise<boolean> {
   const input = renderRemoval(weftState(await readNat(target)));
   if (input === undefined) return false;
   await restore(target, input);
   return true;
+}
+
+/** Removes weft's chains and jumps, nothing else; false when there was nothing to remove. */
+export async function removeInterception(target: IptablesTarget): Promise<boolean> {
+  let removed = await removeOne(target);
+  try {
+    removed = (await removeOne({ ...target, tool: ip6Tool(target.tool) })) || removed;
+  } catch (err) {
+    // No ip6tables (or no IPv6 nat) here: nothing of weft's can be there either.
+    if (target.ipv6) throw err;
+  }
+  return removed;
 }

@@ -65,12 +65,13 @@ export async function deleteNamespace(name: string): Promise<void> {
   }
 }
 
-/** Creates the bridge with its address (the gateway), or leaves an existing one as it is. */
-export async function ensureBridge(name = DEFAULT_BRIDGE, cidr = DEFAULT_BRIDGE_CIDR): Promise<void> {
+/** Creates the bridge with its address(es) (the gateway), or leaves an existing one as it is. */
+export async function ensureBridge(name = DEFAULT_BRIDGE, cidr = DEFAULT_BRIDGE_CIDR, cidr6?: string): Promise<void> {
   checkName(name, 'bridge');
   if ((await listLinks()).includes(name)) return;
   await ip(['link', 'add', name, 'type', 'bridge']);
   await ip(['addr', 'add', cidr, 'dev', name]);
+  if (cidr6) await ip(['addr', 'add', cidr6, 'dev', name, 'nodad']);
   await ip(['link', 'set', name, 'up']);
 }
 
@@ -95,6 +96,10 @@ export interface VethOptions {
   readonly cidr: string;
   /** Default route of the namespace (the bridge's address); none when omitted. */
   readonly gateway?: string;
+  /** An IPv6 address for the namespace end too, e.g. "fd77::2/64". */
+  readonly cidr6?: string;
+  /** IPv6 default route. */
+  readonly gateway6?: string;
 }
 
 /** Connects a namespace to a bridge with a veth pair, an address and a default route. */
@@ -104,8 +109,12 @@ export async function addVeth(o: VethOptions): Promise<void> {
   await ip(['link', 'set', o.hostIf, 'master', checkName(o.bridge, 'bridge')]);
   await ip(['link', 'set', o.hostIf, 'up']);
   await ip(['-n', o.netns, 'addr', 'add', o.cidr, 'dev', nsIf]);
+  // nodad: the address is usable at once instead of after ~2 s of duplicate detection; these
+  // addresses are ours alone.
+  if (o.cidr6) await ip(['-n', o.netns, 'addr', 'add', o.cidr6, 'dev', nsIf, 'nodad']);
   await ip(['-n', o.netns, 'link', 'set', nsIf, 'up']);
   if (o.gateway) await ip(['-n', o.netns, 'route', 'add', 'default', 'via', o.gateway]);
+  if (o.gateway6) await ip(['-n', o.netns, '-6', 'route', 'add', 'default', 'via', o.gateway6]);
 }
 
 export interface RunAs {
