@@ -9,7 +9,7 @@ import { SoOriginalDst } from '../../../src/proxy/tcp/so-original-dst.js';
 import { interceptionConfig } from '../../../src/runtime/local/iptables-rules.js';
 import type { IptablesTarget } from '../../../src/runtime/local/iptables.js';
 import { applyInterception, iptablesTool, readNat, removeInterception } from '../../../src/runtime/local/iptables.js';
-import { addVeth, cleanupAll, createNamespace, ensureBridge, execInNamespace, netnsSupport } from '../../../src/runtime/local/netns.js';
+import { addVeth, cleanupAll, createNamespace, ensureBridge, netnsSupport } from '../../../src/runtime/local/netns.js';
 import { connectFrom, startFixture } from './fixtures/spawn.js';
 
 const PROXY_UID = 2102;
