@@ -1,0 +1,105 @@
+// Drives the load tools against one address: wrk for HTTP/1.1, h2load for h2c, and the
+// constant-rate generator (a separate Node process, so the harness's own work never delays it).
+import http from 'node:http';
+import http2 from 'node:http2';
+import { readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Address } from '../src/lib/address.js';
+import { BenchTargetError, BenchToolError } from './errors.js';
+import { parseH2loadLog, parseH2loadSummary } from './parse-h2load.js';
+import { parseWrk } from './parse-wrk.js';
+import { runTool } from './procs.js';
+import type { RateResult } from './constant-rate.js';
+import type { Protocol } from './types.js';
+
+export interface LoadOptions {
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly connections: number;
+  readonly threads: number;
+  /** Concurrent streams per h2 connection (h2load -m). */
+  readonly streams: number;
+}
+
+export interface LoadResult {
+  readonly requestsPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+}
+
+const url = (a: Address): string => `http://${a.host}:${a.port}/`;
+const slack = (s: number): number => (s + 20) * 1000;
+
+export async function runWrk(a: Address, o: LoadOptions): Promise<LoadResult> {
+  const base = [`-t${o.threads}`, `-c${o.connections}`];
+  // wrk has no warm-up phase: a separate short run lets the proxy's JIT and pools settle.
+  if (o.warmupS > 0) await runTool('wrk', [...base, `-d${o.warmupS}s`, url(a)], slack(o.warmupS));
+  const out = await runTool('wrk', [...base, `-d${o.durationS}s`, '--latency', url(a)], slack(o.durationS));
+  return parseWrk(out.stdout);
+}
+
+export async function runH2load(a: Address, o: LoadOptions, logPath: string): Promise<LoadResult> {
+  const args = [`-t${o.threads}`, `-c${o.connections}`, `-m${o.streams}`, `-D${o.durationS}`, `--log-file=${logPath}`];
+  if (o.warmupS > 0) args.push(`--warm-up-time=${o.warmupS}`);
+  try {
+    const out = await runTool('h2load', [...args, url(a)], slack(o.durationS + o.warmupS));
+    const summary = parseH2loadSummary(out.stdout);
+    const log = parseH2loadLog(readFileSync(logPath, 'utf8'));
+    return { requestsPerSec: summary.requestsPerSec, p50Ms: log.p50Ms, p99Ms: log.p99Ms, errors: summary.errors };
+  } finally {
+    rmSync(logPath, { force: true });
+  }
+}
+
+export interface RateLoadOptions {
+  readonly rate: number;
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly connections: number;
+}
+
+export async function runRate(a: Address, protocol: Protocol, o: RateLoadOptions): Promise<RateResult> {
+  const script = fileURLToPath(new URL('./constant-rate.js', import.meta.url));
+  const args = [script, '--host', a.host, '--port', String(a.port), '--protocol', protocol, '--rate', String(o.rate)];
+  args.push('--duration', String(o.durationS), '--warmup', String(o.warmupS), '--connections', String(o.connections));
+  const out = await runTool(process.execPath, args, slack(o.durationS + o.warmupS));
+  const last = out.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as RateResult;
+  } catch (err) {
+    throw new BenchToolError(`constant-rate: unparseable output "${last}"`, { cause: err });
+  }
+}
+
+/** One request through the target, so a broken path fails loudly instead of benchmarking errors. */
+export async function probe(a: Address, protocol: Protocol): Promise<void> {
+  const status = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no response within 5 s')), 5000);
+    const settle = (s: number): void => {
+      clearTimeout(timer);
+      resolve(s);
+    };
+    if (protocol === 'http1') {
+      http
+        .get({ host: a.host, port: a.port, path: '/', agent: false }, (res) => {
+          res.resume();
+          settle(res.statusCode ?? 0);
+        })
+        .once('error', reject);
+    } else {
+      const s = http2.connect(url(a));
+      s.once('error', reject);
+      const req = s.request({ ':path': '/' });
+      req.once('response', (h) => {
+        settle(Number(h[':status']));
+        s.destroy();
+      });
+      req.once('error', reject);
+      req.end();
+    }
+  }).catch((err: unknown) => {
+    throw new BenchTargetError(`probe ${protocol} ${url(a)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  });
+  if (status !== 200) throw new BenchTargetError(`probe ${protocol} ${url(a)}: status ${status}`);
+}

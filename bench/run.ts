@@ -1,0 +1,147 @@
+// weft's benchmark harness: starts a backend, then for each protocol and target starts the
+// target, measures throughput (wrk / h2load) and optionally constant-rate latency, samples the
+// target's RSS, stops it, and prints (and appends to bench/RESULTS.md) tables of figures and
+// ratios to direct and to nginx. Everything it starts is killed at the end, on error and on Ctrl-C.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WeftError } from '../src/lib/errors.js';
+import { BenchUsageError } from './errors.js';
+import { probe, runH2load, runRate, runWrk, type LoadOptions, type RateLoadOptions } from './load.js';
+import { parseOptions, type BenchOptions } from './options.js';
+import { nginxBackendConf, startNginx } from './peers.js';
+import { freePort, installCleanup, rssMb, stopProcess } from './procs.js';
+import { appendResults, loadAvg, machineInfo } from './results.js';
+import { formatRateTable, formatThroughputTable, type RateRow, type ThroughputRow } from './table.js';
+import { TARGETS, findTarget } from './targets.js';
+import type { Protocol, RunningTarget, Target } from './types.js';
+
+const log = (msg: string): void => void process.stderr.write(`bench: ${msg}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const message = (err: unknown): string => (err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err));
+
+interface Measured {
+  readonly throughput: ThroughputRow;
+  readonly rate?: RateRow;
+}
+
+async function measure(target: Target, running: RunningTarget, protocol: Protocol, o: BenchOptions, workDir: string): Promise<Measured> {
+  await probe(running.address, protocol);
+  await sleep(500);
+  const rssIdle = running.pids.length ? rssMb(running.pids) : undefined;
+  let rssLoad = rssIdle;
+  let throughput: ThroughputRow = { target: target.name, ...(rssIdle !== undefined ? { rssIdleMb: rssIdle } : {}) };
+  if (o.throughput) {
+    const sampler = setInterval(() => {
+      if (running.pids.length) rssLoad = Math.max(rssLoad ?? 0, rssMb(running.pids));
+    }, 250);
+    const lo: LoadOptions = { durationS: o.durationS, warmupS: o.warmupS, connections: o.connections, threads: o.threads, streams: o.streams };
+    try {
+      const r = protocol === 'http1' ? await runWrk(running.address, lo) : await runH2load(running.address, lo, join(workDir, 'h2load.log'));
+      if (running.pids.length) rssLoad = Math.max(rssLoad ?? 0, rssMb(running.pids));
+      throughput = { ...throughput, ...r, ...(rssLoad !== undefined ? { rssLoadMb: rssLoad } : {}) };
+    } finally {
+      clearInterval(sampler);
+    }
+  }
+  if (o.rate <= 0) return { throughput };
+  const ro: RateLoadOptions = { rate: o.rate, durationS: o.rateDurationS, warmupS: Math.min(1, o.warmupS), connections: o.rateConnections };
+  const r = await runRate(running.address, protocol, ro);
+  return { throughput, rate: { target: target.name, achievedRps: r.achievedRps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors } };
+}
+
+async function runTarget(target: Target, protocol: Protocol, backend: { host: string; port: number }, o: BenchOptions, workDir: string, repoRoot: string): Promise<Measured> {
+  const why = target.unavailable(repoRoot);
+  if (why) {
+    log(`${protocol} ${target.name}: skipped (${why})`);
+    return { throughput: { target: target.name, note: `not run: ${why}` }, rate: { target: target.name, note: `not run: ${why}` } };
+  }
+  const dir = join(workDir, `${protocol}-${target.name}`);
+  mkdirSync(dir, { recursive: true });
+  log(`${protocol} ${target.name}: starting`);
+  let running: RunningTarget | undefined;
+  try {
+    running = await target.start({ protocol, backend, workDir: dir, repoRoot, ...(o.pin ? { pin: o.pin } : {}) });
+    const m = await measure(target, running, protocol, o, workDir);
+    const t = m.throughput;
+    log(`${protocol} ${target.name}: ${t.requestsPerSec?.toFixed(0) ?? '-'} req/s` + (m.rate ? `, at ${o.rate} rps p50 ${m.rate.p50Ms?.toFixed(3)} ms p99 ${m.rate.p99Ms?.toFixed(3)} ms` : ''));
+    return m;
+  } catch (err) {
+    log(`${protocol} ${target.name}: failed: ${message(err)}`);
+    return { throughput: { target: target.name, note: `failed: ${message(err)}` }, rate: { target: target.name, note: `failed: ${message(err)}` } };
+  } finally {
+    await running?.stop();
+  }
+}
+
+function budgetMs(o: BenchOptions): number {
+  const perRun = (o.throughput ? o.durationS + o.warmupS + 30 : 0) + (o.rate > 0 ? o.rateDurationS + 1 + 30 : 0) + 20;
+  return (o.protocols.length * o.targets.length * perRun + 60) * 1000;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const o = parseOptions(argv, TARGETS.map((t) => t.name));
+  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  const workDir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
+  installCleanup(() => rmSync(workDir, { recursive: true, force: true }));
+  // Bounded in time whatever hangs: the exit handler kills every child.
+  setTimeout(() => {
+    log(`overall time limit (${budgetMs(o) / 1000} s) reached, stopping`);
+    process.exit(2);
+  }, budgetMs(o)).unref();
+
+  const machine = machineInfo();
+  const loadBefore = loadAvg();
+  const started = new Date();
+  log(`work dir ${workDir}; load average ${loadBefore}`);
+
+  const backendDir = join(workDir, 'backend');
+  mkdirSync(backendDir);
+  const ports = { http1: await freePort(), h2c: await freePort() };
+  const backend = await startNginx('backend', backendDir, nginxBackendConf(backendDir, ports), [ports.http1, ports.h2c]);
+  const sections: string[] = [];
+  try {
+    for (const protocol of o.protocols) {
+      const throughput: ThroughputRow[] = [];
+      const rate: RateRow[] = [];
+      for (const name of o.targets) {
+        const m = await runTarget(findTarget(name) as Target, protocol, { host: '127.0.0.1', port: ports[protocol] }, o, workDir, repoRoot);
+        throughput.push(m.throughput);
+        if (m.rate) rate.push(m.rate);
+      }
+      const load = protocol === 'http1' ? `wrk -t${o.threads} -c${o.connections} -d${o.durationS}s` : `h2load -t${o.threads} -c${o.connections} -m${o.streams} -D${o.durationS}`;
+      if (o.throughput) sections.push(formatThroughputTable(`${protocol}: throughput (${load}, after ${o.warmupS} s warm-up)`, throughput));
+      if (o.rate > 0) sections.push(formatRateTable(`${protocol}: constant rate ${o.rate} req/s for ${o.rateDurationS} s, ${o.rateConnections} connections`, rate));
+    }
+  } finally {
+    await stopProcess(backend);
+  }
+
+  const header = [
+    `## ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `- machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.kernel}, Node ${machine.node}`,
+    `- tools: ${machine.tools}`,
+    `- command: \`node dist/bench/run.js ${argv.join(' ')}\`${argv.length ? '' : ' (defaults)'}`,
+    `- backend: nginx, 1 worker, 3-byte 200 (HTTP/1.1 and h2c ports); proxies: weft single-threaded Node, nginx 1 worker, HAProxy nbthread 1; ` +
+      (o.pin ? `every proxy pinned with taskset -c ${o.pin}` : 'no CPU pinning'),
+    `- load average (1/5/15 min) before: ${loadBefore}, after: ${loadAvg()}`,
+  ].join('\n');
+  const report = `${header}\n\n${sections.join('\n\n')}\n`;
+  console.log(`\n${report}`);
+  if (o.write) {
+    appendResults(o.resultsPath, report);
+    log(`appended to ${o.resultsPath}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof BenchUsageError) console.error(err.message);
+    else if (err instanceof WeftError) console.error(`bench: ${err.code}: ${err.message}`);
+    else console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,89 @@
+// The list of ways to reach the backend. Each target starts whatever it needs for one protocol
+// and says where the load goes; adding one (e.g. a weft mTLS pair) is one more entry here.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { haproxyConf, nginxProxyConf, startHaproxy, startNginx } from './peers.js';
+import { freePort, stopProcess } from './procs.js';
+import { startWeftProxy } from './weft.js';
+import type { Target, TargetContext } from './types.js';
+
+function weftUnavailable(repoRoot: string): string | undefined {
+  return existsSync(join(repoRoot, 'dist/src/proxy/main.js')) ? undefined : 'dist/src/proxy/main.js not built (no weft proxy yet)';
+}
+
+function toolUnavailable(tool: string): string | undefined {
+  return spawnSync(tool, ['-v'], { stdio: 'ignore' }).error ? `${tool} not installed` : undefined;
+}
+
+const direct: Target = {
+  name: 'direct',
+  description: 'the load generator talks to the backend itself (the baseline)',
+  unavailable: () => undefined,
+  start: async (ctx) => ({ address: ctx.backend, pids: [], stop: async () => {} }),
+};
+
+const weftHop: Target = {
+  name: 'weft-hop',
+  description: "one weft proxy: its outbound listener, default destination = the backend",
+  unavailable: weftUnavailable,
+  start: async (ctx) => {
+    const p = await startWeftProxy('weft-hop', ctx, { outboundDst: ctx.backend });
+    return { address: p.outbound, pids: [p.proc.pid], stop: () => stopProcess(p.proc) };
+  },
+};
+
+const weftPair: Target = {
+  name: 'weft-pair',
+  description: "two weft processes as in the mesh: outbound proxy → inbound proxy → backend",
+  unavailable: weftUnavailable,
+  start: async (ctx) => {
+    const server = await startWeftProxy('weft-pair-inbound', ctx, { inboundDst: ctx.backend });
+    try {
+      const client = await startWeftProxy('weft-pair-outbound', ctx, { outboundDst: server.inbound });
+      return {
+        address: client.outbound,
+        pids: [client.proc.pid, server.proc.pid],
+        stop: async () => {
+          await stopProcess(client.proc);
+          await stopProcess(server.proc);
+        },
+      };
+    } catch (err) {
+      await stopProcess(server.proc);
+      throw err;
+    }
+  },
+};
+
+const nginx: Target = {
+  name: 'nginx',
+  description: 'nginx as one reverse-proxy hop, 1 worker, upstream keep-alive',
+  unavailable: () => toolUnavailable('nginx'),
+  start: async (ctx: TargetContext) => {
+    const dir = join(ctx.workDir, 'nginx');
+    mkdirSync(dir, { recursive: true });
+    const port = await freePort();
+    const proc = await startNginx('nginx', dir, nginxProxyConf(dir, port, ctx.protocol, ctx.backend), [port], ctx.pin);
+    return { address: { host: '127.0.0.1', port }, pids: [proc.pid], stop: () => stopProcess(proc) };
+  },
+};
+
+const haproxy: Target = {
+  name: 'haproxy',
+  description: 'HAProxy as one hop, nbthread 1, http-reuse always',
+  unavailable: () => toolUnavailable('haproxy'),
+  start: async (ctx: TargetContext) => {
+    const dir = join(ctx.workDir, 'haproxy');
+    mkdirSync(dir, { recursive: true });
+    const port = await freePort();
+    const proc = await startHaproxy('haproxy', dir, haproxyConf(port, ctx.protocol, ctx.backend), port, ctx.pin);
+    return { address: { host: '127.0.0.1', port }, pids: [proc.pid], stop: () => stopProcess(proc) };
+  },
+};
+
+export const TARGETS: readonly Target[] = [direct, weftHop, weftPair, nginx, haproxy];
+
+export function findTarget(name: string): Target | undefined {
+  return TARGETS.find((t) => t.name === name);
+}

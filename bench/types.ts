@@ -1,0 +1,34 @@
+// Shapes shared by the harness's parts. A target is one way of reaching the backend (direct,
+// through weft, through a peer proxy); the list of targets is in targets.ts.
+import type { Address } from '../src/lib/address.js';
+
+export const PROTOCOLS = ['http1', 'h2c'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+export interface TargetContext {
+  readonly protocol: Protocol;
+  /** The backend's listener for this protocol. */
+  readonly backend: Address;
+  /** A fresh directory for this target's configs, pid files and logs. */
+  readonly workDir: string;
+  /** `taskset -c` CPU list for proxies, when pinning was asked for. */
+  readonly pin?: string;
+  /** The repository root (where bin/weft.js is). */
+  readonly repoRoot: string;
+}
+
+export interface RunningTarget {
+  /** Where the load generator connects. */
+  readonly address: Address;
+  /** Processes whose RSS is reported (summed); empty for direct. */
+  readonly pids: readonly number[];
+  stop(): Promise<void>;
+}
+
+export interface Target {
+  readonly name: string;
+  readonly description: string;
+  /** Why the target cannot run on this machine, or undefined when it can. */
+  unavailable(repoRoot: string): string | undefined;
+  start(ctx: TargetContext): Promise<RunningTarget>;
+}
