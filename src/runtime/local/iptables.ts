@@ -55,7 +55,9 @@ async function save(tool: IptablesTool, netns: string | undefined, table?: strin
 }
 
 async function restore(target: IptablesTarget, input: string): Promise<void> {
-  const [file, args] = inNetns(target.netns, target.tool.restore, ['--noflush']);
+  // --wait: iptables-legacy takes one xtables lock for every namespace on the machine, so
+  // workloads starting side by side would otherwise fail instead of queueing.
+  const [file, args] = inNetns(target.netns, target.tool.restore, ['--noflush', '--wait=10']);
   await run(file, args, { input });
 }
 
