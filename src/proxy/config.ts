@@ -1,0 +1,120 @@
+// The proxy's configuration: environment variable names are exported constants, parsed once
+// at start into a frozen, typed ProxyConfig that is passed down. Nothing deeper reads
+// process.env. Same variables whether the local runtime or the injector starts the proxy.
+import { ConfigError } from '../lib/errors.js';
+import { parseAddress, type Address } from '../lib/address.js';
+import { isLogLevel, type LogLevel } from '../lib/log.js';
+
+export const ENV = {
+  outboundListen: 'WEFT_PROXY_OUTBOUND_LISTEN_ADDR',
+  inboundListen: 'WEFT_PROXY_INBOUND_LISTEN_ADDR',
+  adminListen: 'WEFT_PROXY_ADMIN_LISTEN_ADDR',
+  outboundDefaultDst: 'WEFT_PROXY_OUTBOUND_DEFAULT_DST',
+  inboundDefaultDst: 'WEFT_PROXY_INBOUND_DEFAULT_DST',
+  detectTimeoutMs: 'WEFT_PROXY_DETECT_TIMEOUT_MS',
+  opaquePorts: 'WEFT_PROXY_OPAQUE_PORTS',
+  maxHeaderBytes: 'WEFT_PROXY_MAX_HEADER_BYTES',
+  headersTimeoutMs: 'WEFT_PROXY_HTTP_HEADERS_TIMEOUT_MS',
+  idleTimeoutMs: 'WEFT_PROXY_IDLE_TIMEOUT_MS',
+  connectTimeoutMs: 'WEFT_PROXY_CONNECT_TIMEOUT_MS',
+  shutdownGraceMs: 'WEFT_PROXY_SHUTDOWN_GRACE_MS',
+  logLevel: 'WEFT_PROXY_LOG_LEVEL',
+} as const;
+
+/** Linkerd's default opaque ports: protocols where the server speaks first or detection is unsafe. */
+export const DEFAULT_OPAQUE_PORTS: readonly number[] = [25, 587, 3306, 4444, 5432, 6379, 9300, 11211];
+
+export interface ProxyConfig {
+  readonly outboundListen: Address;
+  readonly inboundListen: Address;
+  readonly adminListen: Address;
+  /** Static original destination for outbound connections (until/unless interception gives one). */
+  readonly outboundDefaultDst: Address | undefined;
+  /** Where inbound traffic goes when the connection does not say (the app's address). */
+  readonly inboundDefaultDst: Address | undefined;
+  readonly detectTimeoutMs: number;
+  readonly opaquePorts: ReadonlySet<number>;
+  readonly maxHeaderBytes: number;
+  readonly headersTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: LogLevel;
+}
+
+export const DEFAULTS = {
+  outboundListen: '127.0.0.1:4140',
+  inboundListen: '0.0.0.0:4143',
+  adminListen: '0.0.0.0:4191',
+  detectTimeoutMs: 10_000,
+  maxHeaderBytes: 16 * 1024,
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 300_000,
+  connectTimeoutMs: 1_000,
+  shutdownGraceMs: 30_000,
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+function positiveInt(env: Env, name: string, dflt: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name}=${raw}: expected a positive integer`);
+  return n;
+}
+
+function address(env: Env, name: string, dflt?: string): Address | undefined {
+  const raw = env[name] || dflt;
+  if (!raw) return undefined;
+  try {
+    return parseAddress(raw, '127.0.0.1');
+  } catch (e) {
+    throw new ConfigError(`${name}=${raw}: expected host:port`, { cause: e });
+  }
+}
+
+function ports(env: Env, name: string, dflt: readonly number[]): ReadonlySet<number> {
+  const raw = env[name];
+  if (raw === undefined) return new Set(dflt);
+  const out = new Set<number>();
+  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const range = /^(\d+)(?:-(\d+))?$/.exec(part);
+    const lo = range ? Number(range[1]) : NaN;
+    const hi = range?.[2] ? Number(range[2]) : lo;
+    if (!range || lo < 1 || hi > 65535 || hi < lo || hi - lo > 65535) {
+      throw new ConfigError(`${name}: "${part}" is not a port or port range`);
+    }
+    for (let p = lo; p <= hi; p++) out.add(p);
+  }
+  return out;
+}
+
+/** Parses the proxy's environment. Throws ConfigError naming the variable on bad input. */
+export function parseProxyConfig(env: Env): ProxyConfig {
+  const level = env[ENV.logLevel] || 'info';
+  if (!isLogLevel(level)) throw new ConfigError(`${ENV.logLevel}=${level}: expected error|warn|info|debug|trace`);
+  const cfg: ProxyConfig = {
+    outboundListen: address(env, ENV.outboundListen, DEFAULTS.outboundListen) as Address,
+    inboundListen: address(env, ENV.inboundListen, DEFAULTS.inboundListen) as Address,
+    adminListen: address(env, ENV.adminListen, DEFAULTS.adminListen) as Address,
+    outboundDefaultDst: address(env, ENV.outboundDefaultDst),
+    inboundDefaultDst: address(env, ENV.inboundDefaultDst),
+    detectTimeoutMs: positiveInt(env, ENV.detectTimeoutMs, DEFAULTS.detectTimeoutMs),
+    opaquePorts: ports(env, ENV.opaquePorts, DEFAULT_OPAQUE_PORTS),
+    maxHeaderBytes: positiveInt(env, ENV.maxHeaderBytes, DEFAULTS.maxHeaderBytes),
+    headersTimeoutMs: positiveInt(env, ENV.headersTimeoutMs, DEFAULTS.headersTimeoutMs),
+    idleTimeoutMs: positiveInt(env, ENV.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
+    connectTimeoutMs: positiveInt(env, ENV.connectTimeoutMs, DEFAULTS.connectTimeoutMs),
+    shutdownGraceMs: positiveInt(env, ENV.shutdownGraceMs, DEFAULTS.shutdownGraceMs),
+    logLevel: level,
+  };
+  return Object.freeze(cfg);
+}
+
+/** The variables that configure the proxy, for /env.json (values only of weft's own variables). */
+export function proxyEnvSnapshot(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('WEFT_PROXY_') && v !== undefined) out[k] = v;
+  return out;
+}

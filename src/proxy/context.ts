@@ -1,0 +1,50 @@
+// What the proxy knows about one accepted connection, decided once at accept time and read by
+// every layer below (like linkerd2-proxy's targets): direction, where it is going, and what TLS
+// said about the peer.
+import type { Address } from '../lib/address.js';
+import { formatAddress } from '../lib/address.js';
+import type { Logger } from '../lib/log.js';
+import type { HttpLabels, TcpLabels } from './metrics/registry.js';
+
+export type Direction = 'inbound' | 'outbound';
+
+export interface TlsStatus {
+  /** "true" when the connection is mTLS between proxies, else "no_identity". */
+  readonly tls: 'true' | 'no_identity';
+  readonly noTlsReason: string;
+  readonly clientId: string;
+  readonly serverId: string;
+}
+
+export const PLAINTEXT: TlsStatus = Object.freeze({ tls: 'no_identity', noTlsReason: 'not_provided_by_remote', clientId: '', serverId: '' });
+
+export interface ConnContext {
+  readonly direction: Direction;
+  /** Where the connection was headed (outbound) or where the app listens (inbound). */
+  readonly target: Address | undefined;
+  readonly tls: TlsStatus;
+  readonly log: Logger;
+}
+
+export function tcpLabels(ctx: ConnContext): TcpLabels {
+  return {
+    direction: ctx.direction,
+    target_addr: ctx.target ? formatAddress(ctx.target) : '',
+    tls: ctx.tls.tls,
+    no_tls_reason: ctx.tls.noTlsReason,
+    client_id: ctx.tls.clientId,
+    server_id: ctx.tls.serverId,
+  };
+}
+
+export function httpLabels(ctx: ConnContext, authority: string, target: Address | undefined): HttpLabels {
+  return {
+    direction: ctx.direction,
+    authority,
+    target_addr: target ? formatAddress(target) : '',
+    tls: ctx.tls.tls,
+    no_tls_reason: ctx.tls.noTlsReason,
+    client_id: ctx.tls.clientId,
+    server_id: ctx.tls.serverId,
+  };
+}

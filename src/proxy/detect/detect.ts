@@ -1,0 +1,64 @@
+// The detect layer: peek at up to MAX_PEEK_BYTES of a new connection, classify it, put the
+// bytes back (unshift) and hand the socket to the handler for that protocol. A client that
+// sends nothing (server-speaks-first protocols) or something unrecognised is proxied as
+// opaque TCP once the detect timeout fires: detection never fails a connection.
+import type { Socket } from 'node:net';
+import { classify, MAX_PEEK_BYTES, type Protocol } from './protocol.js';
+
+export type ProtocolHandlers = Record<Protocol, (socket: Socket) => void>;
+
+export interface DetectOptions {
+  readonly timeoutMs: number;
+  /** When true the connection is opaque by configuration: no bytes are awaited. */
+  readonly skip: boolean;
+}
+
+export function detectProtocol(socket: Socket, opts: DetectOptions, handlers: ProtocolHandlers): void {
+  if (opts.skip) {
+    handlers.opaque(socket);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+
+  const finish = (proto: Protocol): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    socket.off('data', onData);
+    socket.off('end', onEnd);
+    socket.off('error', onError);
+    socket.off('close', onClose);
+    socket.pause();
+    if (size > 0) socket.unshift(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    handlers[proto](socket);
+  };
+
+  const onData = (chunk: Buffer): void => {
+    chunks.push(chunk);
+    size += chunk.length;
+    const peek = size > MAX_PEEK_BYTES ? Buffer.concat(chunks, size).subarray(0, MAX_PEEK_BYTES) : Buffer.concat(chunks, size);
+    const d = classify(peek);
+    if (d !== 'need-more') finish(d);
+    else if (size >= MAX_PEEK_BYTES) finish('opaque');
+  };
+  // The client half-closed before we could tell: whatever it sent goes through opaquely.
+  const onEnd = (): void => finish('opaque');
+  const onError = (): void => {
+    done = true;
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const onClose = (): void => {
+    done = true;
+    clearTimeout(timer);
+  };
+  const timer = setTimeout(() => finish('opaque'), opts.timeoutMs);
+  timer.unref();
+
+  socket.on('data', onData);
+  socket.once('end', onEnd);
+  socket.once('error', onError);
+  socket.once('close', onClose);
+}

@@ -1,0 +1,91 @@
+// HTTP/1.1 tunnels: `Upgrade` (WebSocket and friends) is relayed to the upstream and, once it
+// answers 101, both connections are joined as opaque byte streams; `CONNECT host:port` opens
+// a TCP tunnel to that address (explicit-proxy mode for opaque TCP and TLS).
+import http, { type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { formatAddress, parseAuthority } from '../../lib/address.js';
+import type { Logger } from '../../lib/log.js';
+import { connectTcp, pipeBoth } from '../tcp/forward.js';
+import { stripHopByHop } from './hop-by-hop.js';
+import { writeRawError } from './h1-server.js';
+import { headerSafe } from './proxy-error.js';
+import type { HttpRoute } from './route.js';
+
+export interface TunnelOptions {
+  readonly connectTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly log: Logger;
+}
+
+function rawHead(statusLine: string, rawHeaders: string[]): string {
+  let s = `${statusLine}\r\n`;
+  for (let i = 0; i < rawHeaders.length; i += 2) s += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`;
+  return s + '\r\n';
+}
+
+/** Relays an Upgrade request; joins the connections when the upstream switches protocols. */
+export function upgradeTunnel(req: IncomingMessage, socket: Socket, head: Buffer, route: HttpRoute, opts: TunnelOptions): void {
+  const target = route.target;
+  if (!target) {
+    writeRawError(socket, 502, 'Bad Gateway', 'no destination for upgrade request');
+    return;
+  }
+  const headers = stripHopByHop(req.headers, ['upgrade']);
+  headers.connection = 'upgrade';
+  const up = http.request({ host: target.host, port: target.port, method: req.method, path: route.path, headers, agent: false, setHost: false });
+  const timer = setTimeout(() => up.destroy(new Error('connect timeout')), opts.connectTimeoutMs);
+  up.once('socket', (s) => s.once('connect', () => clearTimeout(timer)));
+  up.on('upgrade', (ur, upSocket, upHead) => {
+    clearTimeout(timer);
+    socket.write(rawHead(`HTTP/1.1 ${ur.statusCode} ${ur.statusMessage}`, ur.rawHeaders));
+    if (upHead.length) socket.write(upHead);
+    if (head.length) upSocket.write(head);
+    pipeBoth(socket, upSocket, opts.idleTimeoutMs);
+  });
+  // The upstream declined the upgrade: relay its ordinary response and close.
+  up.on('response', (ur) => {
+    clearTimeout(timer);
+    const pairs: string[] = [];
+    for (let i = 0; i < ur.rawHeaders.length; i += 2) {
+      const name = ur.rawHeaders[i] as string;
+      if (!/^(connection|transfer-encoding|keep-alive|content-length)$/i.test(name)) pairs.push(name, ur.rawHeaders[i + 1] as string);
+    }
+    const chunks: Buffer[] = [];
+    ur.on('data', (c: Buffer) => chunks.push(c));
+    ur.on('end', () => {
+      const body = Buffer.concat(chunks);
+      pairs.push('content-length', String(body.length), 'connection', 'close');
+      socket.end(Buffer.concat([Buffer.from(rawHead(`HTTP/1.1 ${ur.statusCode} ${ur.statusMessage}`, pairs)), body]));
+    });
+  });
+  up.on('error', (err) => {
+    clearTimeout(timer);
+    opts.log.debug('upgrade upstream failed', { target: formatAddress(target), err });
+    writeRawError(socket, 502, 'Bad Gateway', headerSafe(`connect to ${formatAddress(target)} failed: ${err.message}`));
+  });
+  socket.on('error', () => up.destroy());
+  up.end();
+}
+
+/** Answers `CONNECT host:port` by opening a TCP tunnel to that address. */
+export async function connectTunnel(req: IncomingMessage, socket: Socket, head: Buffer, opts: TunnelOptions): Promise<void> {
+  const target = parseAuthority(req.url ?? '', 443);
+  if (!target) {
+    writeRawError(socket, 400, 'Bad Request', 'CONNECT needs host:port');
+    return;
+  }
+  socket.on('error', () => socket.destroy());
+  try {
+    const up = await connectTcp(target, opts.connectTimeoutMs);
+    if (socket.destroyed) {
+      up.destroy();
+      return;
+    }
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length) up.write(head);
+    pipeBoth(socket, up, opts.idleTimeoutMs);
+  } catch (err) {
+    opts.log.debug('CONNECT upstream failed', { target: formatAddress(target), err: err as Error });
+    writeRawError(socket, 502, 'Bad Gateway', headerSafe(`connect to ${formatAddress(target)} failed`));
+  }
+}

@@ -1,0 +1,23 @@
+// What every listener stack is built from: parsed config, logger, metrics, and the
+// original-destination source. Passed down explicitly; nothing reads globals.
+import type { Socket } from 'node:net';
+import type { Logger } from '../lib/log.js';
+import type { ProxyConfig } from './config.js';
+import type { ProxyMetrics } from './metrics/registry.js';
+import type { OriginalDst } from './tcp/original-dst.js';
+
+export interface StackDeps {
+  readonly cfg: ProxyConfig;
+  readonly log: Logger;
+  readonly metrics: ProxyMetrics;
+  readonly origDst: OriginalDst;
+}
+
+/** A listener's connection handling, as built by a stack. */
+export interface ConnectionStack {
+  accept(socket: Socket): void;
+  /** Graceful: stop keeping connections alive; resolves when they are closed or at the deadline. */
+  drain(deadlineMs: number): Promise<void>;
+  /** Open connections (for tests and the admin). */
+  readonly openConnections: number;
+}

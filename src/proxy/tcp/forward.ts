@@ -1,0 +1,100 @@
+// Opaque TCP forwarding: bytes both ways with half-close. A failed upstream connect resets
+// the client connection (the TCP analogue of a 502); an error on either side resets the other.
+import net, { type Socket } from 'node:net';
+import type { Address } from '../../lib/address.js';
+import { formatAddress } from '../../lib/address.js';
+import { UpstreamConnectError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/log.js';
+
+export interface TcpForwardOptions {
+  readonly connectTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly log: Logger;
+}
+
+/** Connects to `target`, resolving with the socket or rejecting with UpstreamConnectError. */
+export function connectTcp(target: Address, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const up = net.connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
+    const timer = setTimeout(() => {
+      up.destroy();
+      reject(new UpstreamConnectError(formatAddress(target), { cause: new Error(`connect timeout ${timeoutMs} ms`) }));
+    }, timeoutMs);
+    up.once('connect', () => {
+      clearTimeout(timer);
+      up.removeAllListeners('error');
+      resolve(up);
+    });
+    up.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new UpstreamConnectError(formatAddress(target), { cause: err }));
+    });
+  });
+}
+
+/** Resets a socket (RST) where the platform allows it, else destroys it. */
+export function resetSocket(s: Socket): void {
+  if (s.destroyed) return;
+  // resetAndDestroy() on a handle-less socket destroys it *with an error*; avoid that path.
+  const handle = (s as unknown as { _handle?: unknown })._handle;
+  if (!handle || s.connecting) {
+    s.destroy();
+    return;
+  }
+  try {
+    s.resetAndDestroy();
+  } catch {
+    s.destroy(); // a TLS socket's handle is not a TCP handle and cannot be reset directly
+  }
+}
+
+/** Joins two connected sockets: data both ways, FIN propagated, errors reset the peer. */
+export function pipeBoth(a: Socket, b: Socket, idleTimeoutMs: number): void {
+  a.pipe(b);
+  b.pipe(a);
+  const onErr = (other: Socket) => () => resetSocket(other);
+  a.on('error', onErr(b));
+  b.on('error', onErr(a));
+  // Once both directions have finished, close fully.
+  let ended = 0;
+  const maybeClose = (): void => {
+    if (++ended === 2) {
+      a.destroy();
+      b.destroy();
+    }
+  };
+  a.once('end', maybeClose);
+  b.once('end', maybeClose);
+  a.once('close', () => { if (!b.destroyed && b.writableFinished) b.destroy(); });
+  b.once('close', () => { if (!a.destroyed && a.writableFinished) a.destroy(); });
+  for (const s of [a, b]) {
+    s.setTimeout(idleTimeoutMs, () => {
+      resetSocket(a);
+      resetSocket(b);
+    });
+  }
+}
+
+/** Forwards an accepted client connection to `target` as opaque TCP. */
+export async function forwardTcp(client: Socket, target: Address | undefined, opts: TcpForwardOptions): Promise<void> {
+  if (!target) {
+    opts.log.debug('no destination for opaque connection; resetting');
+    resetSocket(client);
+    return;
+  }
+  client.pause();
+  let up: Socket;
+  try {
+    up = await connectTcp(target, opts.connectTimeoutMs);
+  } catch (err) {
+    opts.log.info('opaque upstream connect failed', { target: formatAddress(target), err: err as Error });
+    resetSocket(client);
+    return;
+  }
+  if (client.destroyed) {
+    up.destroy();
+    return;
+  }
+  pipeBoth(client, up, opts.idleTimeoutMs);
+  client.resume();
+}

@@ -1,0 +1,135 @@
+// Server side of meshed TLS. The inbound detect layer has accepted a plain TCP socket, peeked
+// a ClientHello offering our ALPN and unshift()ed the bytes back; MeshTlsAcceptor terminates
+// TLS on it, asks for a client certificate, verifies it against the trust anchor and reports
+// the client's SPIFFE identity (undefined for a client without a certificate).
+//
+// Why a tls.Server that never listens: Node computes `authorized` for a server-side TLSSocket
+// only inside tls.Server's connection handling, so sockets are handed to one with
+// emit('connection'). Its SNICallback supplies the identity's current SecureContext, so a
+// rotated certificate is used by the next handshake. Meshed clients always send SNI (the
+// expected identity's DNS-style name); a client without SNI gets no certificate and fails.
+// 'secureConnection' hands back a new TLSSocket; it is matched to the raw socket by the TCP
+// four-tuple, which is unique among live connections.
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { Server } from 'node:tls';
+import { TimeoutError } from '../../lib/errors.js';
+import type { TlsIdentity } from './context.js';
+import { MESH_ALPN } from './context.js';
+import { TlsHandshakeError } from './errors.js';
+import { spiffeFromCertificate } from './peer-identity.js';
+
+export interface AcceptedMeshed {
+  readonly socket: TLSSocket;
+  /** The client's verified SPIFFE identity; undefined when it sent no certificate. */
+  readonly clientIdentity: string | undefined;
+  /** The SNI the client sent (our identity's DNS-style name when it is a mesh peer). */
+  readonly serverName: string | undefined;
+}
+
+interface Pending {
+  resolve(a: AcceptedMeshed): void;
+  reject(err: Error): void;
+}
+
+export const DEFAULT_ACCEPT_TIMEOUT_MS = 10_000;
+
+function tupleKey(s: Socket): string | undefined {
+  if (!s.remoteAddress || !s.remotePort || !s.localPort) return undefined;
+  return `${s.remoteAddress}|${s.remotePort}|${s.localAddress}|${s.localPort}`;
+}
+
+export class MeshTlsAcceptor {
+  private readonly server: Server;
+  private readonly pending = new Map<string, Pending>();
+  private readonly timeoutMs: number;
+
+  constructor(identity: TlsIdentity, opts: { handshakeTimeoutMs?: number } = {}) {
+    this.timeoutMs = opts.handshakeTimeoutMs ?? DEFAULT_ACCEPT_TIMEOUT_MS;
+    this.server = new Server({
+      SNICallback: (_name, cb) => cb(null, identity.secureContext()),
+      requestCert: true,
+      // Verification result is read below; clients without a certificate are allowed through.
+      rejectUnauthorized: false,
+      ALPNProtocols: [MESH_ALPN],
+      handshakeTimeout: 0,
+    });
+    this.server.on('secureConnection', (tls: TLSSocket) => this.onSecure(tls));
+    this.server.on('tlsClientError', (err: Error & { code?: string }, tls: TLSSocket) => {
+      const p = this.take(tls);
+      p?.reject(new TlsHandshakeError(`meshed TLS accept failed: ${err.message}`, { cause: err, reason: err.code }));
+    });
+  }
+
+  /** Terminates meshed TLS on `raw`. Rejects with TlsHandshakeError or TimeoutError. */
+  accept(raw: Socket): Promise<AcceptedMeshed> {
+    const key = tupleKey(raw);
+    if (!key) return Promise.reject(new TlsHandshakeError('socket has no TCP address (closed?)'));
+    if (this.pending.has(key)) return Promise.reject(new TlsHandshakeError(`socket ${key} is already being accepted`));
+    return new Promise<AcceptedMeshed>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.pending.delete(key)) {
+          raw.destroy();
+          reject(new TimeoutError('meshed TLS accept', this.timeoutMs));
+        }
+      }, this.timeoutMs);
+      const onClose = () => {
+        const p = this.pending.get(key);
+        if (p === entry) {
+          this.pending.delete(key);
+          p.reject(new TlsHandshakeError('connection closed during the meshed TLS handshake'));
+        }
+      };
+      const done = () => {
+        clearTimeout(timer);
+        raw.off('close', onClose);
+      };
+      const entry: Pending = {
+        resolve: (a) => (done(), resolve(a)),
+        reject: (e) => (done(), raw.destroy(), reject(e)),
+      };
+      this.pending.set(key, entry);
+      raw.once('close', onClose);
+      this.server.emit('connection', raw);
+    });
+  }
+
+  private take(tls: TLSSocket): Pending | undefined {
+    const key = tupleKey(tls);
+    const p = key ? this.pending.get(key) : undefined;
+    if (key) this.pending.delete(key);
+    return p;
+  }
+
+  private onSecure(tls: TLSSocket): void {
+    const p = this.take(tls);
+    if (!p) {
+      tls.destroy();
+      return;
+    }
+    const cert = tls.getPeerCertificate();
+    const hasCert = cert !== null && typeof cert === 'object' && Object.keys(cert).length > 0;
+    if (!hasCert) {
+      p.resolve({ socket: tls, clientIdentity: undefined, serverName: servername(tls) });
+      return;
+    }
+    if (!tls.authorized) {
+      const reason = String(tls.authorizationError);
+      tls.destroy();
+      p.reject(new TlsHandshakeError(`client certificate refused: ${reason}`, { reason }));
+      return;
+    }
+    const id = spiffeFromCertificate(cert);
+    if (!id) {
+      tls.destroy();
+      p.reject(new TlsHandshakeError('client certificate names no SPIFFE identity'));
+      return;
+    }
+    p.resolve({ socket: tls, clientIdentity: id, serverName: servername(tls) });
+  }
+}
+
+function servername(tls: TLSSocket): string | undefined {
+  const s = (tls as TLSSocket & { servername?: string | false }).servername;
+  return typeof s === 'string' ? s : undefined;
+}
