@@ -111,7 +111,8 @@ export function decodeProfile(p: DestinationProfile__Output): Profile {
       isRetryable: r.isRetryable,
       timeoutMs: ms(r.timeout),
     }))),
-    retryBudget: rb ? Object.freeze({ retryRatio: rb.retryRatio, minRetriesPerSecond: rb.minRetriesPerSecond, ttlMs: ms(rb.ttl) ?? 10_000 }) : undefined,
+    retryBudget: rb ? Object.freeze({ retryRatio: Math.round(rb.retryRatio * 1e6) / 1e6, // a float32 on the wire
+       minRetriesPerSecond: rb.minRetriesPerSecond, ttlMs: ms(rb.ttl) ?? 10_000 }) : undefined,
     dstOverrides: Object.freeze(p.dstOverrides.map((d) => Object.freeze({ authority: d.authority, weight: d.weight }))),
     endpoint: p.endpoint ? decodeEndpoint(p.endpoint) : undefined,
   });
