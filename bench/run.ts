@@ -2,7 +2,7 @@
 // target, measures throughput (wrk / h2load) and optionally constant-rate latency, samples the
 // target's RSS, stops it, and prints (and appends to bench/RESULTS.md) tables of figures and
 // ratios to direct and to nginx. Everything it starts is killed at the end, on error and on Ctrl-C.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,9 +69,20 @@ async function runTarget(target: Target, protocol: Protocol, backend: { host: st
     return m;
   } catch (err) {
     log(`${protocol} ${target.name}: failed: ${message(err)}`);
+    printLogTails(dir);
     return { throughput: { target: target.name, note: `failed: ${message(err)}` }, rate: { target: target.name, note: `failed: ${message(err)}` } };
   } finally {
     await running?.stop();
+  }
+}
+
+/** The work dir is removed at exit, so a failed target's logs are shown before they go. */
+function printLogTails(dir: string): void {
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : n.endsWith('.log') ? [join(d, n)] : []));
+  for (const file of walk(dir)) {
+    const tail = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-10).join('\n');
+    if (tail) log(`--- ${file} (last lines)\n${tail}`);
   }
 }
 
