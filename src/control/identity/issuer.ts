@@ -99,7 +99,8 @@ export class IssuerManager {
       return;
     }
     // setTimeout holds at most ~24.8 days; re-check then.
-    const delay = Math.min(Math.max(0, this.rotateAt(this.issuer) - this.now()), 2 ** 31 - 1);
+    // At least 100 ms apart, so a misconfigured (tiny) lifetime cannot spin.
+    const delay = Math.min(Math.max(100, this.rotateAt(this.issuer) - this.now()), 2 ** 31 - 1);
     this.timer = setTimeout(() => {
       this.rotate().then(
         () => this.schedule(),

@@ -12,6 +12,11 @@ export const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 /** Certificates start this long before "now", so peers with slightly slow clocks accept them. */
 export const CLOCK_SKEW_MS = 20_000;
 
+/** notBefore for a certificate made at `now`: backdated by the skew, or a tenth of very short lifetimes. */
+export function backdated(now: number, lifetimeMs: number): Date {
+  return new Date(now - Math.min(CLOCK_SKEW_MS, lifetimeMs / 10));
+}
+
 export const DAY_MS = 24 * 3600_000;
 export const DEFAULT_ANCHOR_LIFETIME_MS = 365 * DAY_MS;
 export const DEFAULT_ISSUER_LIFETIME_MS = DAY_MS;
@@ -72,7 +77,7 @@ export async function createTrustAnchor(opts: {
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: anchorName(opts.trustDomain),
-    notBefore: new Date(opts.now - CLOCK_SKEW_MS),
+    notBefore: backdated(opts.now, opts.lifetimeMs ?? DEFAULT_ANCHOR_LIFETIME_MS),
     notAfter: new Date(opts.now + (opts.lifetimeMs ?? DEFAULT_ANCHOR_LIFETIME_MS)),
     keys,
     signingAlgorithm: SIGNING_ALGORITHM,
@@ -89,12 +94,13 @@ export async function createIssuer(opts: {
   lifetimeMs?: number;
 }): Promise<SigningCert> {
   const keys = await generateKeyPair();
-  const notAfter = Math.min(opts.now + (opts.lifetimeMs ?? DEFAULT_ISSUER_LIFETIME_MS), opts.anchor.cert.notAfter.getTime());
+  const lifetimeMs = opts.lifetimeMs ?? DEFAULT_ISSUER_LIFETIME_MS;
+  const notAfter = Math.min(opts.now + lifetimeMs, opts.anchor.cert.notAfter.getTime());
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: issuerName(opts.trustDomain),
     issuer: opts.anchor.cert.subject,
-    notBefore: new Date(opts.now - CLOCK_SKEW_MS),
+    notBefore: backdated(opts.now, lifetimeMs),
     notAfter: new Date(notAfter),
     publicKey: keys.publicKey,
     signingKey: opts.anchor.key,
@@ -127,13 +133,14 @@ export async function signLeaf(opts: {
   lifetimeMs?: number;
   notBefore?: number;
 }): Promise<x509.X509Certificate> {
-  const notAfter = Math.min(opts.now + (opts.lifetimeMs ?? DEFAULT_LEAF_LIFETIME_MS), opts.issuer.cert.notAfter.getTime());
+  const lifetimeMs = opts.lifetimeMs ?? DEFAULT_LEAF_LIFETIME_MS;
+  const notAfter = Math.min(opts.now + lifetimeMs, opts.issuer.cert.notAfter.getTime());
   const publicKey = opts.publicKey instanceof x509.PublicKey ? await opts.publicKey.export() : opts.publicKey;
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: `CN=${formatDnsName(opts.id)}`,
     issuer: opts.issuer.cert.subject,
-    notBefore: new Date(opts.notBefore ?? opts.now - CLOCK_SKEW_MS),
+    notBefore: opts.notBefore !== undefined ? new Date(opts.notBefore) : backdated(opts.now, Math.min(lifetimeMs, notAfter - opts.now)),
     notAfter: new Date(notAfter),
     publicKey,
     signingKey: opts.issuer.key,
