@@ -34,11 +34,10 @@ export class Logger {
 
   /** A logger sharing this one's level but naming another scope. */
   child(scope: string): Logger {
-    const parent = this;
     const c = new Logger(this.levelName, `${this.scope}:${scope}`, this.sink);
     // Children follow the parent's level even after setLevel on the parent.
-    Object.defineProperty(c, 'rank', { get: () => parent.rank });
-    Object.defineProperty(c, 'levelName', { get: () => parent.levelName });
+    Object.defineProperty(c, 'rank', { get: () => this.rank });
+    Object.defineProperty(c, 'levelName', { get: () => this.levelName });
     return c;
   }
 

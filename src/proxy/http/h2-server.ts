@@ -1,5 +1,6 @@
 // An HTTP/2 (h2c prior knowledge) server that never listens: the detect layer hands it
 // connections. Sessions are tracked so a graceful shutdown can send GOAWAY to each.
+import type { Socket } from 'node:net';
 import http2, { type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 
 export interface H2ServerOptions {
@@ -9,7 +10,7 @@ export interface H2ServerOptions {
 
 export interface H2Server<T> {
   /** Hands a connection over; `tag` (the connection's context) is given back with each stream. */
-  accept(socket: import('node:net').Socket, tag: T): void;
+  accept(socket: Socket, tag: T): void;
   /** GOAWAY to every session: in-flight streams finish, new ones go elsewhere. */
   drain(): void;
 }
