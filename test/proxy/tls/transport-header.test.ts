@@ -12,10 +12,14 @@ import { listen } from './fixtures.js';
 /** Returns the server side of a fresh loopback connection and the client side. */
 async function pair(t: Parameters<typeof listen>[0]): Promise<{ server: Socket; client: Socket }> {
   let server: Socket | undefined;
-  const { port } = await listen(t, (s) => (server = s));
+  const { port } = await listen(t, (s) => {
+    server = s;
+  });
   const client = connect(port, '127.0.0.1');
   client.on('error', () => {});
-  t.after(() => client.destroy());
+  t.after(() => {
+    client.destroy();
+  });
   await once(client, 'connect');
   while (!server) await new Promise((r) => setTimeout(r, 2));
   return { server, client };
