@@ -3,14 +3,16 @@
 // that scheduled time, not from when it was actually sent: a stall in the path under test
 // therefore shows up in the latency of every request it delayed (no coordinated omission).
 // Run directly: node dist/bench/constant-rate.js --port 8080 --protocol h2c --rate 1000 --duration 10
+// (--protocol http1 | h2c | grpc; grpc sends unary calls to GRPC_PATH and checks grpc-status).
 import http from 'node:http';
 import http2 from 'node:http2';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { BenchUsageError } from './errors.js';
+import { GRPC_EMPTY_FRAME, GRPC_PATH, GRPC_REQUEST_HEADERS } from './grpc.js';
 import { summarize, type LatencySummary } from './stats.js';
-import type { Protocol } from './types.js';
+import { PROTOCOLS, type Protocol } from './types.js';
 
 export interface RateOptions {
   readonly host: string;
@@ -50,7 +52,7 @@ function http1Sender(o: RateOptions): { send: Send; close: () => void } {
   return { send, close: () => agent.destroy() };
 }
 
-function h2cSender(o: RateOptions): { send: Send; close: () => void } {
+function h2Sender(o: RateOptions, grpc: boolean): { send: Send; close: () => void } {
   const sessions = Array.from({ length: o.connections }, () => {
     const s = http2.connect(`http://${o.host}:${o.port}`);
     s.on('error', () => {});
@@ -60,6 +62,7 @@ function h2cSender(o: RateOptions): { send: Send; close: () => void } {
   const send: Send = (done) => {
     const s = sessions[rr++ % sessions.length] as http2.ClientHttp2Session;
     let status = 0;
+    let grpcStatus: string | undefined;
     let finished = false;
     const finish = (ok: boolean): void => {
       if (!finished) {
@@ -68,10 +71,14 @@ function h2cSender(o: RateOptions): { send: Send; close: () => void } {
       }
     };
     try {
-      const req = s.request({ ':path': '/' });
+      const req = grpc
+        ? s.request({ ':method': 'POST', ':path': GRPC_PATH, ...GRPC_REQUEST_HEADERS })
+        : s.request({ ':path': '/' });
       req.once('response', (h) => (status = Number(h[':status'])));
+      if (grpc) req.once('trailers', (h) => (grpcStatus = String(h['grpc-status'])));
       req.resume();
-      req.once('end', () => finish(status === 200));
+      req.once('end', () => finish(status === 200 && (!grpc || grpcStatus === '0')));
+      req.end(grpc ? GRPC_EMPTY_FRAME : undefined);
       req.once('error', () => finish(false));
       req.once('close', () => finish(false));
     } catch {
@@ -87,7 +94,7 @@ export async function runConstantRate(o: RateOptions): Promise<RateResult> {
   const intervalMs = 1000 / o.rate;
   const count = Math.round(o.rate * (o.warmupS + o.durationS));
   const firstMeasured = Math.round(o.rate * o.warmupS);
-  const sender = o.protocol === 'http1' ? http1Sender(o) : h2cSender(o);
+  const sender = o.protocol === 'http1' ? http1Sender(o) : h2Sender(o, o.protocol === 'grpc');
   // Let h2 sessions connect before the clock starts.
   await new Promise((r) => setTimeout(r, 100));
   const t0Ms = nowMs() + 50;
@@ -148,11 +155,12 @@ function cli(argv: readonly string[]): RateOptions {
     if (!Number.isFinite(n) || n < 0) throw new BenchUsageError(`--${name}: expected a number, got "${v}"`);
     return n;
   };
-  if (values.protocol !== 'http1' && values.protocol !== 'h2c') throw new BenchUsageError('--protocol: http1 or h2c');
+  const protocol = PROTOCOLS.find((p) => p === values.protocol);
+  if (!protocol) throw new BenchUsageError(`--protocol: one of ${PROTOCOLS.join(', ')}`);
   return Object.freeze({
     host: values.host as string,
     port: num('port', values.port),
-    protocol: values.protocol,
+    protocol,
     rate: num('rate', values.rate),
     durationS: num('duration', values.duration),
     warmupS: num('warmup', values.warmup),

@@ -1,11 +1,13 @@
-// Drives the load tools against one address: wrk for HTTP/1.1, h2load for h2c, and the
+// Drives the load tools against one address: wrk for HTTP/1.1, h2load for h2c and gRPC, and the
 // constant-rate generator (a separate Node process, so the harness's own work never delays it).
 import http from 'node:http';
 import http2 from 'node:http2';
 import { readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Address } from '../src/lib/address.js';
 import { BenchTargetError, BenchToolError } from './errors.js';
+import { GRPC_EMPTY_FRAME, GRPC_PATH, GRPC_REQUEST_HEADERS, writeGrpcFrame } from './grpc.js';
 import { parseH2loadLog, parseH2loadSummary } from './parse-h2load.js';
 import { parseWrk } from './parse-wrk.js';
 import { runTool } from './procs.js';
@@ -39,11 +41,18 @@ export async function runWrk(a: Address, o: LoadOptions): Promise<LoadResult> {
   return parseWrk(out.stdout);
 }
 
-export async function runH2load(a: Address, o: LoadOptions, logPath: string): Promise<LoadResult> {
+/** h2load's arguments for unary gRPC calls: a POST of one framed empty message with gRPC headers. */
+export function h2loadGrpcArgs(bodyPath: string): string[] {
+  return ['-d', bodyPath, ...Object.entries(GRPC_REQUEST_HEADERS).flatMap(([k, v]) => ['-H', `${k}: ${v}`])];
+}
+
+/** h2c GETs, or unary gRPC calls when `grpc` (h2load checks the HTTP status only; probe checks grpc-status). */
+export async function runH2load(a: Address, o: LoadOptions, logPath: string, grpc = false): Promise<LoadResult> {
   const args = [`-t${o.threads}`, `-c${o.connections}`, `-m${o.streams}`, `-D${o.durationS}`, `--log-file=${logPath}`];
   if (o.warmupS > 0) args.push(`--warm-up-time=${o.warmupS}`);
+  if (grpc) args.push(...h2loadGrpcArgs(writeGrpcFrame(dirname(logPath))));
   try {
-    const out = await runTool('h2load', [...args, url(a)], slack(o.durationS + o.warmupS));
+    const out = await runTool('h2load', [...args, grpc ? url(a).replace(/\/$/, GRPC_PATH) : url(a)], slack(o.durationS + o.warmupS));
     const summary = parseH2loadSummary(out.stdout);
     const log = parseH2loadLog(readFileSync(logPath, 'utf8'));
     return { requestsPerSec: summary.requestsPerSec, p50Ms: log.p50Ms, p99Ms: log.p99Ms, errors: summary.errors };
@@ -90,16 +99,25 @@ export async function probe(a: Address, protocol: Protocol): Promise<void> {
     } else {
       const s = http2.connect(url(a));
       s.once('error', reject);
-      const req = s.request({ ':path': '/' });
-      req.once('response', (h) => {
-        settle(Number(h[':status']));
+      const grpc = protocol === 'grpc';
+      const req = s.request(grpc ? { ':method': 'POST', ':path': GRPC_PATH, ...GRPC_REQUEST_HEADERS } : { ':path': '/' });
+      let status = 0;
+      let grpcStatus: string | undefined;
+      req.once('response', (h) => (status = Number(h[':status'])));
+      req.once('trailers', (h) => (grpcStatus = String(h['grpc-status'])));
+      req.resume();
+      req.once('end', () => {
+        // A gRPC call succeeds only with grpc-status 0 in the trailers.
+        settle(grpc && status === 200 && grpcStatus !== '0' ? -1 : status);
         s.destroy();
       });
       req.once('error', reject);
-      req.end();
+      req.end(grpc ? GRPC_EMPTY_FRAME : undefined);
     }
   }).catch((err: unknown) => {
     throw new BenchTargetError(`probe ${protocol} ${url(a)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   });
-  if (status !== 200) throw new BenchTargetError(`probe ${protocol} ${url(a)}: status ${status}`);
+  if (status !== 200) {
+    throw new BenchTargetError(`probe ${protocol} ${url(a)}: ${status === -1 ? 'grpc-status missing or not 0' : `status ${status}`}`);
+  }
 }

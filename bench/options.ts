@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly rateConnections: number;
   readonly throughput: boolean;
   readonly write: boolean;
+  /** Keep the temp dir (configs, logs) for a look afterwards. */
+  readonly keep: boolean;
   readonly resultsPath: string;
   readonly pin?: string;
 }
@@ -27,7 +29,7 @@ export const USAGE = `usage: npm run bench -- [flags]   (or: node dist/bench/run
   --threads N           wrk/h2load threads (default 2)
   --streams N           h2load concurrent streams per connection, -m (default 10)
   --targets LIST        default direct,weft-hop,weft-pair,nginx,haproxy
-  --protocols LIST      default http1,h2c
+  --protocols LIST      default http1,h2c,grpc
   --rate N              constant-rate mode at N req/s (default 1000; 0 = off)
   --rate-duration S     seconds of constant-rate load (default: --duration)
   --rate-connections N  connections of the constant-rate generator (default 10)
@@ -35,6 +37,7 @@ export const USAGE = `usage: npm run bench -- [flags]   (or: node dist/bench/run
   --pin CPUS            run every proxy (weft, nginx, HAProxy) under taskset -c CPUS
   --quick               2 s runs, for a smoke test
   --no-write            do not append to bench/RESULTS.md
+  --keep                keep the temp dir with every config and log
   --results PATH        where to append (default bench/RESULTS.md)`;
 
 export function parseOptions(argv: readonly string[], allTargets: readonly string[]): BenchOptions {
@@ -54,6 +57,7 @@ export function parseOptions(argv: readonly string[], allTargets: readonly strin
       pin: { type: 'string' },
       quick: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
       results: { type: 'string', default: 'bench/RESULTS.md' },
       help: { type: 'boolean', default: false },
     },
@@ -85,6 +89,7 @@ export function parseOptions(argv: readonly string[], allTargets: readonly strin
     rateConnections: num('rate-connections', values['rate-connections'], 1),
     throughput: !values['skip-throughput'],
     write: !values['no-write'],
+    keep: values.keep as boolean,
     resultsPath: values.results as string,
     ...(values.pin !== undefined ? { pin: values.pin } : {}),
   });

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { formatAddress, type Address } from '../src/lib/address.js';
 import { startProcess, stopProcess, tcpOpen, waitUntil, type Proc } from './procs.js';
+import { GRPC_PATH, GRPC_REPLY_FILE } from './grpc.js';
 import type { Protocol } from './types.js';
 
 /** Enough idle upstream connections for the load's concurrency (nginx's grpc proxy does not multiplex). */
@@ -31,21 +32,34 @@ ${http}}
 `;
 }
 
-/** The backend: a 3-byte 200 on HTTP/1.1 and on h2c (prior knowledge; nginx 1.22 needs a separate port). */
+/**
+ * The backend: a 3-byte 200 on HTTP/1.1 and on h2c (prior knowledge; nginx 1.22 needs a separate
+ * port), and on the h2c port a unary gRPC reply: the POST is turned into an internal GET of a
+ * file holding an empty framed message (written by writeGrpcFrame into `dir`), with grpc-status 0
+ * as a trailer.
+ */
 export function nginxBackendConf(dir: string, ports: { readonly http1: number; readonly h2c: number }, workers = 1): string {
   return nginxMain(
     dir,
     workers,
     `  server { listen 127.0.0.1:${ports.http1}; location / { return 200 "ok\\n"; } }
-  server { listen 127.0.0.1:${ports.h2c} http2; location / { return 200 "ok\\n"; } }
+  server {
+    listen 127.0.0.1:${ports.h2c} http2;
+    location / { return 200 "ok\\n"; }
+    location = ${GRPC_PATH} { error_page 405 =200 /grpc-reply; return 405; }
+    location = /grpc-reply {
+      internal; root ${dir}; try_files /${GRPC_REPLY_FILE} =500;
+      default_type application/grpc; add_trailer grpc-status 0; add_trailer grpc-message "";
+    }
+  }
 `,
   );
 }
 
 /**
- * nginx as one reverse-proxy hop. HTTP/1.1 upstream with keep-alive for http1; for h2c,
- * grpc_pass (nginx's only HTTP/2 upstream client; it works for plain requests) so that h2c stays
- * h2c end to end as it does through weft and HAProxy.
+ * nginx as one reverse-proxy hop. HTTP/1.1 upstream with keep-alive for http1; for h2c and grpc,
+ * grpc_pass (nginx's only HTTP/2 upstream client; it works for plain requests too) so that h2c
+ * stays h2c end to end as it does through weft and HAProxy.
  */
 export function nginxProxyConf(dir: string, listenPort: number, protocol: Protocol, upstream: Address): string {
   const up = formatAddress(upstream);
@@ -56,7 +70,7 @@ export function nginxProxyConf(dir: string, listenPort: number, protocol: Protoc
   return nginxMain(dir, 1, `  upstream up { server ${up}; keepalive ${UPSTREAM_KEEPALIVE}; }\n${server}`);
 }
 
-/** HAProxy as one hop: one thread, connection reuse always; h2 to the server for h2c. */
+/** HAProxy as one hop: one thread, connection reuse always; h2 to the server for h2c and grpc. */
 export function haproxyConf(listenPort: number, protocol: Protocol, upstream: Address): string {
   return `global
   nbthread 1
@@ -71,7 +85,7 @@ frontend fe
   bind 127.0.0.1:${listenPort}
   default_backend be
 backend be
-  server s1 ${formatAddress(upstream)}${protocol === 'h2c' ? ' proto h2' : ''}
+  server s1 ${formatAddress(upstream)}${protocol === 'http1' ? '' : ' proto h2'}
 `;
 }
 

@@ -11,6 +11,7 @@ import { BenchUsageError } from './errors.js';
 import { probe, runH2load, runRate, runWrk, type LoadOptions, type RateLoadOptions } from './load.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { nginxBackendConf, startNginx } from './peers.js';
+import { writeGrpcFrame } from './grpc.js';
 import { freePort, installCleanup, rssMb, stopProcess } from './procs.js';
 import { appendResults, loadAvg, machineInfo } from './results.js';
 import { formatRateTable, formatThroughputTable, type RateRow, type ThroughputRow } from './table.js';
@@ -38,7 +39,10 @@ async function measure(target: Target, running: RunningTarget, protocol: Protoco
     }, 250);
     const lo: LoadOptions = { durationS: o.durationS, warmupS: o.warmupS, connections: o.connections, threads: o.threads, streams: o.streams };
     try {
-      const r = protocol === 'http1' ? await runWrk(running.address, lo) : await runH2load(running.address, lo, join(workDir, 'h2load.log'));
+      const r =
+        protocol === 'http1'
+          ? await runWrk(running.address, lo)
+          : await runH2load(running.address, lo, join(workDir, 'h2load.log'), protocol === 'grpc');
       if (running.pids.length) rssLoad = Math.max(rssLoad ?? 0, rssMb(running.pids));
       throughput = { ...throughput, ...r, ...(rssLoad !== undefined ? { rssLoadMb: rssLoad } : {}) };
     } finally {
@@ -95,7 +99,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const o = parseOptions(argv, TARGETS.map((t) => t.name));
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const workDir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
-  installCleanup(() => rmSync(workDir, { recursive: true, force: true }));
+  installCleanup(() => (o.keep ? log(`kept ${workDir}`) : rmSync(workDir, { recursive: true, force: true })));
   // Bounded in time whatever hangs: the exit handler kills every child.
   setTimeout(() => {
     log(`overall time limit (${budgetMs(o) / 1000} s) reached, stopping`);
@@ -110,18 +114,21 @@ export async function main(argv: readonly string[]): Promise<void> {
   const backendDir = join(workDir, 'backend');
   mkdirSync(backendDir);
   const ports = { http1: await freePort(), h2c: await freePort() };
+  writeGrpcFrame(backendDir);
   const backend = await startNginx('backend', backendDir, nginxBackendConf(backendDir, ports), [ports.http1, ports.h2c]);
+  const backendPort: Record<Protocol, number> = { http1: ports.http1, h2c: ports.h2c, grpc: ports.h2c };
   const sections: string[] = [];
   try {
     for (const protocol of o.protocols) {
       const throughput: ThroughputRow[] = [];
       const rate: RateRow[] = [];
       for (const name of o.targets) {
-        const m = await runTarget(findTarget(name) as Target, protocol, { host: '127.0.0.1', port: ports[protocol] }, o, workDir, repoRoot);
+        const m = await runTarget(findTarget(name) as Target, protocol, { host: '127.0.0.1', port: backendPort[protocol] }, o, workDir, repoRoot);
         throughput.push(m.throughput);
         if (m.rate) rate.push(m.rate);
       }
-      const load = protocol === 'http1' ? `wrk -t${o.threads} -c${o.connections} -d${o.durationS}s` : `h2load -t${o.threads} -c${o.connections} -m${o.streams} -D${o.durationS}`;
+      const h2load = `h2load -t${o.threads} -c${o.connections} -m${o.streams} -D${o.durationS}`;
+      const load = protocol === 'http1' ? `wrk -t${o.threads} -c${o.connections} -d${o.durationS}s` : protocol === 'h2c' ? h2load : `${h2load}, unary calls`;
       if (o.throughput) sections.push(formatThroughputTable(`${protocol}: throughput (${load}, after ${o.warmupS} s warm-up)`, throughput));
       if (o.rate > 0) sections.push(formatRateTable(`${protocol}: constant rate ${o.rate} req/s for ${o.rateDurationS} s, ${o.rateConnections} connections`, rate));
     }
@@ -135,7 +142,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     `- machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.kernel}, Node ${machine.node}`,
     `- tools: ${machine.tools}`,
     `- command: \`node dist/bench/run.js ${argv.join(' ')}\`${argv.length ? '' : ' (defaults)'}`,
-    `- backend: nginx, 1 worker, 3-byte 200 (HTTP/1.1 and h2c ports); proxies: weft single-threaded Node, nginx 1 worker, HAProxy nbthread 1; ` +
+    `- backend: nginx, 1 worker, 3-byte 200 on HTTP/1.1 and h2c, empty unary gRPC reply; proxies: weft single-threaded Node, nginx 1 worker, HAProxy nbthread 1; ` +
       (o.pin ? `every proxy pinned with taskset -c ${o.pin}` : 'no CPU pinning'),
     `- load average (1/5/15 min) before: ${loadBefore}, after: ${loadAvg()}`,
   ].join('\n');

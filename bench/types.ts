@@ -2,12 +2,13 @@
 // through weft, through a peer proxy); the list of targets is in targets.ts.
 import type { Address } from '../src/lib/address.js';
 
-export const PROTOCOLS = ['http1', 'h2c'] as const;
+/** http1: wrk; h2c: h2load GETs; grpc: h2load unary gRPC calls over h2c. */
+export const PROTOCOLS = ['http1', 'h2c', 'grpc'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 export interface TargetContext {
   readonly protocol: Protocol;
-  /** The backend's listener for this protocol. */
+  /** The backend's listener for this protocol (grpc shares the h2c one). */
   readonly backend: Address;
   /** A fresh directory for this target's configs, pid files and logs. */
   readonly workDir: string;

@@ -13,7 +13,11 @@ import { parseWrk, parseWrkDuration } from '../../bench/parse-wrk.js';
 import { parseH2loadLog, parseH2loadSummary } from '../../bench/parse-h2load.js';
 import { percentile } from '../../bench/stats.js';
 import { formatRateTable, formatThroughputTable } from '../../bench/table.js';
-import { haproxyConf, nginxBackendConf, nginxProxyConf } from '../../bench/peers.js';
+import { haproxyConf, nginxBackendConf, nginxProxyConf, startNginx } from '../../bench/peers.js';
+import { freePort, stopProcess } from '../../bench/procs.js';
+import { GRPC_PATH, writeGrpcFrame } from '../../bench/grpc.js';
+import { probe } from '../../bench/load.js';
+import * as grpc from '@grpc/grpc-js';
 import { parseOptions } from '../../bench/options.js';
 import { runConstantRate } from '../../bench/constant-rate.js';
 import { H2LOAD_404, H2LOAD_LOG_404, H2LOAD_OK, WRK_404, WRK_OK, WRK_SOCKET_ERRORS } from './samples.js';
@@ -117,7 +121,7 @@ describe('options', () => {
     const o = parseOptions([], all);
     assert.deepEqual([o.durationS, o.connections, o.threads, o.rate, o.write], [10, 50, 2, 1000, true]);
     assert.deepEqual(o.targets, all);
-    assert.deepEqual(o.protocols, ['http1', 'h2c']);
+    assert.deepEqual(o.protocols, ['http1', 'h2c', 'grpc']);
     const q = parseOptions(['--quick', '--no-write', '--targets', 'direct,nginx', '--rate', '0'], all);
     assert.deepEqual([q.durationS, q.warmupS, q.write, q.rate], [2, 1, false, 0]);
     assert.ok(Object.isFrozen(q));
@@ -139,6 +143,7 @@ describe('peer configs', () => {
   it('are accepted by nginx -t', { skip: !has('nginx') && 'nginx not installed' }, () => {
     const confs = [nginxBackendConf(dir, { http1: 18001, h2c: 18002 }), nginxProxyConf(dir, 18003, 'http1', up), nginxProxyConf(dir, 18004, 'h2c', up)];
     assert.match(confs[2] as string, /listen 127\.0\.0\.1:18004 http2;.*grpc_pass grpc:\/\/up;/);
+    assert.match(confs[0] as string, /location = \/weft\.bench\.Bench\/Ping/);
     for (const [i, conf] of confs.entries()) {
       const path = join(dir, `nginx-${i}.conf`);
       writeFileSync(path, conf);
@@ -182,5 +187,34 @@ describe('constant-rate generator', () => {
     const r = await runConstantRate({ host: '127.0.0.1', port, protocol: 'h2c', rate: 100, durationS: 0.2, warmupS: 0, connections: 1, timeoutMs: 500 });
     assert.equal(r.errors, r.scheduled);
     assert.equal(r.count, 0);
+  });
+});
+
+describe('backend', () => {
+  const has = !spawnSync('nginx', ['-v'], { stdio: 'ignore' }).error;
+
+  it('answers a real grpc-js unary call, and the harness probes and loads its gRPC route', { skip: !has && 'nginx not installed' }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-bench-backend-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const ports = { http1: await freePort(), h2c: await freePort() };
+    writeGrpcFrame(dir);
+    const proc = await startNginx('backend', dir, nginxBackendConf(dir, ports), [ports.http1, ports.h2c]);
+    t.after(() => stopProcess(proc));
+
+    const client = new grpc.Client(`127.0.0.1:${ports.h2c}`, grpc.credentials.createInsecure());
+    t.after(() => client.close());
+    const reply = await new Promise<Buffer>((resolve, reject) =>
+      client.makeUnaryRequest(GRPC_PATH, (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (err, r) => (err ? reject(err) : resolve(r as Buffer))),
+    );
+    assert.equal(reply.length, 0);
+
+    const a = { host: '127.0.0.1', port: ports.h2c };
+    await probe(a, 'grpc');
+    await probe(a, 'h2c');
+    await probe({ host: '127.0.0.1', port: ports.http1 }, 'http1');
+    await assert.rejects(probe({ host: '127.0.0.1', port: ports.h2c }, 'http1'), { code: 'WEFT_ERR_BENCH_TARGET' });
+    const r = await runConstantRate({ ...a, protocol: 'grpc', rate: 200, durationS: 0.3, warmupS: 0, connections: 2, timeoutMs: 2000 });
+    assert.equal(r.errors, 0);
+    assert.equal(r.count, 60);
   });
 });
