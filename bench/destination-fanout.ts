@@ -12,7 +12,6 @@ import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadProto } from '../src/api/load.js';
 import type { ProtoGrpcType } from '../src/api/gen/destination.js';
-import type { Update__Output } from '../src/api/gen/io/linkerd/proxy/destination/Update.js';
 import { LocalStore } from '../src/control/store/local-store.js';
 import { parseManifests } from '../src/control/store/manifest.js';
 import { summarize } from './stats.js';
@@ -58,28 +57,32 @@ async function main(): Promise<void> {
       });
       proc.once('exit', (c) => rej(new Error(`weft destination exited ${c}`)));
     });
-    const proto = loadProto('destination.proto') as unknown as ProtoGrpcType;
+    // Watchers keep the raw bytes: in a mesh each proxy decodes its own update in its own
+    // process; decoding 1000 of them here would measure this one process, not the fan-out.
+    // An Update's first byte tells its case: field 1 (add) is tag 0x0a.
+    const path = '/io.linkerd.proxy.destination.Destination/Get';
+    const req = (loadProto('destination.proto') as unknown as ProtoGrpcType).io.linkerd.proxy.destination.Destination.service.Get;
     let sentAt = 0;
     let round = 0;
     const samples: number[] = [];
     const seen = new Array<number>(WATCHERS).fill(-1);
     let firstMessages = 0;
-    const clients = [];
-    const calls: grpc.ClientReadableStream<Update__Output>[] = [];
+    const clients: grpc.Client[] = [];
+    const calls: grpc.ClientReadableStream<Buffer>[] = [];
     for (let i = 0; i < WATCHERS; i++) {
       // A local subchannel pool gives each watcher its own connection, as separate proxies have.
-      const c = new proto.io.linkerd.proxy.destination.Destination(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+      const c = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
       clients.push(c);
-      const call = c.Get({ path: 'web.bench.svc.cluster.local:80' });
+      const call = c.makeServerStreamRequest(path, req.requestSerialize, (b: Buffer) => b, { path: 'web.bench.svc.cluster.local:80', scheme: '', contextToken: '' });
       calls.push(call);
-      call.on('data', (u: Update__Output) => {
+      call.on('data', (b: Buffer) => {
         if (seen[i] === -1) {
           seen[i] = 0;
           firstMessages++;
           return;
         }
         // Each round sends remove + add; time the add, which carries the new endpoints.
-        if (u.add && seen[i] !== round) {
+        if (b[0] === 0x0a && seen[i] !== round) {
           seen[i] = round;
           samples.push(performance.now() - sentAt);
         }

@@ -82,38 +82,46 @@ export async function runRate(a: Address, protocol: Protocol, o: RateLoadOptions
 }
 
 /** One request through the target, so a broken path fails loudly instead of benchmarking errors. */
-export async function probe(a: Address, protocol: Protocol): Promise<void> {
+export async function probe(a: Address, protocol: Protocol, timeoutMs = 5000): Promise<void> {
+  let cancel: () => void = () => {};
   const status = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no response within 5 s')), 5000);
+    const timer = setTimeout(() => {
+      cancel();
+      reject(new Error(`no response within ${timeoutMs} ms`));
+    }, timeoutMs);
     const settle = (s: number): void => {
       clearTimeout(timer);
+      cancel();
       resolve(s);
     };
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      cancel();
+      reject(err);
+    };
     if (protocol === 'http1') {
-      http
-        .get({ host: a.host, port: a.port, path: '/', agent: false }, (res) => {
-          res.resume();
-          settle(res.statusCode ?? 0);
-        })
-        .once('error', reject);
-    } else {
-      const s = http2.connect(url(a));
-      s.once('error', reject);
-      const grpc = protocol === 'grpc';
-      const req = s.request(grpc ? { ':method': 'POST', ':path': GRPC_PATH, ...GRPC_REQUEST_HEADERS } : { ':path': '/' });
-      let status = 0;
-      let grpcStatus: string | undefined;
-      req.once('response', (h) => (status = Number(h[':status'])));
-      req.once('trailers', (h) => (grpcStatus = String(h['grpc-status'])));
-      req.resume();
-      req.once('end', () => {
-        // A gRPC call succeeds only with grpc-status 0 in the trailers.
-        settle(grpc && status === 200 && grpcStatus !== '0' ? -1 : status);
-        s.destroy();
+      const req = http.get({ host: a.host, port: a.port, path: '/', agent: false }, (res) => {
+        res.resume();
+        res.once('end', () => settle(res.statusCode ?? 0));
       });
-      req.once('error', reject);
-      req.end(grpc ? GRPC_EMPTY_FRAME : undefined);
+      req.once('error', fail);
+      cancel = () => req.destroy();
+      return;
     }
+    const session = http2.connect(url(a));
+    session.once('error', fail);
+    cancel = () => session.destroy();
+    const grpc = protocol === 'grpc';
+    const req = session.request(grpc ? { ':method': 'POST', ':path': GRPC_PATH, ...GRPC_REQUEST_HEADERS } : { ':path': '/' });
+    let code = 0;
+    let grpcStatus: string | undefined;
+    req.once('response', (h) => (code = Number(h[':status'])));
+    req.once('trailers', (h) => (grpcStatus = String(h['grpc-status'])));
+    req.resume();
+    // A gRPC call succeeds only with grpc-status 0 in the trailers.
+    req.once('end', () => settle(grpc && code === 200 && grpcStatus !== '0' ? -1 : code));
+    req.once('error', fail);
+    req.end(grpc ? GRPC_EMPTY_FRAME : undefined);
   }).catch((err: unknown) => {
     throw new BenchTargetError(`probe ${protocol} ${url(a)}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   });

@@ -212,7 +212,7 @@ describe('backend', () => {
     await probe(a, 'grpc');
     await probe(a, 'h2c');
     await probe({ host: '127.0.0.1', port: ports.http1 }, 'http1');
-    await assert.rejects(probe({ host: '127.0.0.1', port: ports.h2c }, 'http1'), { code: 'WEFT_ERR_BENCH_TARGET' });
+    await assert.rejects(probe({ host: '127.0.0.1', port: ports.h2c }, 'http1', 300), { code: 'WEFT_ERR_BENCH_TARGET' });
     const r = await runConstantRate({ ...a, protocol: 'grpc', rate: 200, durationS: 0.3, warmupS: 0, connections: 2, timeoutMs: 2000 });
     assert.equal(r.errors, 0);
     assert.equal(r.count, 60);
