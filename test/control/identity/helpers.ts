@@ -8,7 +8,7 @@ import type { ProtoGrpcType } from '../../../src/api/gen/identity.js';
 import type { CertifyRequest } from '../../../src/api/gen/io/linkerd/proxy/identity/CertifyRequest.js';
 import type { CertifyResponse__Output } from '../../../src/api/gen/io/linkerd/proxy/identity/CertifyResponse.js';
 
-export async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+export async function tempDir(t: { after(fn: () => void | Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'weft-identity-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;
