@@ -117,12 +117,12 @@ test('Certify failures are retried with backoff until the identity service is up
   await new Promise<void>((r) => probe.close(() => r()));
   const dir = await tempDir(t);
   const anchor = await initCaDirectory({ dir });
-  let svc: Awaited<ReturnType<typeof startIdentityService>> | undefined;
-  t.after(() => svc?.close());
+  const state: { svc?: Awaited<ReturnType<typeof startIdentityService>> } = {};
+  t.after(() => state.svc?.close());
   const errors: Error[] = [];
   const c = new IdentityClient({
     identity: web,
-    token: () => Buffer.from(svc ? svc.issueJoinToken(web) : 'none yet'),
+    token: () => Buffer.from(state.svc ? state.svc.issueJoinToken(web) : 'none yet'),
     trustAnchorsPem: anchor,
     address: `127.0.0.1:${port}`,
     backoff: { minMs: 20, maxMs: 100 },
@@ -132,7 +132,7 @@ test('Certify failures are retried with backoff until the identity service is up
   c.on('error', (e) => errors.push(e));
   c.start();
   while (errors.length < 3) await new Promise((r) => setTimeout(r, 10));
-  svc = await startIdentityService({ dir, listen: { host: '127.0.0.1', port } });
+  state.svc = await startIdentityService({ dir, listen: { host: '127.0.0.1', port } });
   await c.ready;
   assert.ok(c.isReady());
   assert.ok(errors.every((e) => errorCode(e) === 'WEFT_ERR_CERTIFY_FAILED'));
