@@ -6,6 +6,7 @@
 // time from the write to the arrival of the update.
 // Usage: node dist/bench/destination-fanout.js [--watchers 1000] [--rounds 20]
 import { spawn } from 'node:child_process';
+import * as http2 from 'node:http2';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,36 @@ function arg(name: string, dflt: number): number {
 }
 
 const WATCHERS = arg('watchers', 1000);
+// `raw`: watchers on node:http2 with hand-rolled gRPC framing, light enough that 1000 of them in
+// one process measure the server's fan-out; `grpc-js`: full grpc-js clients (heavier per message,
+// so on a 2-core machine the figure includes this process decoding 1000 streams).
+const CLIENT = process.argv.includes('--grpc-js') ? 'grpc-js' : 'raw';
+
+/** One watch stream over its own HTTP/2 connection; calls onMessage with each message's bytes. */
+function rawWatch(port: number, path: string, body: Buffer, onMessage: (msg: Buffer) => void): () => void {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  session.on('error', () => undefined);
+  const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
+  stream.on('error', () => undefined);
+  const frame = Buffer.alloc(5 + body.length);
+  frame.writeUInt32BE(body.length, 1);
+  body.copy(frame, 5);
+  stream.end(frame);
+  let buf: Buffer = Buffer.alloc(0);
+  stream.on('data', (chunk: Buffer) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    while (buf.length >= 5) {
+      const len = buf.readUInt32BE(1);
+      if (buf.length < 5 + len) break;
+      onMessage(buf.subarray(5, 5 + len));
+      buf = buf.subarray(5 + len);
+    }
+  });
+  return () => {
+    stream.close();
+    session.close();
+  };
+}
 const ROUNDS = arg('rounds', 20);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -30,11 +61,13 @@ kind: Service
 metadata: {name: web, namespace: bench}
 spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
 `;
+// Round r: the service has 10 endpoints, the r-th of which was just added (a rollout step): the
+// watchers get one `remove` (the oldest pod) and one `add` (the new one).
 const slice = (round: number): string => `apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
 metadata: {name: web-1, namespace: bench, labels: {kubernetes.io/service-name: web}}
 endpoints:
-${Array.from({ length: 10 }, (_, i) => `- addresses: [10.2.${round % 250}.${i + 1}]\n  targetRef: {kind: Pod, name: web-${round}-${i}, namespace: bench, serviceAccountName: web}`).join('\n')}
+${Array.from({ length: 10 }, (_, i) => round + i).map((n) => `- addresses: [10.2.${Math.floor(n / 250)}.${(n % 250) + 1}]\n  targetRef: {kind: Pod, name: web-${n}, namespace: bench, serviceAccountName: web}`).join('\n')}
 ports: [{name: http, port: 8080}]
 `;
 
@@ -67,27 +100,31 @@ async function main(): Promise<void> {
     const samples: number[] = [];
     const seen = new Array<number>(WATCHERS).fill(-1);
     let firstMessages = 0;
-    const clients: grpc.Client[] = [];
-    const calls: grpc.ClientReadableStream<Buffer>[] = [];
+    const closers: (() => void)[] = [];
+    const onMessage = (i: number, msg: Buffer): void => {
+      if (seen[i] === -1) {
+        seen[i] = 0;
+        firstMessages++;
+        return;
+      }
+      // The update carrying the round's new endpoint is an `add`.
+      if (msg[0] === 0x0a && seen[i] !== round) {
+        seen[i] = round;
+        samples.push(performance.now() - sentAt);
+      }
+    };
+    const request = { path: 'web.bench.svc.cluster.local:80', scheme: '', contextToken: '' };
     for (let i = 0; i < WATCHERS; i++) {
-      // A local subchannel pool gives each watcher its own connection, as separate proxies have.
-      const c = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
-      clients.push(c);
-      const call = c.makeServerStreamRequest(path, req.requestSerialize, (b: Buffer) => b, { path: 'web.bench.svc.cluster.local:80', scheme: '', contextToken: '' });
-      calls.push(call);
-      call.on('data', (b: Buffer) => {
-        if (seen[i] === -1) {
-          seen[i] = 0;
-          firstMessages++;
-          return;
-        }
-        // Each round sends remove + add; time the add, which carries the new endpoints.
-        if (b[0] === 0x0a && seen[i] !== round) {
-          seen[i] = round;
-          samples.push(performance.now() - sentAt);
-        }
-      });
-      call.on('error', () => undefined);
+      if (CLIENT === 'grpc-js') {
+        // A local subchannel pool gives each watcher its own connection, as separate proxies have.
+        const c = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+        const call = c.makeServerStreamRequest(path, req.requestSerialize, (b: Buffer) => b, request);
+        call.on('data', (b: Buffer) => onMessage(i, b));
+        call.on('error', () => undefined);
+        closers.push(() => { call.cancel(); c.close(); });
+      } else {
+        closers.push(rawWatch(port, path, req.requestSerialize(request), (b) => onMessage(i, b)));
+      }
     }
     while (firstMessages < WATCHERS) await sleep(20);
     process.stderr.write(`fanout: ${WATCHERS} watchers subscribed\n`);
@@ -102,8 +139,7 @@ async function main(): Promise<void> {
     const s = summarize(Float64Array.from(samples));
     const line = `destination fan-out: ${WATCHERS} watchers x ${ROUNDS} updates, ${s.count} deliveries: p50 ${s.p50Ms.toFixed(1)} ms, p99 ${s.p99Ms.toFixed(1)} ms, max ${s.maxMs.toFixed(1)} ms`;
     console.log(line);
-    for (const c of calls) c.cancel();
-    for (const c of clients) c.close();
+    for (const close of closers) close();
   } finally {
     await cleanup();
   }

@@ -163,6 +163,28 @@ function fail(call: grpc.ServerWritableStream<unknown, unknown>, code: grpc.stat
   call.emit('error', { code, details });
 }
 
+/**
+ * The service definition with response serialization memoized per message object: a topic
+ * writes the same Update to every subscriber, so it is encoded once, not once per proxy.
+ */
+function serializeOnce(def: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, m] of Object.entries(def)) {
+    const cache = new WeakMap<object, Buffer>();
+    const encode = m.responseSerialize;
+    out[name] = {
+      ...m,
+      responseSerialize: (v: unknown) => {
+        if (typeof v !== 'object' || v === null) return encode(v);
+        let b = cache.get(v);
+        if (!b) cache.set(v, (b = encode(v)));
+        return b;
+      },
+    };
+  }
+  return out as grpc.ServiceDefinition;
+}
+
 export interface RunningDestination {
   readonly port: number;
   readonly service: DestinationService;
@@ -180,7 +202,7 @@ export async function startDestinationServer(
   const proto = loadProto('destination.proto') as unknown as ProtoGrpcType;
   const service = new DestinationService(store, opts, log);
   const server = new grpc.Server();
-  server.addService(proto.io.linkerd.proxy.destination.Destination.service, service.handlers() as unknown as grpc.UntypedServiceImplementation);
+  server.addService(serializeOnce(proto.io.linkerd.proxy.destination.Destination.service), service.handlers() as unknown as grpc.UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(listen, credentials, (err, p) => (err ? reject(err) : resolve(p))),
   );

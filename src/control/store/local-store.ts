@@ -73,7 +73,9 @@ export class LocalStore implements WritableStore {
       }, 5);
     };
     try {
-      this.fsWatcher = fsWatch(this.dir, kick);
+      // Writers rename `version` into place last: that event means a complete change, so
+      // rescan at once; other events (the lock file, temp files) only arm the debounced kick.
+      this.fsWatcher = fsWatch(this.dir, (_ev, file) => (file === 'version' ? void this.rescan() : kick()));
       this.fsWatcher.on('error', () => undefined);
     } catch {
       // No change notifications here: the poll below still picks changes up.
