@@ -15,7 +15,7 @@ import { DEFAULT_TRUST_DOMAIN, validateWorkloadId } from '../../lib/spiffe.js';
 import { CaDirectoryError, KeyPermissionError } from './errors.js';
 import type { SigningCert } from './pki.js';
 import { SIGNING_ALGORITHM, createIssuer, createTrustAnchor, exportKeyPem, importKeyPem } from './pki.js';
-import { generateJoinTokenSecret } from './tokens.js';
+import { JoinTokens, generateJoinTokenSecret } from './tokens.js';
 
 export const CA_FILES = Object.freeze({
   anchorCert: 'trust-anchor.crt',
@@ -162,4 +162,14 @@ export async function loadCaDirectory(dir: string, trustDomainOverride?: string)
     trustDomain = (await readFile(f(CA_FILES.trustDomain), 'utf8')).trim();
   }
   return { trustDomain: trustDomain || DEFAULT_TRUST_DOMAIN, anchorCert, anchor, issuer, joinSecret };
+}
+
+/** The directory's join-token issuer (for `weft identity token` and the local runtime). */
+export async function loadJoinTokens(dir: string, now?: () => number): Promise<JoinTokens> {
+  const path = join(dir, CA_FILES.joinSecret);
+  await checkKeyPermissions(path).catch((err: unknown) => {
+    if (err instanceof KeyPermissionError) throw err;
+    throw new CaDirectoryError(`${path} not found (run: weft identity init --dir ${dir})`, { cause: err });
+  });
+  return new JoinTokens(Buffer.from((await readFile(path, 'utf8')).trim(), 'hex'), now);
 }

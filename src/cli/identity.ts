@@ -1,0 +1,85 @@
+// `weft identity init|serve|token|show`: the certificate authority and a look at a proxy's
+// certificate. Thin: the work is in src/control/identity/.
+import type { Command } from 'commander';
+import { Logger, isLogLevel } from '../lib/log.js';
+import { parseAddress } from '../lib/address.js';
+import { ConfigError } from '../lib/errors.js';
+import { DEFAULT_TRUST_DOMAIN, parseIdentity } from '../lib/spiffe.js';
+import { initCaDirectory, loadJoinTokens } from '../control/identity/store.js';
+import { startIdentityService } from '../control/identity/service.js';
+import { describeIdentity, fetchIdentitySnapshot } from '../control/identity/show.js';
+
+/** "90s", "15m", "24h", "365d" -> milliseconds. */
+export function parseDuration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(s.trim());
+  if (!m) throw new ConfigError(`invalid duration "${s}" (use e.g. 30s, 15m, 24h, 365d)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
+export function register(program: Command): void {
+  const identity = program.command('identity').description('certificate authority for mesh identities (mTLS)');
+
+  identity
+    .command('init')
+    .description('create a trust anchor (365 days) and an issuer in a directory')
+    .requiredOption('--dir <dir>', 'directory for the CA files')
+    .option('--trust-domain <domain>', 'identity trust domain', DEFAULT_TRUST_DOMAIN)
+    .option('--issuer-lifetime <duration>', 'issuer certificate lifetime', '24h')
+    .option('--force', 'replace an existing trust anchor', false)
+    .action(async (f: { dir: string; trustDomain: string; issuerLifetime: string; force: boolean }) => {
+      await initCaDirectory({ dir: f.dir, trustDomain: f.trustDomain, issuerLifetimeMs: parseDuration(f.issuerLifetime), force: f.force });
+      process.stdout.write(`trust anchor and issuer written to ${f.dir} (give proxies ${f.dir}/trust-anchor.crt)\n`);
+    });
+
+  identity
+    .command('serve')
+    .description('serve the Identity gRPC API (Certify) over TLS from a CA directory')
+    .requiredOption('--dir <dir>', 'directory with the CA files')
+    .option('--listen <addr>', 'address to serve gRPC on', '127.0.0.1:8080')
+    .option('--trust-domain <domain>', 'trust domain (default: the one recorded by init)')
+    .option('--issuer-lifetime <duration>', 'lifetime of rotated issuers', '24h')
+    .option('--leaf-lifetime <duration>', 'lifetime of proxy certificates', '24h')
+    .option('--log-level <level>', 'error|warn|info|debug|trace', 'info')
+    .action(async (f: { dir: string; listen: string; trustDomain?: string; issuerLifetime: string; leafLifetime: string; logLevel: string }) => {
+      if (!isLogLevel(f.logLevel)) throw new ConfigError(`invalid --log-level ${f.logLevel}`);
+      const log = new Logger(f.logLevel, 'weft:identity');
+      const svc = await startIdentityService({
+        dir: f.dir,
+        listen: parseAddress(f.listen, '127.0.0.1'),
+        trustDomain: f.trustDomain,
+        issuerLifetimeMs: parseDuration(f.issuerLifetime),
+        leafLifetimeMs: parseDuration(f.leafLifetime),
+        log,
+      });
+      // Tests and scripts read the bound port from this line (useful with --listen :0).
+      process.stdout.write(`listening on port ${svc.port}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await svc.close();
+    });
+
+  identity
+    .command('token')
+    .description('print a local join token proving an identity (for a proxy started by hand)')
+    .requiredOption('--dir <dir>', 'directory with the CA files')
+    .requiredOption('--identity <id>', 'spiffe://<td>/ns/<ns>/sa/<sa> or <sa>.<ns>.serviceaccount.identity.weft.<td>')
+    .option('--ttl <duration>', 'token lifetime', '365d')
+    .action(async (f: { dir: string; identity: string; ttl: string }) => {
+      const tokens = await loadJoinTokens(f.dir);
+      process.stdout.write(tokens.issue(parseIdentity(f.identity), parseDuration(f.ttl)) + '\n');
+    });
+
+  identity
+    .command('show')
+    .description("print a proxy's certificate identity and expiry (from its admin server)")
+    .requiredOption('--admin <host:port>', "the proxy's admin address, e.g. 127.0.0.1:4191")
+    .option('--json', 'print the JSON as served', false)
+    .action(async (f: { admin: string; json: boolean }) => {
+      const snap = await fetchIdentitySnapshot(f.admin);
+      process.stdout.write((f.json ? JSON.stringify(snap ?? null) : describeIdentity(snap, Date.now())) + '\n');
+      if (!snap) process.exitCode = 1;
+    });
+}
