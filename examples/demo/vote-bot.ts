@@ -38,7 +38,7 @@ function copy(c: BotCounts): BotCounts {
 
 /** One summary line's fields. */
 export function summaryFields(window: BotCounts, seconds: number, totals: BotCounts): Record<string, unknown> {
-  const causes = Object.entries(window.byCause).map(([k, v]) => `${k}x${v}`).join(',');
+  const causes = Object.entries(window.byCause).map(([k, v]) => `${k}:${v}`).join(',');
   return {
     window_s: Number(seconds.toFixed(1)),
     sent: window.sent,
