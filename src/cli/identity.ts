@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { Logger, isLogLevel } from '../lib/log.js';
 import { parseAddress } from '../lib/address.js';
-import { ConfigError } from '../lib/errors.js';
+import { ConfigError, WeftError } from '../lib/errors.js';
 import { DEFAULT_TRUST_DOMAIN, parseIdentity } from '../lib/spiffe.js';
 import { initCaDirectory, loadJoinTokens } from '../control/identity/store.js';
 import { startIdentityService } from '../control/identity/service.js';
@@ -17,6 +17,19 @@ export function parseDuration(s: string): number {
   return Number(m[1]) * unit;
 }
 
+/** Reports weft's own errors as one line (they are meant for the user), others as thrown. */
+function clean<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (err) {
+      if (!(err instanceof WeftError)) throw err;
+      process.stderr.write(`weft identity: ${err.message} [${err.code}]\n`);
+      process.exitCode = 1;
+    }
+  };
+}
+
 export function register(program: Command): void {
   const identity = program.command('identity').description('certificate authority for mesh identities (mTLS)');
 
@@ -27,10 +40,12 @@ export function register(program: Command): void {
     .option('--trust-domain <domain>', 'identity trust domain', DEFAULT_TRUST_DOMAIN)
     .option('--issuer-lifetime <duration>', 'issuer certificate lifetime', '24h')
     .option('--force', 'replace an existing trust anchor', false)
-    .action(async (f: { dir: string; trustDomain: string; issuerLifetime: string; force: boolean }) => {
-      await initCaDirectory({ dir: f.dir, trustDomain: f.trustDomain, issuerLifetimeMs: parseDuration(f.issuerLifetime), force: f.force });
-      process.stdout.write(`trust anchor and issuer written to ${f.dir} (give proxies ${f.dir}/trust-anchor.crt)\n`);
-    });
+    .action(
+      clean(async (f: { dir: string; trustDomain: string; issuerLifetime: string; force: boolean }) => {
+        await initCaDirectory({ dir: f.dir, trustDomain: f.trustDomain, issuerLifetimeMs: parseDuration(f.issuerLifetime), force: f.force });
+        process.stdout.write(`trust anchor and issuer written to ${f.dir} (give proxies ${f.dir}/trust-anchor.crt)\n`);
+      }),
+    );
 
   identity
     .command('serve')
@@ -41,25 +56,27 @@ export function register(program: Command): void {
     .option('--issuer-lifetime <duration>', 'lifetime of rotated issuers', '24h')
     .option('--leaf-lifetime <duration>', 'lifetime of proxy certificates', '24h')
     .option('--log-level <level>', 'error|warn|info|debug|trace', 'info')
-    .action(async (f: { dir: string; listen: string; trustDomain?: string; issuerLifetime: string; leafLifetime: string; logLevel: string }) => {
-      if (!isLogLevel(f.logLevel)) throw new ConfigError(`invalid --log-level ${f.logLevel}`);
-      const log = new Logger(f.logLevel, 'weft:identity');
-      const svc = await startIdentityService({
-        dir: f.dir,
-        listen: parseAddress(f.listen, '127.0.0.1'),
-        trustDomain: f.trustDomain,
-        issuerLifetimeMs: parseDuration(f.issuerLifetime),
-        leafLifetimeMs: parseDuration(f.leafLifetime),
-        log,
-      });
-      // Tests and scripts read the bound port from this line (useful with --listen :0).
-      process.stdout.write(`listening on port ${svc.port}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await svc.close();
-    });
+    .action(
+      clean(async (f: { dir: string; listen: string; trustDomain?: string; issuerLifetime: string; leafLifetime: string; logLevel: string }) => {
+        if (!isLogLevel(f.logLevel)) throw new ConfigError(`invalid --log-level ${f.logLevel}`);
+        const log = new Logger(f.logLevel, 'weft:identity');
+        const svc = await startIdentityService({
+          dir: f.dir,
+          listen: parseAddress(f.listen, '127.0.0.1'),
+          trustDomain: f.trustDomain,
+          issuerLifetimeMs: parseDuration(f.issuerLifetime),
+          leafLifetimeMs: parseDuration(f.leafLifetime),
+          log,
+        });
+        // Tests and scripts read the bound port from this line (useful with --listen :0).
+        process.stdout.write(`listening on port ${svc.port}\n`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await svc.close();
+      }),
+    );
 
   identity
     .command('token')
@@ -67,19 +84,23 @@ export function register(program: Command): void {
     .requiredOption('--dir <dir>', 'directory with the CA files')
     .requiredOption('--identity <id>', 'spiffe://<td>/ns/<ns>/sa/<sa> or <sa>.<ns>.serviceaccount.identity.weft.<td>')
     .option('--ttl <duration>', 'token lifetime', '365d')
-    .action(async (f: { dir: string; identity: string; ttl: string }) => {
-      const tokens = await loadJoinTokens(f.dir);
-      process.stdout.write(tokens.issue(parseIdentity(f.identity), parseDuration(f.ttl)) + '\n');
-    });
+    .action(
+      clean(async (f: { dir: string; identity: string; ttl: string }) => {
+        const tokens = await loadJoinTokens(f.dir);
+        process.stdout.write(tokens.issue(parseIdentity(f.identity), parseDuration(f.ttl)) + '\n');
+      }),
+    );
 
   identity
     .command('show')
     .description("print a proxy's certificate identity and expiry (from its admin server)")
     .requiredOption('--admin <host:port>', "the proxy's admin address, e.g. 127.0.0.1:4191")
     .option('--json', 'print the JSON as served', false)
-    .action(async (f: { admin: string; json: boolean }) => {
-      const snap = await fetchIdentitySnapshot(f.admin);
-      process.stdout.write((f.json ? JSON.stringify(snap ?? null) : describeIdentity(snap, Date.now())) + '\n');
-      if (!snap) process.exitCode = 1;
-    });
+    .action(
+      clean(async (f: { admin: string; json: boolean }) => {
+        const snap = await fetchIdentitySnapshot(f.admin);
+        process.stdout.write((f.json ? JSON.stringify(snap ?? null) : describeIdentity(snap, Date.now())) + '\n');
+        if (!snap) process.exitCode = 1;
+      }),
+    );
 }
