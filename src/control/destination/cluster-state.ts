@@ -63,20 +63,29 @@ export class ClusterState {
     this.notify(key);
   }
 
+  /** `<ns>/<slice name>` -> the service key it was last filed under. */
+  private readonly sliceOwner = new Map<string, string>();
+
   private onSlice(e: WatchEvent<EndpointSlice>, synced: () => void): void {
     if (e.type === 'SYNCED') return synced();
     const s = e.object;
+    const id = `${s.metadata.namespace}/${s.metadata.name}`;
     const key = svcKey(s.metadata.namespace, s.metadata.labels[SERVICE_NAME_LABEL] ?? '');
-    // A slice may be relabelled to another service: drop it from wherever it was.
-    for (const [k, m] of this.slices) {
-      if (k !== key && m.delete(s.metadata.name)) this.notify(k);
+    // A slice may be relabelled to another service: drop it from where it was.
+    const prevOwner = this.sliceOwner.get(id);
+    if (prevOwner !== undefined && prevOwner !== key) {
+      this.slices.get(prevOwner)?.delete(s.metadata.name);
+      this.notify(prevOwner);
     }
     let m = this.slices.get(key);
     if (e.type === 'DELETED') {
       m?.delete(s.metadata.name);
+      this.sliceOwner.delete(id);
+      if (m?.size === 0) this.slices.delete(key);
     } else {
       if (!m) this.slices.set(key, (m = new Map()));
       m.set(s.metadata.name, s);
+      this.sliceOwner.set(id, key);
     }
     this.notify(key);
   }
