@@ -47,7 +47,17 @@ export class MeshTlsAcceptor {
   constructor(identity: TlsIdentity, opts: { handshakeTimeoutMs?: number } = {}) {
     this.timeoutMs = opts.handshakeTimeoutMs ?? DEFAULT_ACCEPT_TIMEOUT_MS;
     this.server = new Server({
-      SNICallback: (_name, cb) => cb(null, identity.secureContext()),
+      SNICallback: (_name, cb) => {
+        // Before the first certificate there is nothing to offer: fail this handshake only.
+        let ctx;
+        try {
+          ctx = identity.secureContext();
+        } catch (err) {
+          cb(err as Error, undefined);
+          return;
+        }
+        cb(null, ctx);
+      },
       requestCert: true,
       // Verification result is read below; clients without a certificate are allowed through.
       rejectUnauthorized: false,

@@ -1,6 +1,7 @@
 // Post-quantum hybrid key exchange where the runtime can do it. X25519MLKEM768 needs OpenSSL
 // 3.5 (Node 22.x/24 bundle it); Node 20's OpenSSL 3.0 rejects the group name. We find out once
 // by building a throwaway context, then use the answer for every mesh SecureContext.
+import type { TLSSocket } from 'node:tls';
 import { createSecureContext } from 'node:tls';
 
 export const PQ_HYBRID_GROUP = 'X25519MLKEM768';
@@ -27,4 +28,14 @@ export function keyExchange(): KeyExchange {
     cached = Object.freeze({ ecdhCurve: `${CLASSIC_GROUP}:P-256`, preferredGroup: CLASSIC_GROUP, postQuantum: false });
   }
   return cached;
+}
+
+/**
+ * The group a client-side connection negotiated, as OpenSSL names it (e.g. "X25519"). Node
+ * reports it on the client side only; on the server, and for groups Node cannot describe,
+ * this is undefined.
+ */
+export function negotiatedGroup(sock: TLSSocket): string | undefined {
+  const info = sock.getEphemeralKeyInfo() as { name?: string } | null;
+  return info && typeof info === 'object' && info.name ? info.name : undefined;
 }

@@ -10,7 +10,7 @@ import { connectMeshed } from '../../../src/proxy/tls/connect.js';
 import type { AcceptedMeshed } from '../../../src/proxy/tls/accept.js';
 import { MeshTlsAcceptor } from '../../../src/proxy/tls/accept.js';
 import { MESH_ALPN } from '../../../src/proxy/tls/context.js';
-import { keyExchange } from '../../../src/proxy/tls/key-exchange.js';
+import { keyExchange, negotiatedGroup } from '../../../src/proxy/tls/key-exchange.js';
 import { formatDnsName, formatSpiffe, workloadId } from '../../../src/lib/spiffe.js';
 import { errorCode, findCause } from '../../../src/lib/errors.js';
 import { TlsHandshakeError } from '../../../src/proxy/tls/errors.js';
@@ -52,7 +52,8 @@ test('a meshed pair verifies both identities and carries data over TLS 1.3', asy
   t.after(() => sock.destroy());
   assert.equal(sock.getProtocol(), 'TLSv1.3');
   assert.equal(sock.alpnProtocol, MESH_ALPN);
-  assert.equal(sock.getEphemeralKeyInfo() && (sock.getEphemeralKeyInfo() as { name?: string }).name, keyExchange().postQuantum ? undefined : 'X25519');
+  // Node 20 (OpenSSL 3.0) cannot do X25519MLKEM768, so the classic group is used.
+  if (!keyExchange().postQuantum) assert.equal(negotiatedGroup(sock), 'X25519');
   assert.equal(await roundTrip(sock, 'hello'), 'hello');
   const a = await server.accepted[0];
   assert.equal(a?.clientIdentity, formatSpiffe(web));
@@ -143,4 +144,28 @@ test('bytes seen by a TCP relay between the two ends do not contain the payload'
   const wire = Buffer.concat(seen);
   assert.ok(wire.length > payload.length, 'the relay saw the traffic');
   assert.equal(wire.indexOf('top-secret-payload'), -1);
+});
+
+test('an acceptor whose identity is not ready fails the handshake, not the process', async (t) => {
+  const pki = await testPki();
+  const notReady: TlsIdentity = {
+    secureContext: () => {
+      throw new Error('not ready');
+    },
+  };
+  const server = await inbound(t, notReady);
+  await assert.rejects(
+    connectMeshed({ host: '127.0.0.1', port: server.port, expectedIdentity: api, identity: await pki.identity(web) }),
+    (err) => errorCode(err) === 'WEFT_ERR_TLS_HANDSHAKE',
+  );
+  await assert.rejects(server.accepted[0] as Promise<AcceptedMeshed>, (err) => errorCode(err) === 'WEFT_ERR_TLS_HANDSHAKE');
+});
+
+test('the key exchange probe reports a group and whether it is post-quantum', () => {
+  const kx = keyExchange();
+  assert.equal(kx.postQuantum, kx.preferredGroup === 'X25519MLKEM768');
+  assert.ok(kx.ecdhCurve.startsWith(kx.preferredGroup));
+  // OpenSSL 3.0 (Node 20) cannot do the hybrid group; 3.5+ can.
+  const [major, minor] = process.versions.openssl.split('.').map(Number) as [number, number];
+  assert.equal(kx.postQuantum, major > 3 || (major === 3 && minor >= 5));
 });
