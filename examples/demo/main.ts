@@ -6,12 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { formatAddress } from '../../src/lib/address.js';
 import { WeftError } from '../../src/lib/errors.js';
 import { Logger } from '../../src/lib/log.js';
-import { startCatalog } from './catalog.js';
 import { parseCatalogConfig, parseVoteBotConfig, parseVotingConfig, parseWebConfig } from './config.js';
 import type { Running } from './serve.js';
-import { startVoteBot } from './vote-bot.js';
-import { startVoting } from './voting.js';
-import { startWeb } from './web.js';
 
 export const COMPONENTS = ['web', 'catalog', 'voting', 'vote-bot'] as const;
 export type Component = (typeof COMPONENTS)[number];
@@ -20,22 +16,29 @@ export function isComponent(s: string | undefined): s is Component {
   return (COMPONENTS as readonly (string | undefined)[]).includes(s);
 }
 
-/** Starts one component from `env`; resolves to its stop function once it is serving. */
+/**
+ * Starts one component from `env`; resolves to its stop function once it is serving. Each
+ * component's module is imported on demand, so catalog and vote-bot never load grpc-js.
+ */
 export async function startComponent(component: Component, env: NodeJS.ProcessEnv): Promise<{ stop: () => Promise<void>; listening?: string }> {
   if (component === 'vote-bot') {
     const cfg = parseVoteBotConfig(env);
+    const { startVoteBot } = await import('./vote-bot.js');
     const bot = startVoteBot(cfg, new Logger(cfg.logLevel, 'demo:vote-bot'));
     return { stop: async () => { await bot.stop(); } };
   }
   let running: Running;
   if (component === 'web') {
     const cfg = parseWebConfig(env);
+    const { startWeb } = await import('./web.js');
     running = await startWeb(cfg, new Logger(cfg.logLevel, 'demo:web'));
   } else if (component === 'catalog') {
     const cfg = parseCatalogConfig(env);
+    const { startCatalog } = await import('./catalog.js');
     running = await startCatalog(cfg, new Logger(cfg.logLevel, 'demo:catalog'));
   } else {
     const cfg = parseVotingConfig(env);
+    const { startVoting } = await import('./voting.js');
     running = await startVoting(cfg, new Logger(cfg.logLevel, 'demo:voting'));
   }
   return { stop: () => running.close(), listening: formatAddress(running.address) };

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
+import { Script } from 'node:vm';
 import type { IncomingMessage } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { votingService } from '../../examples/demo/voting-proto.js';
@@ -34,6 +35,10 @@ test('web serves the page at /', async () => {
   assert.match(String(r.headers['content-type']), /^text\/html/);
   assert.match(r.text, /<ul id="items">/);
   assert.match(r.text, /\/api\/results\/stream/);
+  // The page's script (no build step) must at least compile.
+  const script = /<script>([\s\S]*)<\/script>/.exec(r.text)?.[1];
+  assert.ok(script);
+  assert.doesNotThrow(() => new Script(script, { filename: 'page.js' }));
 });
 
 test('web lists the catalog items and looks one up', async () => {
