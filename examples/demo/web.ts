@@ -117,7 +117,11 @@ export async function startWeb(cfg: WebConfig, log: Logger): Promise<Running> {
   }
 
   async function streamResults(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let gone = false;
+    res.once('close', () => { gone = true; });
     const items = await catalog.items();
+    // The viewer may have left while the catalog answered: then open no stream at all.
+    if (gone) return;
     // connection: close, so ending the stream on shutdown also frees its socket.
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'close' });
     streams.add(res);

@@ -152,8 +152,18 @@ test('each server runs from main.js as a process and stops on SIGTERM', async (t
   const url = `http://${await web.listening}`;
   assert.equal((await http(`${url}/api/vote/socks`, 'POST')).status, 200);
   assert.equal((await http(`${url}/api/items/socks`)).status, 200);
+  // An open results stream (SSE at web, WatchResults at voting) must not hold up the stop.
+  const stream = await new Promise<IncomingMessage>((resolve, reject) => {
+    get(`${url}/api/results/stream`, { agent: false }, resolve).on('error', reject);
+  });
+  t.after(() => stream.destroy());
+  await nextEvent(stream);
+  const streamEnded = new Promise<void>((resolve) => stream.on('end', resolve).resume());
+  const started = Date.now();
   for (const c of children) c.proc.kill('SIGTERM');
   assert.deepEqual(await Promise.all(children.map((c) => c.exited)), [0, 0, 0]);
+  await streamEnded;
+  assert.ok(Date.now() - started < 3000, `stopped in ${Date.now() - started} ms`);
 });
 
 test('main.js rejects an unknown component and bad configuration', async () => {
