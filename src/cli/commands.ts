@@ -5,7 +5,12 @@ import { register as apply } from './apply.js';
 import { register as del } from './delete.js';
 import { register as destination } from './destination.js';
 import { register as identity } from './identity.js';
+import { register as control } from './control.js';
+import { register as up } from './up.js';
+import { register as down } from './down.js';
+import { register as ps } from './ps.js';
+import { register as logs } from './logs.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [init, apply, del, destination, identity];
+export const commands: RegisterCommand[] = [init, apply, del, destination, identity, control, up, down, ps, logs];

@@ -1,0 +1,39 @@
+// `weft up -f mesh.yaml`: start the control plane and every workload of the file, each in its
+// own network namespace with transparent interception (root), or on loopback ports with an
+// explicit proxy (otherwise, or with --loopback). Thin: see runtime/local/up.ts.
+import type { Command } from 'commander';
+import { up } from '../runtime/local/up.js';
+import { DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';
+import { formatStatus, workloadStatus } from '../runtime/local/status.js';
+
+interface Flags {
+  file: string;
+  stateDir: string;
+  loopback?: boolean;
+  netns?: boolean;
+  network: string;
+  timeout: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description('run a mesh on this machine from a mesh.yaml (see docs/local-runtime.md)')
+    .requiredOption('-f, --file <mesh.yaml>', 'the mesh file')
+    .option('--state-dir <dir>', 'weft state directory', DEFAULT_WEFT_DIR)
+    .option('--loopback', 'force loopback mode (explicit proxy, no namespaces)')
+    .option('--netns', 'require namespace mode (fail instead of falling back)')
+    .option('--network <n>', 'network index: bridge weft<n>, pods 10.77.<n>.0/24', '0')
+    .option('--timeout <ms>', 'how long to wait for the proxies to be ready', '30000')
+    .action(async (flags: Flags) => {
+      const r = await up({
+        meshFile: flags.file,
+        stateDir: flags.stateDir,
+        mode: flags.loopback ? 'loopback' : flags.netns ? 'netns' : 'auto',
+        networkIndex: Number(flags.network),
+        readyTimeoutMs: Number(flags.timeout),
+        progress: (l) => process.stdout.write(`${l}\n`),
+      });
+      process.stdout.write(formatStatus(await workloadStatus(r.state)));
+    });
+}

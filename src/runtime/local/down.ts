@@ -1,0 +1,64 @@
+// `weft down`: undo what run.json says `up` made — apps first (so they are not left talking to
+// a dead proxy), then proxies, then the control plane; namespaces (their rules and veth ends go
+// with them), host veths, the bridge, the hosts files, the proxies' files, the store entries.
+import { rm } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { deleteLink } from './netns.js';
+import { teardownPod } from './pod.js';
+import type { RunState } from './run-state.js';
+import { readRunState, removeRunState, statePaths } from './run-state.js';
+import { removeFromStore } from './store-sync.js';
+import { stopProcess } from './supervisor.js';
+
+export interface DownResult {
+  readonly found: boolean;
+  readonly stopped: number;
+  readonly namespaces: readonly string[];
+}
+
+/** Removes everything a (possibly half-made or crashed) run made. Best effort per item. */
+export async function teardown(root: string, state: RunState, say: (line: string) => void = () => undefined): Promise<DownResult> {
+  const errors: Error[] = [];
+  const attempt = async (what: string, fn: () => Promise<void>): Promise<void> => {
+    try {
+      await fn();
+    } catch (err) {
+      errors.push(err as Error);
+      say(`warning: ${what}: ${(err as Error).message}`);
+    }
+  };
+  let stopped = 0;
+  const stopAll = async (pids: (number | undefined)[]): Promise<void> => {
+    await Promise.all(pids.filter((p): p is number => !!p && p > 0).map(async (pid) => {
+      await attempt(`stop pid ${pid}`, () => stopProcess(pid, 5000));
+      stopped++;
+    }));
+  };
+  await stopAll(state.workloads.map((w) => w.app?.pid));
+  await stopAll(state.workloads.map((w) => w.proxy?.pid));
+  await stopAll([state.control.pid]);
+  const namespaces: string[] = [];
+  for (const w of state.workloads) {
+    if (!w.netns) continue;
+    await attempt(`remove namespace ${w.netns}`, () => teardownPod(w.netns as string, w.hostIf));
+    namespaces.push(w.netns);
+  }
+  for (const f of state.hostsFiles) {
+    // /etc/netns/<ns>/hosts: teardownPod removed it with its directory; this catches the rest.
+    if (basename(f) === 'hosts' && dirname(dirname(f)) === '/etc/netns') await attempt(`remove ${f}`, () => rm(dirname(f), { recursive: true, force: true }));
+  }
+  if (state.bridge) await attempt(`remove bridge ${state.bridge}`, () => deleteLink(state.bridge as string));
+  if (state.runDir && basename(state.runDir).startsWith('weft-run-')) {
+    await attempt(`remove ${state.runDir}`, () => rm(state.runDir, { recursive: true, force: true }));
+  }
+  await attempt('remove store entries', () => removeFromStore(statePaths(root).store, state.storeKeys ?? []));
+  await removeRunState(root);
+  say(`stopped ${stopped} process(es)${namespaces.length ? `, removed ${namespaces.length} namespace(s)` : ''}`);
+  return { found: true, stopped, namespaces };
+}
+
+export async function down(root: string, say?: (line: string) => void): Promise<DownResult> {
+  const state = await readRunState(root);
+  if (!state) return { found: false, stopped: 0, namespaces: [] };
+  return teardown(root, state, say);
+}

@@ -1,0 +1,53 @@
+// Loopback ("explicit proxy") mode, for when weft may not create namespaces or iptables rules
+// (not root, no `ip netns`): every workload shares the host's network, its proxy gets its own
+// free loopback ports, and the app is told to use the proxy with HTTP_PROXY. Service names do
+// not resolve on the host, so service addresses in the app's environment ("catalog:8081",
+// "http://catalog.demo:8081") are rewritten to the loopback address of a workload's inbound
+// proxy: the request then passes the client's proxy and the server's proxy, as in a pod.
+import net from 'node:net';
+import type { ServicePlan } from './plan.js';
+import type { WorkloadSpec } from './mesh-file.js';
+
+/** Ports the OS says are free now (bound together, then released). */
+export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () =>
+      new Promise<net.Server>((resolve, reject) => {
+        const s = net.createServer();
+        s.once('error', reject);
+        s.listen(0, host, () => resolve(s));
+      }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  return ports;
+}
+
+/** The Service an address's host names, seen from a workload in `namespace`. */
+export function serviceForHost(host: string, namespace: string, services: readonly ServicePlan[], clusterDomain = 'cluster.local'): ServicePlan | undefined {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return services.find((s) =>
+    h === `${s.name}.${s.namespace}.svc.${clusterDomain}` || h === `${s.name}.${s.namespace}.svc` || h === `${s.name}.${s.namespace}` ||
+    (h === s.name && s.namespace === namespace));
+}
+
+const ADDRESS = /^(https?:\/\/)?([A-Za-z0-9.-]+):(\d{1,5})(\/.*)?$/;
+
+/**
+ * The app's environment with service addresses rewritten to a loopback endpoint of the
+ * service (the first one: loopback mode does not balance), and HTTP_PROXY set to the proxy.
+ */
+export function loopbackAppEnv(w: WorkloadSpec, services: readonly ServicePlan[], outboundAddr: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(w.env)) {
+    const m = ADDRESS.exec(v.trim());
+    const svc = m ? serviceForHost(m[2] as string, w.namespace, services) : undefined;
+    const ep = svc?.ports.find((p) => p.port === Number(m?.[3]))?.endpoints[0];
+    env[k] = m && ep ? `${m[1] ?? ''}${ep.ip}:${ep.port}${m[4] ?? ''}` : v;
+  }
+  if (outboundAddr && w.inject) {
+    for (const k of ['HTTP_PROXY', 'http_proxy']) env[k] ??= `http://${outboundAddr}`;
+  }
+  return env;
+}

@@ -1,0 +1,62 @@
+// The proxy is configured only by environment variables (the same ones the injector sets on
+// Kubernetes). These are the names of that contract and the two ways the local runtime fills
+// them: transparent (in a namespace, behind weft's iptables rules) and explicit (loopback
+// ports, the app told to use its proxy through HTTP_PROXY).
+import type { WorkloadSpec } from './mesh-file.js';
+
+export const PROXY_ENV = Object.freeze({
+  outboundListen: 'WEFT_PROXY_OUTBOUND_LISTEN_ADDR',
+  inboundListen: 'WEFT_PROXY_INBOUND_LISTEN_ADDR',
+  adminListen: 'WEFT_PROXY_ADMIN_LISTEN_ADDR',
+  inboundDefaultDst: 'WEFT_PROXY_INBOUND_DEFAULT_DST',
+  intercept: 'WEFT_PROXY_INTERCEPT',
+  identitySvcAddr: 'WEFT_PROXY_IDENTITY_SVC_ADDR',
+  identityLocalName: 'WEFT_PROXY_IDENTITY_LOCAL_NAME',
+  identityTrustAnchorsFile: 'WEFT_PROXY_IDENTITY_TRUST_ANCHORS_FILE',
+  identityTokenFile: 'WEFT_PROXY_IDENTITY_TOKEN_FILE',
+  identityDisabled: 'WEFT_PROXY_IDENTITY_DISABLED',
+  destinationSvcAddr: 'WEFT_PROXY_DESTINATION_SVC_ADDR',
+  logLevel: 'WEFT_PROXY_LOG_LEVEL',
+});
+
+export interface ProxyEnvInput {
+  readonly workload: WorkloadSpec;
+  readonly mode: 'netns' | 'loopback';
+  readonly identityAddr: string;
+  readonly destinationAddr: string;
+  /** spiffe://<trust-domain>/ns/<ns>/sa/<sa> */
+  readonly localName: string;
+  readonly trustAnchorsFile: string;
+  readonly tokenFile: string;
+  /** Loopback mode: the proxy's own ports and the app's address. */
+  readonly outboundAddr?: string;
+  readonly inboundAddr?: string;
+  readonly adminAddr?: string;
+  readonly appAddr?: string | undefined;
+}
+
+export function proxyEnv(i: ProxyEnvInput): Record<string, string> {
+  const env: Record<string, string> = {
+    [PROXY_ENV.identitySvcAddr]: i.identityAddr,
+    [PROXY_ENV.identityLocalName]: i.localName,
+    [PROXY_ENV.identityTrustAnchorsFile]: i.trustAnchorsFile,
+    [PROXY_ENV.identityTokenFile]: i.tokenFile,
+    [PROXY_ENV.destinationSvcAddr]: i.destinationAddr,
+    [PROXY_ENV.logLevel]: i.workload.proxyLogLevel,
+  };
+  if (i.mode === 'netns') {
+    // The defaults (4140 on loopback, 4143 and 4191 on all addresses) are what weft's rules
+    // expect; set explicitly so /env.json tells the whole story. Inbound must not listen on
+    // loopback only: REDIRECT sends arriving traffic to the interface's own address.
+    env[PROXY_ENV.outboundListen] = '127.0.0.1:4140';
+    env[PROXY_ENV.inboundListen] = '0.0.0.0:4143';
+    env[PROXY_ENV.adminListen] = '0.0.0.0:4191';
+    env[PROXY_ENV.intercept] = 'true';
+  } else {
+    env[PROXY_ENV.outboundListen] = i.outboundAddr ?? '127.0.0.1:4140';
+    env[PROXY_ENV.inboundListen] = i.inboundAddr ?? '127.0.0.1:4143';
+    env[PROXY_ENV.adminListen] = i.adminAddr ?? '127.0.0.1:4191';
+    if (i.appAddr) env[PROXY_ENV.inboundDefaultDst] = i.appAddr;
+  }
+  return { ...env, ...i.workload.proxyEnv };
+}
