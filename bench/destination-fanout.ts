@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import * as http2 from 'node:http2';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { loadProto } from '../src/api/load.js';
@@ -26,6 +26,7 @@ const WATCHERS = arg('watchers', 1000);
 // `raw`: watchers on node:http2 with hand-rolled gRPC framing, light enough that 1000 of them in
 // one process measure the server's fan-out; `grpc-js`: full grpc-js clients (heavier per message,
 // so on a 2-core machine the figure includes this process decoding 1000 streams).
+const VERBOSE = process.argv.includes('--verbose');
 const CLIENT = process.argv.includes('--grpc-js') ? 'grpc-js' : 'raw';
 
 /** One watch stream over its own HTTP/2 connection; calls onMessage with each message's bytes. */
@@ -54,6 +55,8 @@ function rawWatch(port: number, path: string, body: Buffer, onMessage: (msg: Buf
   };
 }
 const ROUNDS = arg('rounds', 20);
+// Untimed rounds first, so the figure is not the JIT warming up.
+const WARMUP = arg('warmup', 3);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const service = `apiVersion: v1
@@ -128,16 +131,20 @@ async function main(): Promise<void> {
     }
     while (firstMessages < WATCHERS) await sleep(20);
     process.stderr.write(`fanout: ${WATCHERS} watchers subscribed\n`);
-    for (round = 1; round <= ROUNDS; round++) {
+    for (round = 1; round <= WARMUP + ROUNDS; round++) {
+      if (round === WARMUP + 1) samples.length = 0;
       const expected = samples.length + WATCHERS;
       sentAt = performance.now();
       await store.apply(parseManifests(slice(round), 'bench.yaml'));
       const deadline = Date.now() + 10_000;
       while (samples.length < expected && Date.now() < deadline) await sleep(2);
+      const mine = samples.slice(expected - WATCHERS).sort((a, b) => a - b);
+      if (VERBOSE) process.stderr.write(`round ${round}: first ${mine[0]?.toFixed(1)} ms, last ${mine[mine.length - 1]?.toFixed(1)} ms\n`);
       await sleep(50);
     }
     const s = summarize(Float64Array.from(samples));
-    const line = `destination fan-out: ${WATCHERS} watchers x ${ROUNDS} updates, ${s.count} deliveries: p50 ${s.p50Ms.toFixed(1)} ms, p99 ${s.p99Ms.toFixed(1)} ms, max ${s.maxMs.toFixed(1)} ms`;
+    const line = `destination fan-out: ${WATCHERS} watchers x ${ROUNDS} updates (${CLIENT} clients), ${s.count} deliveries: ` +
+      `p50 ${s.p50Ms.toFixed(1)} ms, p99 ${s.p99Ms.toFixed(1)} ms, max ${s.maxMs.toFixed(1)} ms (load average ${loadavg()[0]?.toFixed(2)}, ${cpus().length} CPUs)`;
     console.log(line);
     for (const close of closers) close();
   } finally {

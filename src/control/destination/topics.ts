@@ -14,10 +14,11 @@ export function diffEndpoints(prev: EndpointSet, next: EndpointSet): Update[] {
     if (prev.exists) out.push({ noEndpoints: { exists: false } });
     return out;
   }
-  const removed = [...prev.addrs.keys()].filter((k) => !next.addrs.has(k));
-  if (removed.length > 0) out.push({ remove: { addrs: removed.flatMap((k) => prev.addrs.get(k)?.addr ?? []) } });
+  // Make before break: new endpoints first, so a client replacing a pod never sees fewer.
   const changed = [...next.addrs].filter(([k, a]) => JSON.stringify(prev.addrs.get(k)) !== JSON.stringify(a)).map(([, a]) => a);
   if (changed.length > 0) out.push({ add: { addrs: changed, metricLabels: next.setLabels } });
+  const removed = [...prev.addrs.keys()].filter((k) => !next.addrs.has(k));
+  if (removed.length > 0) out.push({ remove: { addrs: removed.flatMap((k) => prev.addrs.get(k)?.addr ?? []) } });
   if (!prev.exists && next.addrs.size === 0) out.push({ noEndpoints: { exists: true } });
   return out;
 }
