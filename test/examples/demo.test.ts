@@ -52,7 +52,7 @@ test('web lists the catalog items and looks one up', async () => {
   assert.equal((await http(`http://127.0.0.1:${stack.catalog.address.port}/items/scarf`)).status, 200);
 });
 
-test('a vote goes through gRPC and shows in the results', async () => {
+test('a vote goes through gRPC and shows in the results', async (t) => {
   const before = await votesFor('yarn');
   const r = await http(`${stack.webUrl}/api/vote/yarn`, 'POST');
   assert.equal(r.status, 200);
@@ -62,7 +62,7 @@ test('a vote goes through gRPC and shows in the results', async () => {
   // The voting service's own answer, over gRPC directly.
   const { Client } = votingService();
   const client = new Client(`127.0.0.1:${stack.voting.address.port}`, grpc.credentials.createInsecure());
-  after(() => client.close());
+  t.after(() => client.close());
   const res = await new Promise<ResultsResponse>((resolve, reject) => {
     client.results({}, new grpc.Metadata(), {}, (err, v) => (err || !v ? reject(err) : resolve(v)));
   });
