@@ -10,7 +10,9 @@ import { register as up } from './up.js';
 import { register as down } from './down.js';
 import { register as ps } from './ps.js';
 import { register as logs } from './logs.js';
+import { register as demo } from './demo.js';
+import { register as viz } from './viz.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [init, apply, del, destination, identity, control, up, down, ps, logs];
+export const commands: RegisterCommand[] = [init, apply, del, destination, identity, control, up, down, ps, logs, demo, viz];

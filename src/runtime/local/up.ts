@@ -270,3 +270,11 @@ function baseEnv(): Record<string, string> {
   }
   return env;
 }
+
+/** Where the host reaches a workload's first port: the pod, or its inbound proxy on loopback. */
+export function webUrl(state: RunState, workload: string): string | undefined {
+  const w = state.workloads.find((x) => x.name === workload);
+  if (!w) return undefined;
+  if (state.mode === 'netns') return w.ports[0] === undefined ? undefined : `http://${w.ip}:${w.ports[0]}/`;
+  return w.inboundAddr ? `http://${w.inboundAddr}/` : w.ports[0] === undefined ? undefined : `http://127.0.0.1:${w.ports[0]}/`;
+}

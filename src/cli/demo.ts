@@ -1,0 +1,71 @@
+// `weft demo`: the README's first command. `weft up` with the demo app (examples/demo), where
+// to look, then `weft viz stat` every few seconds until Ctrl-C (then `weft down`), or with
+// --detach leave it running.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError } from '../lib/errors.js';
+import { down } from '../runtime/local/down.js';
+import { DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';
+import { formatTable } from '../runtime/local/status.js';
+import { WEFT_ROOT, up, webUrl } from '../runtime/local/up.js';
+import { snapshot, statsBetween } from '../viz/scrape.js';
+import { statTable } from '../viz/stat.js';
+import { parseWindow } from './viz.js';
+
+interface Flags {
+  stateDir: string;
+  detach?: boolean;
+  loopback?: boolean;
+  network: string;
+  interval: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('run the demo app in a local mesh and show its traffic (Ctrl-C stops it)')
+    .option('--state-dir <dir>', 'weft state directory', DEFAULT_WEFT_DIR)
+    .option('--detach', 'leave the demo running (stop it with `weft down`)')
+    .option('--loopback', 'force loopback mode (explicit proxy, no namespaces)')
+    .option('--network <n>', 'network index: bridge weft<n>, pods 10.77.<n>.0/24', '0')
+    .option('--interval <duration>', 'how often to print the stats', '5s')
+    .action(async (flags: Flags) => {
+      const meshFile = join(WEFT_ROOT, 'examples/demo/mesh.yaml');
+      if (!existsSync(join(WEFT_ROOT, 'dist/examples/demo/main.js'))) {
+        throw new ConfigError(`the demo app is not built: run \`npx tsc -p .\` in ${WEFT_ROOT}`);
+      }
+      const out = (l: string): void => void process.stdout.write(`${l}\n`);
+      const intervalMs = parseWindow(flags.interval);
+      const r = await up({
+        meshFile, stateDir: flags.stateDir, workingDir: WEFT_ROOT, networkIndex: Number(flags.network),
+        mode: flags.loopback ? 'loopback' : 'auto', progress: out,
+      });
+      out('');
+      out(`the demo is up (${r.mode} mode). Open ${webUrl(r.state, 'web') ?? '(no web workload)'} — vote-bot sends traffic all the time.`);
+      out(`  weft ps --state-dir ${flags.stateDir}        workloads`);
+      out(`  weft viz stat --state-dir ${flags.stateDir}  golden metrics`);
+      out(`  weft logs web --proxy --state-dir ${flags.stateDir}`);
+      if (flags.detach) return out(`  weft down --state-dir ${flags.stateDir}      stop it`);
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      process.once('SIGTERM', () => ac.abort());
+      let before = await snapshot(r.state);
+      let t0 = Date.now();
+      while (!ac.signal.aborted) {
+        await new Promise<void>((res) => {
+          const t = setTimeout(res, intervalMs);
+          ac.signal.addEventListener('abort', () => (clearTimeout(t), res()), { once: true });
+        });
+        if (ac.signal.aborted) break;
+        const after = await snapshot(r.state);
+        const rows = statsBetween(r.state, before, after, (Date.now() - t0) / 1000, 'deploy');
+        out(`\n${new Date().toISOString()}  (Ctrl-C stops the demo)`);
+        process.stdout.write(formatTable(statTable(rows)));
+        before = after;
+        t0 = Date.now();
+      }
+      out('\nstopping the demo');
+      await down(flags.stateDir, out);
+    });
+}
