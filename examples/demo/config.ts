@@ -22,7 +22,7 @@ export const ENV = Object.freeze({
   logLevel: 'LOG_LEVEL',
 });
 
-export const DEFAULT_PORTS = Object.freeze({ web: 8080, catalog: 8081, voting: 8082 });
+export const DEFAULT_PORTS = Object.freeze({ web: 7080, catalog: 7081, voting: 7082 });
 
 /** Where HTTP/1.1 requests go when an explicit proxy is configured, and which hosts skip it. */
 export interface ProxySettings {

@@ -1,6 +1,6 @@
 // A small HTTP/1.1 JSON client for the demo (node:http, keep-alive). When an explicit proxy is
 // configured (HTTP_PROXY), requests go to the proxy in absolute form
-// ("GET http://catalog.demo:8081/items HTTP/1.1"), the way any HTTP client uses a forward proxy;
+// ("GET http://catalog.demo:7081/items HTTP/1.1"), the way any HTTP client uses a forward proxy;
 // the target name is then resolved by the proxy, never here.
 import { Agent, request } from 'node:http';
 import { formatAddress } from '../../src/lib/address.js';

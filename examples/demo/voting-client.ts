@@ -1,6 +1,6 @@
 // The web frontend's client for the voting gRPC service, with promise-returning calls.
 // Explicit proxy: grpc-js itself honours the lower-case grpc_proxy / https_proxy / http_proxy
-// variables (and no_grpc_proxy / no_proxy) by sending "CONNECT voting.demo:8082" to the proxy
+// variables (and no_grpc_proxy / no_proxy) by sending "CONNECT voting.demo:7082" to the proxy
 // and speaking h2c through the tunnel. We read the proxy once in config.ts instead (so HTTP_PROXY
 // in upper case works too and the choice is made at start), disable grpc-js's own lookup, and
 // pass the same setting through its channel options.

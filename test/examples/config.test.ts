@@ -7,20 +7,20 @@ import {
 import { ConfigError } from '../../src/lib/errors.js';
 
 test('defaults: distinct ports per component, so all four run side by side without configuration', () => {
-  assert.deepEqual(parseCatalogConfig({}), { listen: { host: '0.0.0.0', port: 8081 }, logLevel: 'info' });
+  assert.deepEqual(parseCatalogConfig({}), { listen: { host: '0.0.0.0', port: 7081 }, logLevel: 'info' });
   const voting = parseVotingConfig({});
-  assert.equal(voting.listen.port, 8082);
+  assert.equal(voting.listen.port, 7082);
   assert.equal(voting.failItem, 'socks');
   assert.equal(voting.failRate, 0.25);
   const web = parseWebConfig({});
-  assert.equal(web.listen.port, 8080);
-  assert.deepEqual(web.catalog, { host: 'localhost', port: 8081 });
-  assert.deepEqual(web.voting, { host: 'localhost', port: 8082 });
+  assert.equal(web.listen.port, 7080);
+  assert.deepEqual(web.catalog, { host: 'localhost', port: 7081 });
+  assert.deepEqual(web.voting, { host: 'localhost', port: 7082 });
   assert.equal(web.timeoutMs, 2000);
   assert.equal(web.http.proxy, undefined);
   assert.equal(web.grpc.proxy, undefined);
   const bot = parseVoteBotConfig({});
-  assert.deepEqual(bot.web, { host: 'localhost', port: 8080 });
+  assert.deepEqual(bot.web, { host: 'localhost', port: 7080 });
   assert.equal(bot.rate, 8);
   assert.equal(bot.maxInFlight, 4);
   assert.equal(bot.summaryIntervalMs, 5000);
@@ -28,11 +28,11 @@ test('defaults: distinct ports per component, so all four run side by side witho
 });
 
 test('service addresses: host:port or http:// URLs, names kept unresolved', () => {
-  assert.deepEqual(parseServiceAddress('catalog:8080'), { host: 'catalog', port: 8080 });
-  assert.deepEqual(parseServiceAddress('http://catalog.demo:8081'), { host: 'catalog.demo', port: 8081 });
+  assert.deepEqual(parseServiceAddress('catalog:7080'), { host: 'catalog', port: 7080 });
+  assert.deepEqual(parseServiceAddress('http://catalog.demo:7081'), { host: 'catalog.demo', port: 7081 });
   assert.deepEqual(parseServiceAddress('http://web.demo.svc.cluster.local/'), { host: 'web.demo.svc.cluster.local', port: 80 });
   assert.deepEqual(parseServiceAddress('[::1]:9000'), { host: '::1', port: 9000 });
-  for (const bad of ['catalog', 'https://catalog:443', 'http://catalog:8080/items', 'catalog:99999', '']) {
+  for (const bad of ['catalog', 'https://catalog:443', 'http://catalog:7080/items', 'catalog:99999', '']) {
     assert.throws(() => parseServiceAddress(bad), (e: unknown) => e instanceof ConfigError && e.code === 'WEFT_ERR_CONFIG', bad);
   }
 });
@@ -61,7 +61,7 @@ test('HTTP_PROXY wins over http_proxy; gRPC uses grpc_proxy, else the HTTP proxy
 });
 
 test('NO_PROXY: exact names, domain suffixes, ports ignored, * for all', () => {
-  const s = parseWebConfig({ HTTP_PROXY: 'http://127.0.0.1:4140', NO_PROXY: 'localhost, .internal,127.0.0.1:8080,Example.COM' }).http;
+  const s = parseWebConfig({ HTTP_PROXY: 'http://127.0.0.1:4140', NO_PROXY: 'localhost, .internal,127.0.0.1:7080,Example.COM' }).http;
   assert.equal(useProxy(s, 'catalog.demo'), true);
   assert.equal(useProxy(s, 'localhost'), false);
   assert.equal(useProxy(s, 'db.internal'), false);

@@ -84,7 +84,7 @@ export function http(url: string, method = 'GET'): Promise<Reply> {
 
 export interface RecordingProxy {
   readonly url: string;
-  /** "GET http://catalog.demo:8081/items" and "CONNECT voting.demo:8082" lines, in order. */
+  /** "GET http://catalog.demo:7081/items" and "CONNECT voting.demo:7082" lines, in order. */
   readonly seen: string[];
   close(): Promise<void>;
 }

@@ -14,7 +14,7 @@ import type { RecordingProxy } from './demo-helpers.js';
 const loopback = { LISTEN_ADDR: '127.0.0.1:0' };
 const catalog = await startCatalog(parseCatalogConfig(loopback), memoryLogger('catalog').log);
 const voting = await startVoting(parseVotingConfig({ ...loopback, FAIL_RATE: '0' }), memoryLogger('voting').log);
-const names = { 'catalog.demo:8081': catalog.address.port, 'voting.demo:8082': voting.address.port };
+const names = { 'catalog.demo:7081': catalog.address.port, 'voting.demo:7082': voting.address.port };
 const closers: (() => Promise<void>)[] = [];
 after(async () => {
   for (const c of closers.reverse()) await c();
@@ -26,8 +26,8 @@ async function proxied(env: Record<string, string>): Promise<{ proxy: RecordingP
   closers.push(() => proxy.close());
   const web = await startWeb(parseWebConfig({
     ...loopback,
-    CATALOG_ADDR: 'http://catalog.demo:8081',
-    VOTING_ADDR: 'voting.demo:8082',
+    CATALOG_ADDR: 'http://catalog.demo:7081',
+    VOTING_ADDR: 'voting.demo:7082',
     ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('$PROXY', proxy.url)])),
   }), memoryLogger('web').log);
   closers.push(() => web.close());
@@ -40,10 +40,10 @@ test('HTTP_PROXY: catalog requests go to the proxy in absolute form, gRPC throug
   assert.equal(r.status, 200, r.text);
   assert.equal((await http(`${url}/api/vote/thread`, 'POST')).status, 200);
   assert.deepEqual(proxy.seen, [
-    'GET http://catalog.demo:8081/items/thread',
+    'GET http://catalog.demo:7081/items/thread',
     // One tunnel carries both votes: the gRPC channel is HTTP/2 over the CONNECT stream.
-    'CONNECT voting.demo:8082',
-    'GET http://catalog.demo:8081/items/thread',
+    'CONNECT voting.demo:7082',
+    'GET http://catalog.demo:7081/items/thread',
   ]);
 });
 
@@ -52,8 +52,8 @@ test('lower-case http_proxy works too, and grpc_proxy takes precedence for gRPC'
   closers.push(() => other.close());
   const { proxy, url } = await proxied({ http_proxy: '$PROXY', grpc_proxy: other.url });
   assert.equal((await http(`${url}/api/vote/needle`, 'POST')).status, 200);
-  assert.deepEqual(proxy.seen, ['GET http://catalog.demo:8081/items/needle']);
-  assert.deepEqual(other.seen, ['CONNECT voting.demo:8082']);
+  assert.deepEqual(proxy.seen, ['GET http://catalog.demo:7081/items/needle']);
+  assert.deepEqual(other.seen, ['CONNECT voting.demo:7082']);
 });
 
 test('NO_PROXY names skip the proxy', async () => {
@@ -71,16 +71,16 @@ test('the vote-bot, as a process, sends its requests through HTTP_PROXY', async 
     ...loopback, CATALOG_ADDR: `127.0.0.1:${catalog.address.port}`, VOTING_ADDR: `127.0.0.1:${voting.address.port}`,
   }), memoryLogger('web').log);
   closers.push(() => web.close());
-  const proxy = await startRecordingProxy({ 'web.demo:8080': web.address.port });
+  const proxy = await startRecordingProxy({ 'web.demo:7080': web.address.port });
   closers.push(() => proxy.close());
-  const bot = spawnComponent('vote-bot', { WEB_ADDR: 'web.demo:8080', HTTP_PROXY: proxy.url, RATE: '50' });
+  const bot = spawnComponent('vote-bot', { WEB_ADDR: 'web.demo:7080', HTTP_PROXY: proxy.url, RATE: '50' });
   t.after(() => bot.proc.kill('SIGKILL'));
   const deadline = Date.now() + 5000;
-  while (!proxy.seen.some((l) => l.startsWith('POST http://web.demo:8080/api/vote/')) && Date.now() < deadline) {
+  while (!proxy.seen.some((l) => l.startsWith('POST http://web.demo:7080/api/vote/')) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 20));
   }
   bot.proc.kill('SIGTERM');
   assert.equal(await bot.exited, 0);
-  assert.equal(proxy.seen[0], 'GET http://web.demo:8080/api/items');
-  assert.ok(proxy.seen.some((l) => /^POST http:\/\/web\.demo:8080\/api\/vote\/[a-z]+$/.test(l)), proxy.seen.join('\n'));
+  assert.equal(proxy.seen[0], 'GET http://web.demo:7080/api/items');
+  assert.ok(proxy.seen.some((l) => /^POST http:\/\/web\.demo:7080\/api\/vote\/[a-z]+$/.test(l)), proxy.seen.join('\n'));
 });

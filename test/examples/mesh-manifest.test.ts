@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { parseManifests } from '../../src/control/store/manifest.js';
+import { parseMeshFile } from '../../src/runtime/local/mesh-file.js';
 import {
   parseCatalogConfig, parseServiceAddress, parseVoteBotConfig, parseVotingConfig, parseWebConfig,
 } from '../../examples/demo/config.js';
@@ -98,4 +99,16 @@ test('the Services in mesh.yaml and the ServiceProfiles in profiles.yaml pass th
   assert.deepEqual(profiles.map((r) => r.metadata.name), [
     'web.demo.svc.cluster.local', 'catalog.demo.svc.cluster.local', 'voting.demo.svc.cluster.local',
   ]);
+});
+
+test('the local runtime's parser accepts mesh.yaml: four injected workloads, three Services, distinct ports', () => {
+  const mesh = parseMeshFile(readFileSync(join(DEMO, 'mesh.yaml'), 'utf8'), 'mesh.yaml', { workingDir: ROOT });
+  assert.deepEqual(mesh.workloads.map((w) => [w.name, w.namespace, w.serviceAccount, w.inject]), [
+    ['catalog', 'demo', 'catalog', true], ['voting', 'demo', 'voting', true],
+    ['web', 'demo', 'web', true], ['vote-bot', 'demo', 'vote-bot', true],
+  ]);
+  assert.deepEqual(mesh.services.map((s) => s.service.metadata.name), ['web', 'catalog', 'voting']);
+  // In the loopback fallback all workloads share the host's ports: they must differ.
+  const ports = mesh.workloads.flatMap((w) => w.ports.map((p) => p.containerPort));
+  assert.equal(new Set(ports).size, ports.length);
 });
