@@ -101,7 +101,7 @@ test('the Services in mesh.yaml and the ServiceProfiles in profiles.yaml pass th
   ]);
 });
 
-test('the local runtime's parser accepts mesh.yaml: four injected workloads, three Services, distinct ports', () => {
+test('the local runtime parser accepts mesh.yaml: four injected workloads, three Services, distinct ports', () => {
   const mesh = parseMeshFile(readFileSync(join(DEMO, 'mesh.yaml'), 'utf8'), 'mesh.yaml', { workingDir: ROOT });
   assert.deepEqual(mesh.workloads.map((w) => [w.name, w.namespace, w.serviceAccount, w.inject]), [
     ['catalog', 'demo', 'catalog', true], ['voting', 'demo', 'voting', true],
