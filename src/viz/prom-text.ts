@@ -41,8 +41,9 @@ export function parsePromText(text: string): Sample[] {
     const m = LINE.exec(line);
     if (!m) continue;
     const labels = m[2] === undefined ? {} : parseLabels(m[2]);
-    if (!labels) continue;
-    out.push({ name: m[1] as string, labels, value: parseValue(m[3] as string) });
+    const value = parseValue(m[3] as string);
+    if (!labels || Number.isNaN(value)) continue;
+    out.push({ name: m[1] as string, labels, value });
   }
   return out;
 }

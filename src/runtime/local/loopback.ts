@@ -24,6 +24,19 @@ export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]
   return ports;
 }
 
+/** True when every port can be bound on `host` now. */
+export async function portsFree(host: string, ports: readonly number[]): Promise<boolean> {
+  for (const port of ports) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, host, () => s.close(() => resolve(true)));
+    });
+    if (!ok) return false;
+  }
+  return true;
+}
+
 /** The Service an address's host names, seen from a workload in `namespace`. */
 export function serviceForHost(host: string, namespace: string, services: readonly ServicePlan[], clusterDomain = 'cluster.local'): ServicePlan | undefined {
   const h = host.toLowerCase().replace(/\.$/, '');

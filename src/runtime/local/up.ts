@@ -14,7 +14,7 @@ import { JoinTokens } from '../../control/identity/tokens.js';
 import { WeftError } from '../../lib/errors.js';
 import { detectIptables } from './iptables.js';
 import { DEFAULT_PROXY_UID } from './iptables-rules.js';
-import { freePorts, loopbackAppEnv } from './loopback.js';
+import { freePorts, loopbackAppEnv, portsFree } from './loopback.js';
 import type { MeshSpec, WorkloadSpec } from './mesh-file.js';
 import { loadMeshFile } from './mesh-file.js';
 import { cleanupAll, ensureBridge, netnsSupport } from './netns.js';
@@ -99,7 +99,14 @@ export async function up(o: UpOptions): Promise<UpResult> {
   await chmod(runDir, 0o755);
 
   const host = net ? net.gateway : '127.0.0.1';
-  const [idPort, dstPort] = net ? [CONTROL_PORTS.identity, CONTROL_PORTS.destination] : await freePorts(2);
+  if (net) {
+    say(`bridge ${net.bridge} ${net.gateway}/${net.prefixLength}`);
+    await ensureBridge(net.bridge, `${net.gateway}/${net.prefixLength}`);
+  }
+  // Linkerd's ports when free; else any (something on the host may hold 8080 on all addresses).
+  const [idPort, dstPort] = (await portsFree(host, [CONTROL_PORTS.identity, CONTROL_PORTS.destination]))
+    ? [CONTROL_PORTS.identity, CONTROL_PORTS.destination]
+    : await freePorts(2, host);
   const identityAddr = `${host}:${idPort}`;
   const destinationAddr = `${host}:${dstPort}`;
   let state: RunState = {
@@ -109,10 +116,6 @@ export async function up(o: UpOptions): Promise<UpResult> {
     hostsFiles: [], workloads: [], storeKeys: [],
   };
   try {
-    if (net) {
-      say(`bridge ${net.bridge} ${net.gateway}/${net.prefixLength}`);
-      await ensureBridge(net.bridge, `${net.gateway}/${net.prefixLength}`);
-    }
     const controlPid = await startProcess({
       argv: [process.execPath, join(WEFT_ROOT, 'bin/weft.js'), 'control', '--state-dir', paths.root,
         '--listen-identity', identityAddr, '--listen-destination', destinationAddr],
