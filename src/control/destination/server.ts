@@ -201,8 +201,9 @@ export async function startDestinationServer(
 ): Promise<RunningDestination> {
   const proto = loadProto('destination.proto') as unknown as ProtoGrpcType;
   const service = new DestinationService(store, opts, log);
-  // Channelz bookkeeping costs per call and per message; the fan-out path does not need it.
-  const server = new grpc.Server({ 'grpc.enable_channelz': 0 });
+  // Channelz stays on: with 'grpc.enable_channelz': 0, grpc-js 1.14's forceShutdown() does not
+  // close open sessions, and watch streams would outlive the server.
+  const server = new grpc.Server();
   server.addService(serializeOnce(proto.io.linkerd.proxy.destination.Destination.service), service.handlers() as unknown as grpc.UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(listen, credentials, (err, p) => (err ? reject(err) : resolve(p))),

@@ -35,6 +35,8 @@ export interface DiscoveryOptions {
   readonly rng?: Rng;
 }
 
+const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ minMs: 100, maxMs: 10_000, jitter: 0.5 });
+
 export type EndpointSet = ReadonlyMap<string, DiscoveredEndpoint>;
 
 const ENDPOINTS: WatchCodec<Update__Output, EndpointSet> = {
@@ -127,13 +129,22 @@ export class DiscoveryClient {
     // 64-bit fields (IPv6 halves) as strings, so addresses decode exactly.
     const def = protoLoader.loadSync(join(protoDir(), 'destination.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
     const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
-    this.client = new proto.io.linkerd.proxy.destination.Destination(opts.address, opts.credentials ?? grpc.credentials.createInsecure());
+    // The channel's own reconnect backoff (grpc-js default: 1 s growing to 120 s) would hold
+    // re-subscriptions back long after the control plane is up again: align it with ours.
+    const backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.client = new proto.io.linkerd.proxy.destination.Destination(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), {
+      'grpc.initial_reconnect_backoff_ms': Math.max(1, Math.round(backoff.minMs)),
+      'grpc.max_reconnect_backoff_ms': Math.max(1, Math.round(backoff.maxMs)),
+      // Notice a control plane that went away without closing the connection.
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+    });
   }
 
   private watchOptions(onIdle: () => void) {
     return {
       idleTimeoutMs: this.opts.idleTimeoutMs ?? 60_000,
-      backoff: this.opts.backoff ?? { minMs: 100, maxMs: 10_000, jitter: 0.5 },
+      backoff: this.opts.backoff ?? DEFAULT_BACKOFF,
       rng: this.opts.rng ?? Math.random,
       onIdle,
     };

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import * as net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,11 @@ import type { RunningDestination } from '../../../src/control/destination/server
 import { DiscoveryClient } from '../../../src/proxy/discovery/client.js';
 import { matchRoute, classifyResponse } from '../../../src/proxy/discovery/route-match.js';
 import { PROFILE, WEB, slice } from '../../control/destination/fixtures.js';
+
+/** The next 'change' event, or a rejection after 5 s (never hang the file). */
+function changeOf(e: NodeJS.EventEmitter): Promise<unknown> {
+  return once(e, 'change', { signal: AbortSignal.timeout(5000) });
+}
 
 const AUTH = 'web.shop.svc.cluster.local:80';
 const FAST = { minMs: 20, maxMs: 200, jitter: 0.5 };
@@ -58,7 +64,7 @@ test('resolve_shares_one_watch_and_follows_endpoint_changes', async (t) => {
   assert.deepEqual(c.watchCount, { endpoints: 1, profiles: 0 });
   assert.equal(c.debugWatch('endpoints', AUTH)?.references, 2);
 
-  const changed = once(b, 'change');
+  const changed = changeOf(b);
   await cp.apply(slice('web-b', ['10.1.0.3']));
   await changed;
   assert.ok(b.endpoints.has('10.1.0.3:8080'));
@@ -77,8 +83,11 @@ test('unknown_name_and_unreachable_control_plane_fall_back', async (t) => {
   await p.ready;
   assert.equal(p.state, 'not-found');
   assert.equal(p.profile, undefined);
-  await cp.stop();
-  const d = client(t, cp.port).resolve(AUTH);
+  // A control plane that drops every connection (a freed port could be reused by another test).
+  const refuser = net.createServer((sock) => sock.destroy());
+  await new Promise<void>((res) => refuser.listen(0, '127.0.0.1', res));
+  t.after(() => new Promise<void>((res) => refuser.close(() => res())));
+  const d = client(t, (refuser.address() as net.AddressInfo).port).resolve(AUTH);
   await d.ready;
   assert.equal(d.state, 'unavailable');
   assert.equal(d.fallback, true);
@@ -101,7 +110,7 @@ test('keeps_last_endpoints_through_control_plane_restart_and_resubscribes', asyn
   // While it is down, endpoints change; on restart the first message replaces the cache.
   await cp.store.delete([{ kind: 'EndpointSlice', namespace: 'shop', name: 'web-a' }]);
   await cp.apply(slice('web-c', ['10.1.0.7']));
-  const changed = once(r, 'change');
+  const changed = changeOf(r);
   await cp.start();
   await changed;
   assert.deepEqual([...r.endpoints.keys()], ['10.1.0.7:8080']);
@@ -140,7 +149,7 @@ test('profile_routes_decode_and_match', async (t) => {
   assert.equal(matchRoute(prof.routes, { method: 'GET', path: '/itemsX' }), undefined);
   assert.equal(classifyResponse(route, 503), 'failure');
   assert.equal(classifyResponse(route, 404), 'success');
-  const changed = once(p, 'change');
+  const changed = changeOf(p);
   await cp.apply(PROFILE('1s'));
   await changed;
   assert.equal(p.profile?.routes[0]?.timeoutMs, 1000);
