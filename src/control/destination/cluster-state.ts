@@ -1,7 +1,7 @@
 // The destination service's in-memory view of the store: Services, EndpointSlices grouped by
 // their Service, ServiceProfiles, and the IP indexes. One watch per kind feeds it however many
 // proxies are subscribed; after each store event it tells listeners which services changed.
-import type { EndpointSlice, Service, ServiceProfile, Store, Watch, WatchEvent } from '../store/types.js';
+import type { Endpoint, EndpointSlice, Service, ServiceProfile, Store, Watch, WatchEvent } from '../store/types.js';
 import { SERVICE_NAME_LABEL } from '../store/types.js';
 
 export type ChangeListener = (services: ReadonlySet<string>) => void;
@@ -45,6 +45,7 @@ export class ClusterState {
   // from one `weft apply`): coalesce them so subscribers see one consistent update, never a
   // service without the endpoints that came with it.
   private notify(key: string): void {
+    this.ipIndex = undefined;
     if (this.pending.size === 0) queueMicrotask(() => this.flush());
     this.pending.add(key);
   }
@@ -99,6 +100,23 @@ export class ClusterState {
     // The profile's name is the FQDN; its first two labels name the service.
     const [name, ns] = p.metadata.name.split('.');
     if (name && ns) this.notify(svcKey(ns, name));
+  }
+
+  private ipIndex: Map<string, { endpoint: Endpoint; serviceKey: string }> | undefined;
+
+  /** The endpoint (and the service its slice belongs to) owning a pod IP; indexed once per change. */
+  endpointByIp(ip: string): { endpoint: Endpoint; serviceKey: string } | undefined {
+    if (!this.ipIndex) {
+      this.ipIndex = new Map();
+      for (const [serviceKey, m] of this.slices) {
+        for (const s of m.values()) {
+          for (const endpoint of s.endpoints) {
+            for (const a of endpoint.addresses) if (!this.ipIndex.has(a)) this.ipIndex.set(a, { endpoint, serviceKey });
+          }
+        }
+      }
+    }
+    return this.ipIndex.get(ip);
   }
 
   /** The service whose cluster IP this is, if any. */

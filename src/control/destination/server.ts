@@ -18,7 +18,7 @@ import type { Store } from '../store/types.js';
 import { ClusterState, svcKey } from './cluster-state.js';
 import { namespaceFromContextToken, parseTarget } from './authority.js';
 import type { Target } from './authority.js';
-import { addrKey, endpointByIp, ipProfile, serviceEndpoints, serviceProfile, weightedAddr } from './translate.js';
+import { addrKey, ipProfile, serviceEndpoints, serviceProfile, weightedAddr } from './translate.js';
 import type { EndpointSet, TranslateOptions } from './translate.js';
 import { EndpointTopic, ProfileTopic } from './topics.js';
 
@@ -60,7 +60,7 @@ export class DestinationService {
   private ipEndpoints(ip: string, port: number, t: TranslateOptions): EndpointSet {
     const svc = this.state.serviceByClusterIp(ip);
     if (svc) return serviceEndpoints(this.state, svc.metadata.namespace, svc.metadata.name, port, t);
-    const found = endpointByIp(this.state, ip);
+    const found = this.state.endpointByIp(ip);
     if (!found) return { exists: false, addrs: new Map(), setLabels: {} };
     return { exists: true, addrs: new Map([[addrKey(ip, port), weightedAddr(found.endpoint, ip, port, false, t)]]), setLabels: {} };
   }

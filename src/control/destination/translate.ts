@@ -102,16 +102,6 @@ export function serviceEndpoints(state: ClusterState, namespace: string, name: s
   return { exists: true, addrs, setLabels: { namespace, service: name } };
 }
 
-/** The endpoint (and its service, when a slice ties it to one) owning a pod IP. */
-export function endpointByIp(state: ClusterState, ip: string): { endpoint: Endpoint; serviceKey: string } | undefined {
-  for (const [serviceKey, m] of state.slices) {
-    for (const s of m.values()) {
-      for (const e of s.endpoints) if (e.addresses.includes(ip)) return { endpoint: e, serviceKey };
-    }
-  }
-  return undefined;
-}
-
 function requestMatch(m: RequestMatchSpec): RequestMatch {
   switch (m.kind) {
     case 'all': return { all: { matches: m.matches.map(requestMatch) } };
@@ -166,7 +156,7 @@ export function serviceProfile(state: ClusterState, namespace: string, name: str
 export function ipProfile(state: ClusterState, ip: string, port: number, opts: TranslateOptions): DestinationProfile | undefined {
   const svc = state.serviceByClusterIp(ip);
   if (svc) return serviceProfile(state, svc.metadata.namespace, svc.metadata.name, port, opts);
-  const found = endpointByIp(state, ip);
+  const found = state.endpointByIp(ip);
   if (!found) return undefined;
   const [ns = '', name = ''] = found.serviceKey.split('/');
   const owner = state.services.get(found.serviceKey);
