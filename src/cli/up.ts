@@ -2,9 +2,27 @@
 // own network namespace with transparent interception (root), or on loopback ports with an
 // explicit proxy (otherwise, or with --loopback). Thin: see runtime/local/up.ts.
 import type { Command } from 'commander';
+import { WeftError } from '../lib/errors.js';
 import { up } from '../runtime/local/up.js';
 import { DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';
 import { formatStatus, workloadStatus } from '../runtime/local/status.js';
+
+/**
+ * Wraps a command action: a WeftError (bad file, no mesh up, a workload not ready) is printed
+ * as one line with its code and exits 1, without a stack trace; anything else is a bug and
+ * keeps its stack.
+ */
+export function withErrors<A extends unknown[]>(command: string, fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      if (!(err instanceof WeftError)) throw err;
+      process.stderr.write(`weft ${command}: ${err.message} (${err.code})\n`);
+      process.exit(1);
+    }
+  };
+}
 
 interface Flags {
   file: string;
@@ -25,7 +43,7 @@ export function register(program: Command): void {
     .option('--netns', 'require namespace mode (fail instead of falling back)')
     .option('--network <n>', 'network index: bridge weft<n>, pods 10.77.<n>.0/24', '0')
     .option('--timeout <ms>', 'how long to wait for the proxies to be ready', '30000')
-    .action(async (flags: Flags) => {
+    .action(withErrors('up', async (flags: Flags) => {
       const r = await up({
         meshFile: flags.file,
         stateDir: flags.stateDir,
@@ -35,5 +53,5 @@ export function register(program: Command): void {
         progress: (l) => process.stdout.write(`${l}\n`),
       });
       process.stdout.write(formatStatus(await workloadStatus(r.state)));
-    });
+    }));
 }
