@@ -177,30 +177,33 @@ export class LocalStore implements WritableStore {
   }
 
   async apply(resources: readonly Resource[]): Promise<readonly Resource[]> {
-    const out = await withLock(this.dir, async () => {
-      let v = await readVersion(this.dir);
-      const stamped: Resource[] = [];
-      for (const r of resources) {
-        const s = withVersion(r, String(++v));
-        await writeResource(this.dir, s);
-        stamped.push(s);
-      }
-      await writeVersion(this.dir, v);
-      return stamped;
-    });
-    await this.rescan();
-    return out;
+    return (await this.commit({ apply: resources })).applied;
   }
 
   async delete(keys: readonly ResourceKey[]): Promise<readonly ResourceKey[]> {
+    return (await this.commit({ delete: keys })).deleted;
+  }
+
+  /**
+   * Deletes and applies in one step, under one lock: readers see the result as one change (a
+   * replaced EndpointSlice never shows up as "no endpoints" in between). Deletions go first.
+   */
+  async commit(ops: { apply?: readonly Resource[]; delete?: readonly ResourceKey[] }): Promise<{ applied: readonly Resource[]; deleted: readonly ResourceKey[] }> {
     const out = await withLock(this.dir, async () => {
-      const v = await readVersion(this.dir);
-      const existed: ResourceKey[] = [];
-      for (const k of keys) {
-        if (await removeResource(this.dir, k)) existed.push(k);
+      let v = await readVersion(this.dir);
+      const deleted: ResourceKey[] = [];
+      for (const k of ops.delete ?? []) {
+        if (await removeResource(this.dir, k)) deleted.push(k);
       }
-      if (existed.length > 0) await writeVersion(this.dir, v + 1);
-      return existed;
+      if (deleted.length > 0) v++;
+      const applied: Resource[] = [];
+      for (const r of ops.apply ?? []) {
+        const s = withVersion(r, String(++v));
+        await writeResource(this.dir, s);
+        applied.push(s);
+      }
+      if (deleted.length > 0 || applied.length > 0) await writeVersion(this.dir, v);
+      return { applied, deleted };
     });
     await this.rescan();
     return out;

@@ -171,4 +171,6 @@ export interface WritableStore extends Store {
   apply(resources: readonly Resource[]): Promise<readonly Resource[]>;
   /** Deletes each key; returns the keys that existed. */
   delete(keys: readonly ResourceKey[]): Promise<readonly ResourceKey[]>;
+  /** Deletes, then applies, as one change that watchers see at once. */
+  commit(ops: { apply?: readonly Resource[]; delete?: readonly ResourceKey[] }): Promise<{ applied: readonly Resource[]; deleted: readonly ResourceKey[] }>;
 }

@@ -96,3 +96,20 @@ test('a_second_process_store_sees_writes_live', async (t) => {
   const e = await c.next((x) => x.type === 'ADDED');
   assert.equal(e.type === 'ADDED' && e.object.metadata.name, 'live');
 });
+
+test('commit_deletes_and_applies_as_one_change', async (t) => {
+  const dir = await tempDir(t);
+  const s = await LocalStore.open(dir, { follow: false });
+  t.after(() => s.close());
+  await s.apply([svc('old')]);
+  const c = collector();
+  const w = s.watch('Service', c.on);
+  t.after(() => w.close());
+  await c.next((e) => e.type === 'SYNCED');
+  const before = s.resourceVersion;
+  const r = await s.commit({ delete: [{ kind: 'Service', namespace: 'default', name: 'old' }], apply: [svc('new')] });
+  assert.equal(r.deleted.length, 1);
+  assert.equal(r.applied.length, 1);
+  assert.equal(Number(s.resourceVersion), Number(before) + 2);
+  assert.deepEqual(c.events.slice(2).map((e) => (e.type === 'SYNCED' ? e.type : `${e.type} ${e.object.metadata.name}`)), ['ADDED new', 'DELETED old']);
+});
