@@ -53,6 +53,11 @@ export class DestinationService {
     });
   }
 
+  /** Watched targets with at least one subscriber (metrics, tests). */
+  get topicCount(): number {
+    return this.topics.size;
+  }
+
   private target(req: GetDestination__Output): Target | undefined {
     return parseTarget(req.path, this.opts, namespaceFromContextToken(req.contextToken));
   }

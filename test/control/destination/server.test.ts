@@ -35,7 +35,7 @@ async function setup(t: { after(fn: () => Promise<void> | void): void }) {
     return new StreamReader(call);
   };
   const apply = (yaml: string) => store.apply(parseManifests(yaml, 't.yaml'));
-  return { store, get, profile, apply };
+  return { store, get, profile, apply, server };
 }
 
 const addrs = (u: Update__Output): string[] =>
@@ -126,4 +126,17 @@ test('get_profile_sends_routes_and_updates_and_not_found_for_unknown', async (t)
   assert.equal(pod.fullyQualifiedName, '');
   assert.equal(pod.endpoint?.tlsIdentity?.uriLikeIdentity?.uri, 'spiffe://cluster.local/ns/shop/sa/web');
   await assert.rejects(profile('nope.shop.svc.cluster.local:80').next(), (e: grpc.ServiceError) => e.code === grpc.status.NOT_FOUND);
+});
+
+test('streams_share_a_topic_and_release_it_when_cancelled', async (t) => {
+  const { get, server } = await setup(t);
+  const a = get('web.shop.svc.cluster.local:80');
+  const b = get('web.shop:80', '{"ns":"shop"}');
+  await a.next();
+  await b.next();
+  assert.equal(server.service.topicCount, 1);
+  a.call.cancel();
+  b.call.cancel();
+  for (let i = 0; i < 100 && server.service.topicCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(server.service.topicCount, 0);
 });
