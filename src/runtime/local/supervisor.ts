@@ -160,3 +160,29 @@ export function waitForPort(host: string, port: number, o: WaitOptions): Promise
 export function waitForHttp200(url: string, o: WaitOptions): Promise<void> {
   return waitFor(async () => (await httpStatus(url)) === 200, o);
 }
+
+/** TCP ports in LISTEN state in the network namespace of `pid` (from /proc/<pid>/net/tcp*). */
+export function listeningPorts(pid: number): Set<number> {
+  const out = new Set<number>();
+  for (const f of ['tcp', 'tcp6']) {
+    const text = readFileSyncSafe(`/proc/${pid}/net/${f}`) ?? '';
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // local_address is "HEXIP:HEXPORT"; state 0A is LISTEN.
+      if (cols[3] === '0A') out.add(parseInt((cols[1] ?? '').split(':')[1] ?? '', 16));
+    }
+  }
+  return out;
+}
+
+/** Waits until every port listens in the process's namespace (no /proc: returns at once). */
+export function waitListening(pid: number, ports: readonly number[], o: WaitOptions): Promise<void> {
+  if (ports.length === 0 || readFileSyncSafe(`/proc/${pid}/net/tcp`) === undefined) return Promise.resolve();
+  return waitFor(async () => {
+    // Until `ip netns exec` and setpriv have exec'd the app, /proc/<pid>/net is theirs.
+    const comm = (readFileSyncSafe(`/proc/${pid}/comm`) ?? '').trim();
+    if (comm === 'ip' || comm === 'setpriv') return false;
+    const l = listeningPorts(pid);
+    return ports.every((p) => l.has(p));
+  }, o);
+}

@@ -25,7 +25,7 @@ import { proxyEnv } from './proxy-env.js';
 import type { RunMode, RunState, WorkloadRecord } from './run-state.js';
 import { readRunState, statePaths, writeRunState } from './run-state.js';
 import { applyToStore } from './store-sync.js';
-import { isAlive, startProcess, tail, waitForHttp200, waitForPort } from './supervisor.js';
+import { isAlive, startProcess, tail, waitForHttp200, waitForPort, waitListening } from './supervisor.js';
 import { teardown } from './down.js';
 
 /** The repository (or installed package) root: bin/weft.js and dist/ live here. */
@@ -76,6 +76,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
     ? 'mode: namespaces (transparent interception with iptables, one network namespace per workload)'
     : `mode: loopback (explicit proxy via HTTP_PROXY, no interception) — ${reason}`);
 
+  const timeoutMs = o.readyTimeoutMs ?? 30_000;
   const previous = await readRunState(paths.root);
   if (previous) {
     if (isAlive(previous.control.pid)) {
@@ -177,7 +178,19 @@ export async function up(o: UpOptions): Promise<UpResult> {
           netns: item.pod?.netns, as: item.pod ? { uid: proxyUid, gid: proxyUid } : undefined,
         });
         rec = { ...rec, proxy: { pid, log } };
+        state = { ...state, workloads: state.workloads.map((x) => (x.name === w.name ? rec : x)) };
+        await writeRunState(paths.root, state);
+        say(`${w.name}: proxy pid ${pid} (admin ${rec.adminAddr})`);
       }
+    }
+    // Proxies first, as native sidecars start on Kubernetes: an app's first connection must
+    // not meet a redirect to a proxy that is not listening yet.
+    await waitReady(state, timeoutMs);
+    say('proxies ready');
+
+    // Apps in file order, each listening before the next starts (servers before their clients).
+    for (const item of built.items) {
+      const w = item.workload;
       const appEnv = item.pod ? { ...w.env } : loopbackAppEnv(w, built.services, item.outboundAddr);
       const argv = w.command[0] === 'node' ? [process.execPath, ...w.command.slice(1)] : [...w.command];
       const appLog = join(paths.logs, `${w.name}.log`);
@@ -185,14 +198,18 @@ export async function up(o: UpOptions): Promise<UpResult> {
         argv, env: { ...baseEnv(), ...appEnv }, cwd: w.workingDir, log: appLog,
         netns: item.pod?.netns, as: item.pod ? { uid: w.user, gid: w.group } : undefined,
       });
-      rec = { ...rec, app: { pid: appPid, log: appLog } };
-      state = { ...state, workloads: state.workloads.map((x) => (x.name === w.name ? rec : x)) };
+      state = { ...state, workloads: state.workloads.map((x) => (x.name === w.name ? { ...x, app: { pid: appPid, log: appLog } } : x)) };
       await writeRunState(paths.root, state);
-      say(`${w.name}: app pid ${appPid}${rec.proxy ? `, proxy pid ${rec.proxy.pid} (admin ${rec.adminAddr})` : ' (not injected)'}`);
+      const ports = w.ports.map((p) => p.containerPort);
+      try {
+        await waitListening(appPid, ports, { timeoutMs, what: `workload ${w.name}: app`, abort: () => (isAlive(appPid) ? undefined : 'the app exited') });
+      } catch (err) {
+        throw new WeftError((err as WeftError).code, `${(err as Error).message} (log ${appLog}):\n${await tail(appLog, 15)}`);
+      }
+      say(`${w.name}: app pid ${appPid}${ports.length ? `, listening on ${ports.join(', ')}` : ''}${w.inject ? '' : ' (not meshed)'}`);
     }
 
-    await waitReady(state, o.readyTimeoutMs ?? 30_000);
-    say(`ready: ${state.workloads.length} workload(s)`);
+    say(`up: ${state.workloads.length} workload(s)`);
     return { state, mode, fallbackReason: reason };
   } catch (err) {
     await writeRunState(paths.root, state).catch(() => undefined);
