@@ -87,7 +87,8 @@ export class DestinationService {
   }
 
   private release(key: string, t: Target, topic: Topic): void {
-    if (topic.sinks.size > 0) return;
+    // A later subscriber may already have a new topic under this key: leave that one alone.
+    if (topic.sinks.size > 0 || this.topics.get(key) !== topic) return;
     this.topics.delete(key);
     this.ipTopics.delete(key);
     if (t.kind === 'service') this.byService.get(svcKey(t.namespace, t.name))?.delete(key);

@@ -1,6 +1,6 @@
 // Store resources -> Linkerd-compatible destination messages. Pure functions over ClusterState,
 // so the server's fan-out computes each answer once per change, not once per subscriber.
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import type { WeightedAddr } from '../../api/gen/io/linkerd/proxy/destination/WeightedAddr.js';
 import type { TcpAddress } from '../../api/gen/io/linkerd/proxy/net/TcpAddress.js';
 import type { DestinationProfile } from '../../api/gen/io/linkerd/proxy/destination/DestinationProfile.js';
@@ -96,7 +96,8 @@ export function serviceEndpoints(state: ClusterState, namespace: string, name: s
     if (p === undefined) continue;
     for (const e of slice.endpoints) {
       if (!e.ready) continue;
-      for (const ip of e.addresses) addrs.set(addrKey(ip, p), weightedAddr(e, ip, p, opaque, opts));
+      // FQDN-typed slices hold host names: the API carries IP addresses only.
+      for (const ip of e.addresses) if (isIP(ip)) addrs.set(addrKey(ip, p), weightedAddr(e, ip, p, opaque, opts));
     }
   }
   return { exists: true, addrs, setLabels: { namespace, service: name } };
