@@ -152,6 +152,32 @@ describe('weft demo', { skip: noNetns || (!existsSync(join(WEFT_ROOT, 'dist/exam
   });
 });
 
+describe('weft up after a crash', { skip: noNetns, timeout: 60_000 }, () => {
+  test('a run whose control plane died is cleaned up by the next up, which then works', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'weft-e2e-crash-'));
+    const meshFile = join(dir, 'mesh.yaml');
+    await writeFile(meshFile, [deployment('server', HTTP_SERVER(8080, 'again\n'), 8080), service('server', 80)].join('---\n'));
+    let second: RunState | undefined;
+    try {
+      const { state: first } = await up({ meshFile, stateDir: dir, mode: 'netns', networkIndex: NET + 2 });
+      process.kill(first.control.pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      ({ state: second } = await up({ meshFile, stateDir: dir, mode: 'netns', networkIndex: NET + 2 }));
+      for (const w of first.workloads) {
+        assert.equal(isAlive(w.app?.pid), false);
+        assert.equal(isAlive(w.proxy?.pid), false);
+      }
+      const ip = second.workloads[0]?.ip as string;
+      const res = await fetch(`http://${ip}:8080/`);
+      assert.equal(await res.text(), 'again\n');
+    } finally {
+      await down(dir);
+      if (second) await assertGone(second);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('weft up --loopback (no namespaces, explicit proxy)', { timeout: 60_000 }, () => {
   test('a client reaches a service through its proxy and the server proxy', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'weft-e2e-lo-'));
