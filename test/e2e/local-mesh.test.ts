@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { down } from '../../src/runtime/local/down.js';
+import { run } from '../../src/runtime/local/exec.js';
 import { freePorts } from '../../src/runtime/local/loopback.js';
 import { execInNamespace, listLinks, listNamespaces, netnsSupport } from '../../src/runtime/local/netns.js';
 import { networkNames } from '../../src/runtime/local/plan.js';
@@ -66,6 +67,9 @@ async function assertGone(state: RunState): Promise<void> {
     assert.deepEqual((await listNamespaces()).filter((n) => n.startsWith(net.netnsPrefix)), []);
     assert.deepEqual((await listLinks()).filter((l) => l.startsWith(net.vethPrefix) || l === net.bridge), []);
     for (const w of state.workloads) assert.equal(existsSync(`/etc/netns/${w.netns}`), false);
+    // weft's rules live only in the pods' namespaces: nothing of ours in the host's nat table.
+    const { stdout } = await run('iptables-save', ['-t', 'nat']);
+    assert.doesNotMatch(stdout, /WEFT_/);
   }
   for (const pid of [state.control.pid, ...state.workloads.flatMap((w) => [w.app?.pid, w.proxy?.pid])]) {
     assert.equal(isAlive(pid), false, `pid ${pid} still running`);
