@@ -216,4 +216,40 @@ describe('weft up --loopback (no namespaces, explicit proxy)', { timeout: 60_000
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  test('a proxy that cannot start fails up with an error naming the workload and its log', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'weft-e2e-lo-'));
+    const mesh = deployment('broken', IDLE, undefined).replace('- name: main', '- name: weft-proxy\n          env: [{ name: WEFT_PROXY_LOG_LEVEL, value: loud }]\n        - name: main');
+    await writeFile(join(dir, 'mesh.yaml'), mesh);
+    try {
+      await assert.rejects(up({ meshFile: join(dir, 'mesh.yaml'), stateDir: dir, mode: 'loopback', readyTimeoutMs: 10_000 }), (err: Error) => {
+        assert.match(err.message, /^workload broken: proxy: the proxy exited \(log .*broken\.proxy\.log\):\n.*WEFT_PROXY_LOG_LEVEL=loud/s);
+        return true;
+      });
+    } finally {
+      await down(dir);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the CLI: up, ps, logs, viz stat, down', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'weft-e2e-cli-'));
+    const [port] = await freePorts(1);
+    await writeFile(join(dir, 'mesh.yaml'), [deployment('server', HTTP_SERVER(port as number, 'ok'), port), service('server', 80)].join('---\n'));
+    const weft = (...args: string[]): Promise<{ stdout: string }> => run(process.execPath, [join(WEFT_ROOT, 'bin/weft.js'), ...args, '--state-dir', dir], { timeoutMs: 30_000 });
+    try {
+      const upOut = (await weft('up', '-f', join(dir, 'mesh.yaml'), '--loopback')).stdout;
+      assert.match(upOut, /^mode: loopback/m);
+      assert.match(upOut, /^server +e2e +127\.0\.0\.1 +\d+ +\d+ +running +yes$/m);
+      const ps = JSON.parse((await weft('ps', '-o', 'json')).stdout) as { mode: string; workloads: { name: string; ready: boolean }[] };
+      assert.deepEqual([ps.mode, ps.workloads.map((w) => [w.name, w.ready])], ['loopback', [['server', true]]]);
+      assert.match((await weft('logs', 'server', '--proxy')).stdout, /proxy listening/);
+      assert.match((await weft('viz', 'stat', '--window', '200ms')).stdout, /^server +e2e +1\/1 /m);
+      assert.match((await weft('down')).stdout, /stopped 3 process\(es\)/);
+      assert.match((await weft('ps')).stdout, /no mesh is up/);
+    } finally {
+      await down(dir);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
