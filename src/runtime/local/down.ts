@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { deleteLink } from './netns.js';
 import { teardownPod } from './pod.js';
-import type { RunState } from './run-state.js';
+import type { ProcessRecord, RunState } from './run-state.js';
 import { readRunState, removeRunState, statePaths } from './run-state.js';
 import { removeFromStore } from './store-sync.js';
 import { stopProcess } from './supervisor.js';
@@ -28,15 +28,15 @@ export async function teardown(root: string, state: RunState, say: (line: string
     }
   };
   let stopped = 0;
-  const stopAll = async (pids: (number | undefined)[]): Promise<void> => {
-    await Promise.all(pids.filter((p): p is number => !!p && p > 0).map(async (pid) => {
-      await attempt(`stop pid ${pid}`, () => stopProcess(pid, 5000));
+  const stopAll = async (procs: (ProcessRecord | undefined)[]): Promise<void> => {
+    await Promise.all(procs.filter((p): p is ProcessRecord => !!p && p.pid > 0).map(async (p) => {
+      await attempt(`stop pid ${p.pid}`, () => stopProcess(p.pid, 5000, p.startTime));
       stopped++;
     }));
   };
-  await stopAll(state.workloads.map((w) => w.app?.pid));
-  await stopAll(state.workloads.map((w) => w.proxy?.pid));
-  await stopAll([state.control.pid]);
+  await stopAll(state.workloads.map((w) => w.app));
+  await stopAll(state.workloads.map((w) => w.proxy));
+  await stopAll([state.control]);
   const namespaces: string[] = [];
   for (const w of state.workloads) {
     if (!w.netns) continue;

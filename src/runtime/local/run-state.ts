@@ -13,6 +13,8 @@ export type RunMode = 'netns' | 'loopback';
 
 export interface ProcessRecord {
   readonly pid: number;
+  /** /proc start time, so a reused pid is not taken for ours (supervisor.ts startTimeOf). */
+  readonly startTime?: string | undefined;
   readonly log: string;
 }
 

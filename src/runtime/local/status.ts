@@ -16,8 +16,8 @@ export interface WorkloadStatus {
 
 export async function workloadStatus(state: RunState): Promise<WorkloadStatus[]> {
   return Promise.all(state.workloads.map(async (w) => {
-    const app = isAlive(w.app?.pid);
-    const proxy = w.proxy ? isAlive(w.proxy.pid) : undefined;
+    const app = isAlive(w.app?.pid, w.app?.startTime);
+    const proxy = w.proxy ? isAlive(w.proxy.pid, w.proxy.startTime) : undefined;
     const alive = [app, ...(proxy === undefined ? [] : [proxy])];
     const status = alive.every(Boolean) ? 'running' : alive.some(Boolean) ? 'degraded' : 'exited';
     const ready = w.adminAddr && proxy ? (await httpStatus(`http://${w.adminAddr}/ready`, 1000)) === 200 : app && !w.proxy;

@@ -54,8 +54,22 @@ export function startProcess(o: StartOptions): Promise<number> {
   }
 }
 
-export function isAlive(pid: number | undefined): boolean {
+/**
+ * The process's start time (clock ticks since boot, /proc/<pid>/stat field 22): with the pid it
+ * names one process for good, so a stale run.json never makes `down` signal a process that
+ * merely reuses a recorded pid. Undefined without /proc.
+ */
+export function startTimeOf(pid: number): string | undefined {
+  const stat = readFileSyncSafe(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  // Fields after the command name (which may hold spaces) start at field 3 (state).
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+/** True while `pid` runs (and, when `startTime` is given, is still the process recorded). */
+export function isAlive(pid: number | undefined, startTime?: string): boolean {
   if (pid === undefined || pid <= 0) return false;
+  if (startTime !== undefined && startTimeOf(pid) !== startTime) return false;
   try {
     process.kill(pid, 0);
   } catch (err) {
@@ -78,7 +92,8 @@ function readFileSyncSafe(path: string): string | undefined {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** SIGTERM to the process group (or the pid), SIGKILL after `graceMs`; resolves once gone. */
-export async function stopProcess(pid: number, graceMs = 5000): Promise<void> {
+export async function stopProcess(pid: number, graceMs = 5000, startTime?: string): Promise<void> {
+  if (startTime !== undefined && startTimeOf(pid) !== startTime) return; // gone; the pid may be another's now
   const signal = (sig: NodeJS.Signals): void => {
     for (const target of [-pid, pid]) {
       try {

@@ -25,7 +25,7 @@ import { proxyEnv } from './proxy-env.js';
 import type { RunMode, RunState, WorkloadRecord } from './run-state.js';
 import { readRunState, statePaths, writeRunState } from './run-state.js';
 import { applyToStore } from './store-sync.js';
-import { isAlive, startProcess, tail, waitForHttp200, waitForPort, waitListening } from './supervisor.js';
+import { isAlive, startProcess, startTimeOf, tail, waitForHttp200, waitForPort, waitListening } from './supervisor.js';
 import { teardown } from './down.js';
 
 /** The repository (or installed package) root: bin/weft.js and dist/ live here. */
@@ -79,7 +79,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
   const timeoutMs = o.readyTimeoutMs ?? 30_000;
   const previous = await readRunState(paths.root);
   if (previous) {
-    if (isAlive(previous.control.pid)) {
+    if (isAlive(previous.control.pid, previous.control.startTime)) {
       throw new AlreadyUpError(`a mesh is already up from ${previous.meshFile} (state dir ${paths.root}); run \`weft down\` first`);
     }
     say('cleaning up a previous run that did not shut down');
@@ -100,29 +100,30 @@ export async function up(o: UpOptions): Promise<UpResult> {
   await chmod(runDir, 0o755);
 
   const host = net ? net.gateway : '127.0.0.1';
-  if (net) {
-    say(`bridge ${net.bridge} ${net.gateway}/${net.prefixLength}`);
-    await ensureBridge(net.bridge, `${net.gateway}/${net.prefixLength}`);
-  }
-  // Linkerd's ports when free; else any (something on the host may hold 8080 on all addresses).
-  const [idPort, dstPort] = (await portsFree(host, [CONTROL_PORTS.identity, CONTROL_PORTS.destination]))
-    ? [CONTROL_PORTS.identity, CONTROL_PORTS.destination]
-    : await freePorts(2, host);
-  const identityAddr = `${host}:${idPort}`;
-  const destinationAddr = `${host}:${dstPort}`;
   let state: RunState = {
     version: 1, mode, meshFile: resolve(o.meshFile), startedAt: new Date().toISOString(),
     networkIndex: net?.index, bridge: net?.bridge, runDir,
-    control: { pid: 0, log: join(paths.logs, 'control.log'), identityAddr, destinationAddr },
+    control: { pid: 0, log: join(paths.logs, 'control.log'), identityAddr: '', destinationAddr: '' },
     hostsFiles: [], workloads: [], storeKeys: [],
   };
+  await writeRunState(paths.root, state);
   try {
+    if (net) {
+      say(`bridge ${net.bridge} ${net.gateway}/${net.prefixLength}`);
+      await ensureBridge(net.bridge, `${net.gateway}/${net.prefixLength}`);
+    }
+    // Linkerd's ports when free; else any (something on the host may hold 8080 on all addresses).
+    const [idPort, dstPort] = (await portsFree(host, [CONTROL_PORTS.identity, CONTROL_PORTS.destination]))
+      ? [CONTROL_PORTS.identity, CONTROL_PORTS.destination]
+      : await freePorts(2, host);
+    const identityAddr = `${host}:${idPort}`;
+    const destinationAddr = `${host}:${dstPort}`;
     const controlPid = await startProcess({
       argv: [process.execPath, join(WEFT_ROOT, 'bin/weft.js'), 'control', '--state-dir', paths.root,
         '--listen-identity', identityAddr, '--listen-destination', destinationAddr],
       env: baseEnv(), cwd: WEFT_ROOT, log: state.control.log,
     });
-    state = { ...state, control: { ...state.control, pid: controlPid } };
+    state = { ...state, control: { ...state.control, pid: controlPid, startTime: startTimeOf(controlPid), identityAddr, destinationAddr } };
     await writeRunState(paths.root, state);
     say(`control plane: identity ${identityAddr}, destination ${destinationAddr} (pid ${controlPid})`);
     const abort = (): string | undefined => (isAlive(controlPid) ? undefined : 'exited');
@@ -133,9 +134,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
       throw new WeftError((err as WeftError).code, `${(err as Error).message} (log ${state.control.log}):\n${await tail(state.control.log, 15)}`);
     }
 
-    const built = mode === 'netns' && net
-      ? await buildNetns(mesh, net, o.proxyUid ?? DEFAULT_PROXY_UID)
-      : await buildLoopback(mesh);
+    const built = mode === 'netns' && net ? await buildNetns(mesh, net) : await buildLoopback(mesh);
     state = { ...state, storeKeys: await applyToStore(paths.store, mesh, built.services, built.address) };
     say(`store: ${mesh.resources.length} resource(s) applied, ${mesh.services.length} service(s) with endpoints`);
 
@@ -177,7 +176,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
           argv: [process.execPath, join(WEFT_ROOT, 'bin/weft.js'), 'proxy'], env: { ...baseEnv(), ...env }, cwd: WEFT_ROOT, log,
           netns: item.pod?.netns, as: item.pod ? { uid: proxyUid, gid: proxyUid } : undefined,
         });
-        rec = { ...rec, proxy: { pid, log } };
+        rec = { ...rec, proxy: { pid, startTime: startTimeOf(pid), log } };
         state = { ...state, workloads: state.workloads.map((x) => (x.name === w.name ? rec : x)) };
         await writeRunState(paths.root, state);
         say(`${w.name}: proxy pid ${pid} (admin ${rec.adminAddr})`);
@@ -198,7 +197,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
         argv, env: { ...baseEnv(), ...appEnv }, cwd: w.workingDir, log: appLog,
         netns: item.pod?.netns, as: item.pod ? { uid: w.user, gid: w.group } : undefined,
       });
-      state = { ...state, workloads: state.workloads.map((x) => (x.name === w.name ? { ...x, app: { pid: appPid, log: appLog } } : x)) };
+      state = { ...state, workloads: state.workloads.map((x) => (x.name === w.name ? { ...x, app: { pid: appPid, startTime: startTimeOf(appPid), log: appLog } } : x)) };
       await writeRunState(paths.root, state);
       const ports = w.ports.map((p) => p.containerPort);
       try {
@@ -248,7 +247,7 @@ interface Built {
   readonly tool: Awaited<ReturnType<typeof detectIptables>> | undefined;
 }
 
-async function buildNetns(mesh: MeshSpec, net: NetworkNames, _proxyUid: number): Promise<Built> {
+async function buildNetns(mesh: MeshSpec, net: NetworkNames): Promise<Built> {
   const pods = planPods(mesh, net);
   const byName = new Map(pods.map((p) => [p.workload.name, p]));
   const address: EndpointAddress = (w, port) => ({ ip: (byName.get(w.name) as PodPlan).ip, port });
