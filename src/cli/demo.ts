@@ -9,7 +9,7 @@ import { ConfigError } from '../lib/errors.js';
 import { down } from '../runtime/local/down.js';
 import { DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';
 import { formatTable } from '../runtime/local/status.js';
-import { WEFT_ROOT, up, webUrl } from '../runtime/local/up.js';
+import { AlreadyUpError, WEFT_ROOT, up, webUrl } from '../runtime/local/up.js';
 import { snapshot, statsBetween } from '../viz/scrape.js';
 import { statTable } from '../viz/stat.js';
 import { parseWindow } from './viz.js';
@@ -41,6 +41,10 @@ export function register(program: Command): void {
       const r = await up({
         meshFile, stateDir: flags.stateDir, workingDir: WEFT_ROOT, networkIndex: Number(flags.network),
         mode: flags.loopback ? 'loopback' : 'auto', progress: out,
+      }).catch(async (err: unknown) => {
+        // A demo that did not come up is of no use half-made: take it down, then report.
+        if (!(err instanceof AlreadyUpError)) await down(flags.stateDir).catch(() => undefined);
+        throw err;
       });
       out('');
       out(`the demo is up (${r.mode} mode). Open ${webUrl(r.state, 'web') ?? '(no web workload)'} — vote-bot sends traffic all the time.`);

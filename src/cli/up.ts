@@ -44,14 +44,23 @@ export function register(program: Command): void {
     .option('--network <n>', 'network index: bridge weft<n>, pods 10.77.<n>.0/24', '0')
     .option('--timeout <ms>', 'how long to wait for the proxies to be ready', '30000')
     .action(withErrors('up', async (flags: Flags) => {
-      const r = await up({
-        meshFile: flags.file,
-        stateDir: flags.stateDir,
-        mode: flags.loopback ? 'loopback' : flags.netns ? 'netns' : 'auto',
-        networkIndex: Number(flags.network),
-        readyTimeoutMs: Number(flags.timeout),
-        progress: (l) => process.stdout.write(`${l}\n`),
-      });
+      let r;
+      try {
+        r = await up({
+          meshFile: flags.file,
+          stateDir: flags.stateDir,
+          mode: flags.loopback ? 'loopback' : flags.netns ? 'netns' : 'auto',
+          networkIndex: Number(flags.network),
+          readyTimeoutMs: Number(flags.timeout),
+          progress: (l) => process.stdout.write(`${l}\n`),
+        });
+      } catch (err) {
+        // What started stays up for inspection (ps, logs); a bad file started nothing.
+        if (err instanceof WeftError && err.code !== 'WEFT_ERR_INVALID_MESH_FILE' && err.code !== 'WEFT_ERR_ALREADY_UP') {
+          process.stderr.write(`weft up failed; what it started is still there: weft ps / weft logs <workload> [--proxy], then weft down --state-dir ${flags.stateDir}\n`);
+        }
+        throw err;
+      }
       process.stdout.write(formatStatus(await workloadStatus(r.state)));
     }));
 }
