@@ -16,6 +16,8 @@ export const PROXY_ENV = Object.freeze({
   identityTokenFile: 'WEFT_PROXY_IDENTITY_TOKEN_FILE',
   identityDisabled: 'WEFT_PROXY_IDENTITY_DISABLED',
   destinationSvcAddr: 'WEFT_PROXY_DESTINATION_SVC_ADDR',
+  /** Linkerd's LINKERD2_PROXY_DESTINATION_CONTEXT: the context token sent with every lookup. */
+  destinationContext: 'WEFT_PROXY_DESTINATION_CONTEXT',
   logLevel: 'WEFT_PROXY_LOG_LEVEL',
 });
 
@@ -42,6 +44,8 @@ export function proxyEnv(i: ProxyEnvInput): Record<string, string> {
     [PROXY_ENV.identityTrustAnchorsFile]: i.trustAnchorsFile,
     [PROXY_ENV.identityTokenFile]: i.tokenFile,
     [PROXY_ENV.destinationSvcAddr]: i.destinationAddr,
+    // Short names ("catalog:7081") resolve in the workload's own namespace, as in a pod.
+    [PROXY_ENV.destinationContext]: JSON.stringify({ ns: i.workload.namespace, pod: i.workload.name }),
     [PROXY_ENV.logLevel]: i.workload.proxyLogLevel,
   };
   if (i.mode === 'netns') {

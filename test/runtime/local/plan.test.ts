@@ -93,6 +93,7 @@ test('proxy env: interception in a namespace, explicit ports and the app address
   assert.equal(ns['WEFT_PROXY_INBOUND_LISTEN_ADDR'], '0.0.0.0:4143');
   assert.equal(ns['WEFT_PROXY_INBOUND_DEFAULT_DST'], undefined);
   assert.equal(ns['WEFT_PROXY_IDENTITY_TOKEN_FILE'], '/r/t');
+  assert.equal(ns['WEFT_PROXY_DESTINATION_CONTEXT'], '{"ns":"shop","pod":"api-1"}');
   const lo = proxyEnv({ ...common, mode: 'loopback', outboundAddr: '127.0.0.1:1', inboundAddr: '127.0.0.1:2', adminAddr: '127.0.0.1:3', appAddr: '127.0.0.1:8080' });
   assert.equal(lo['WEFT_PROXY_INTERCEPT'], undefined);
   assert.equal(lo['WEFT_PROXY_INBOUND_DEFAULT_DST'], '127.0.0.1:8080');
