@@ -24,15 +24,17 @@ test('init, token, serve: a proxy is certified by the CLI-run CA', async (t) => 
   const { stdout: token } = await run(process.execPath, [weft, 'identity', 'token', '--dir', dir, '--identity', 'spiffe://example.org/ns/shop/sa/web']);
 
   const proc = spawn(process.execPath, [weft, 'identity', 'serve', '--dir', dir, '--listen', '127.0.0.1:0', '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => {
     proc.kill('SIGTERM');
   });
   let out = '';
+  let err = '';
   proc.stdout.on('data', (b) => (out += String(b)));
+  proc.stderr.on('data', (b) => (err += String(b)));
   while (!/listening on port (\d+)/.test(out)) {
-    if (proc.exitCode !== null) assert.fail('serve exited');
+    if (proc.exitCode !== null) assert.fail(`serve exited ${proc.exitCode}: ${err}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   const port = Number(/listening on port (\d+)/.exec(out)?.[1]);
