@@ -1,6 +1,7 @@
 // The proxy's configuration: environment variable names are exported constants, parsed once
 // at start into a frozen, typed ProxyConfig that is passed down. Nothing deeper reads
 // process.env. Same variables whether the local runtime or the injector starts the proxy.
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../lib/errors.js';
 import { parseAddress, type Address } from '../lib/address.js';
 import { isLogLevel, type LogLevel } from '../lib/log.js';
@@ -19,7 +20,29 @@ export const ENV = {
   connectTimeoutMs: 'WEFT_PROXY_CONNECT_TIMEOUT_MS',
   shutdownGraceMs: 'WEFT_PROXY_SHUTDOWN_GRACE_MS',
   logLevel: 'WEFT_PROXY_LOG_LEVEL',
+  intercept: 'WEFT_PROXY_INTERCEPT',
+  outboundDefaultDstIdentity: 'WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY',
+  identityDisabled: 'WEFT_PROXY_IDENTITY_DISABLED',
+  identitySvcAddr: 'WEFT_PROXY_IDENTITY_SVC_ADDR',
+  identitySvcName: 'WEFT_PROXY_IDENTITY_SVC_NAME',
+  identityLocalName: 'WEFT_PROXY_IDENTITY_LOCAL_NAME',
+  identityTrustAnchors: 'WEFT_PROXY_IDENTITY_TRUST_ANCHORS',
+  identityTrustAnchorsFile: 'WEFT_PROXY_IDENTITY_TRUST_ANCHORS_FILE',
+  identityTokenFile: 'WEFT_PROXY_IDENTITY_TOKEN_FILE',
+  destinationSvcAddr: 'WEFT_PROXY_DESTINATION_SVC_ADDR',
 } as const;
+
+/** How the proxy obtains its certificate (absent: identity disabled, plaintext only). */
+export interface IdentityConfig {
+  /** host:port of the identity service. */
+  readonly svcAddr: string;
+  /** TLS name of the identity service, when not the default. */
+  readonly svcName: string | undefined;
+  /** This proxy's SPIFFE identity. */
+  readonly localName: string;
+  readonly trustAnchorsPem: string;
+  readonly tokenFile: string;
+}
 
 /** Linkerd's default opaque ports: protocols where the server speaks first or detection is unsafe. */
 export const DEFAULT_OPAQUE_PORTS: readonly number[] = [25, 587, 3306, 4444, 5432, 6379, 9300, 11211];
@@ -40,6 +63,13 @@ export interface ProxyConfig {
   readonly connectTimeoutMs: number;
   readonly shutdownGraceMs: number;
   readonly logLevel: LogLevel;
+  /** Use SO_ORIGINAL_DST (iptables REDIRECT) for the original destination. */
+  readonly intercept: boolean;
+  /** Expected identity of the static outbound destination: when set, that hop is mTLS. */
+  readonly outboundDefaultDstIdentity: string | undefined;
+  readonly identity: IdentityConfig | undefined;
+  /** host:port of the destination service; absent: no discovery, original destinations only. */
+  readonly destinationSvcAddr: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -90,8 +120,44 @@ function ports(env: Env, name: string, dflt: readonly number[]): ReadonlySet<num
   return out;
 }
 
+function bool(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name}=${env[name]}: expected true or false`);
+}
+
+function identityConfig(env: Env, readFile: (path: string) => string): IdentityConfig | undefined {
+  if (bool(env, ENV.identityDisabled) || !env[ENV.identitySvcAddr]) return undefined;
+  const need = (name: string): string => {
+    const v = env[name];
+    if (!v) throw new ConfigError(`${name} is required when ${ENV.identitySvcAddr} is set`);
+    return v;
+  };
+  address(env, ENV.identitySvcAddr); // validates host:port
+  const localName = need(ENV.identityLocalName);
+  if (!localName.startsWith('spiffe://')) throw new ConfigError(`${ENV.identityLocalName}=${localName}: expected spiffe://<trust-domain>/ns/<ns>/sa/<sa>`);
+  let trustAnchorsPem = env[ENV.identityTrustAnchors] ?? '';
+  if (!trustAnchorsPem) {
+    const file = need(ENV.identityTrustAnchorsFile);
+    try {
+      trustAnchorsPem = readFile(file);
+    } catch (e) {
+      throw new ConfigError(`${ENV.identityTrustAnchorsFile}=${file}: cannot read`, { cause: e });
+    }
+  }
+  if (!trustAnchorsPem.includes('BEGIN CERTIFICATE')) throw new ConfigError('trust anchors: no PEM certificate found');
+  return Object.freeze({
+    svcAddr: need(ENV.identitySvcAddr),
+    svcName: env[ENV.identitySvcName] || undefined,
+    localName,
+    trustAnchorsPem,
+    tokenFile: need(ENV.identityTokenFile),
+  });
+}
+
 /** Parses the proxy's environment. Throws ConfigError naming the variable on bad input. */
-export function parseProxyConfig(env: Env): ProxyConfig {
+export function parseProxyConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ProxyConfig {
   const level = env[ENV.logLevel] || 'info';
   if (!isLogLevel(level)) throw new ConfigError(`${ENV.logLevel}=${level}: expected error|warn|info|debug|trace`);
   const cfg: ProxyConfig = {
@@ -108,6 +174,10 @@ export function parseProxyConfig(env: Env): ProxyConfig {
     connectTimeoutMs: positiveInt(env, ENV.connectTimeoutMs, DEFAULTS.connectTimeoutMs),
     shutdownGraceMs: positiveInt(env, ENV.shutdownGraceMs, DEFAULTS.shutdownGraceMs),
     logLevel: level,
+    intercept: bool(env, ENV.intercept),
+    outboundDefaultDstIdentity: env[ENV.outboundDefaultDstIdentity] || undefined,
+    identity: identityConfig(env, readFile),
+    destinationSvcAddr: env[ENV.destinationSvcAddr] ? (address(env, ENV.destinationSvcAddr), env[ENV.destinationSvcAddr]) : undefined,
   };
   return Object.freeze(cfg);
 }

@@ -9,13 +9,22 @@ import { proxyEnvSnapshot, type ProxyConfig } from './config.js';
 import { inboundStack } from './inbound/stack.js';
 import { ProxyMetrics } from './metrics/registry.js';
 import { outboundStack } from './outbound/stack.js';
-import type { ConnectionStack } from './stack-deps.js';
-import { StaticOriginalDst, type OriginalDst } from './tcp/original-dst.js';
+import type { ConnectionStack, StackDeps } from './stack-deps.js';
+import { ChainedOriginalDst, StaticOriginalDst, type OriginalDst } from './tcp/original-dst.js';
+import { SoOriginalDst } from './tcp/so-original-dst.js';
+import { MeshConnector } from './mesh/connector.js';
+import { MeshTlsAcceptor } from './tls/accept.js';
+import type { TlsIdentity } from './tls/context.js';
+import { startIdentity } from './identity-wiring.js';
+import type { IdentityClient } from './identity/client.js';
 
 export interface ProxyOptions {
   readonly log?: Logger;
-  /** Original destination for outbound connections; defaults to the configured static one. */
+  /** Original destination for outbound connections; defaults to SO_ORIGINAL_DST (when
+   * intercepting) then the configured static one. */
   readonly origDst?: OriginalDst;
+  /** A ready-made identity (tests); otherwise one is obtained from the identity service. */
+  readonly tlsIdentity?: TlsIdentity & { readonly localName: string };
   /** Environment shown on /env.json. */
   readonly env?: Record<string, string | undefined>;
   /** Called once a graceful shutdown requested via the admin has finished. */
@@ -28,6 +37,8 @@ export interface ProxyHandle {
   readonly admin: Address;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
+  /** Resolves when the proxy holds its certificate (at once without identity). */
+  readonly ready: Promise<void>;
   /** Graceful shutdown: stop accepting, let in-flight work finish (bounded), close. */
   drain(): Promise<void>;
   /** Immediate shutdown. */
@@ -52,10 +63,29 @@ function closeServer(server: net.Server | http.Server): Promise<void> {
 export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Promise<ProxyHandle> {
   const log = opts.log ?? new Logger(cfg.logLevel, 'weft-proxy');
   const metrics = new ProxyMetrics();
-  const origDst = opts.origDst ?? new StaticOriginalDst(cfg.outboundDefaultDst);
-  const deps = { cfg, log, metrics, origDst };
+  const intercept = cfg.intercept ? new SoOriginalDst({ onError: (err) => log.debug('SO_ORIGINAL_DST failed', { err: err as Error }) }) : undefined;
+  if (intercept) {
+    const a = intercept.isAvailable();
+    if (a.available) log.info('transparent interception: original destinations from SO_ORIGINAL_DST');
+    else log.warn('transparent interception requested but unavailable', { reason: a.reason });
+  }
+  const staticDst = new StaticOriginalDst(cfg.outboundDefaultDst);
+  const outboundDst = opts.origDst ?? (intercept ? new ChainedOriginalDst([intercept, staticDst]) : staticDst);
+  const inboundDst: OriginalDst = intercept ?? new StaticOriginalDst(undefined);
 
-  const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack(deps)];
+  let identityClient: IdentityClient | undefined;
+  let tlsIdentity: TlsIdentity | undefined = opts.tlsIdentity;
+  let localIdentity = opts.tlsIdentity?.localName;
+  if (!tlsIdentity && cfg.identity) {
+    identityClient = startIdentity(cfg.identity, log, metrics);
+    tlsIdentity = identityClient;
+    localIdentity = cfg.identity.localName;
+  }
+  const mesh = tlsIdentity ? new MeshConnector(tlsIdentity, cfg.connectTimeoutMs) : undefined;
+  const acceptor = tlsIdentity ? new MeshTlsAcceptor(tlsIdentity, { handshakeTimeoutMs: cfg.detectTimeoutMs }) : undefined;
+  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity };
+
+  const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
   const servers = stacks.map((stack) =>
     net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (s) => stack.accept(s)),
   );
@@ -63,7 +93,9 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
   const admin = createAdminServer({
     metrics,
     log,
-    ready: () => !draining,
+    // Ready once the proxy holds its certificate (when it has an identity), until it drains.
+    ready: () => !draining && (identityClient?.isReady() ?? true),
+    identity: () => identityClient?.identitySnapshot(),
     env: proxyEnvSnapshot(opts.env ?? {}),
     shutdown: () => void handle.drain().then(() => opts.onShutdown?.()),
   });
@@ -81,6 +113,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     admin: adminAddr,
     metrics,
     log,
+    ready: identityClient?.ready ?? Promise.resolve(),
     drain() {
       draining ??= (async () => {
         log.info('draining', { open: stacks.reduce((n, s) => n + s.openConnections, 0) });
@@ -89,11 +122,13 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
         await closed;
         admin.closeAllConnections();
         await closeServer(admin);
+        identityClient?.close();
         log.info('drained');
       })();
       return draining;
     },
     async close() {
+      identityClient?.close();
       await Promise.all(stacks.map((s) => s.drain(0)));
       await Promise.all(servers.map(closeServer));
       admin.closeAllConnections();

@@ -5,12 +5,20 @@ import type { Logger } from '../lib/log.js';
 import type { ProxyConfig } from './config.js';
 import type { ProxyMetrics } from './metrics/registry.js';
 import type { OriginalDst } from './tcp/original-dst.js';
+import type { MeshConnector } from './mesh/connector.js';
+import type { MeshTlsAcceptor } from './tls/accept.js';
 
 export interface StackDeps {
   readonly cfg: ProxyConfig;
   readonly log: Logger;
   readonly metrics: ProxyMetrics;
   readonly origDst: OriginalDst;
+  /** Present when the proxy has an identity: outbound mTLS to meshed peers. */
+  readonly mesh: MeshConnector | undefined;
+  /** Present when the proxy has an identity: inbound mTLS termination. */
+  readonly acceptor: MeshTlsAcceptor | undefined;
+  /** This proxy's SPIFFE identity, when it has one. */
+  readonly localIdentity: string | undefined;
 }
 
 /** A listener's connection handling, as built by a stack. */

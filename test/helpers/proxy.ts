@@ -4,7 +4,7 @@ import type { Address } from '../../src/lib/address.js';
 import { formatAddress } from '../../src/lib/address.js';
 import { Logger } from '../../src/lib/log.js';
 import { parseProxyConfig } from '../../src/proxy/config.js';
-import { startProxy, type ProxyHandle } from '../../src/proxy/proxy.js';
+import { startProxy, type ProxyHandle, type ProxyOptions } from '../../src/proxy/proxy.js';
 
 const ANY = '127.0.0.1:0';
 
@@ -18,14 +18,14 @@ export interface ProxyPair {
 
 export const quietLog = (): Logger => new Logger(process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'error', 'test');
 
-export async function startTestProxy(env: Record<string, string> = {}): Promise<ProxyHandle> {
+export async function startTestProxy(env: Record<string, string> = {}, opts: ProxyOptions = {}): Promise<ProxyHandle> {
   const full = {
     WEFT_PROXY_OUTBOUND_LISTEN_ADDR: ANY,
     WEFT_PROXY_INBOUND_LISTEN_ADDR: ANY,
     WEFT_PROXY_ADMIN_LISTEN_ADDR: ANY,
     ...env,
   };
-  return startProxy(parseProxyConfig(full), { log: quietLog(), env: full });
+  return startProxy(parseProxyConfig(full), { log: quietLog(), env: full, ...opts });
 }
 
 /** outbound proxy -> inbound proxy -> app at `app`. */

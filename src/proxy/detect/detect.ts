@@ -5,7 +5,8 @@
 import type { Socket } from 'node:net';
 import { classify, MAX_PEEK_BYTES, type Protocol } from './protocol.js';
 
-export type ProtocolHandlers = Record<Protocol, (socket: Socket) => void>;
+/** Each handler gets the socket (paused, bytes put back) and the bytes that were peeked. */
+export type ProtocolHandlers = Record<Protocol, (socket: Socket, peek: Buffer) => void>;
 
 export interface DetectOptions {
   readonly timeoutMs: number;
@@ -15,7 +16,7 @@ export interface DetectOptions {
 
 export function detectProtocol(socket: Socket, opts: DetectOptions, handlers: ProtocolHandlers): void {
   if (opts.skip) {
-    handlers.opaque(socket);
+    handlers.opaque(socket, Buffer.alloc(0));
     return;
   }
   const chunks: Buffer[] = [];
@@ -31,8 +32,9 @@ export function detectProtocol(socket: Socket, opts: DetectOptions, handlers: Pr
     socket.off('error', onError);
     socket.off('close', onClose);
     socket.pause();
-    if (size > 0) socket.unshift(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    handlers[proto](socket);
+    const peeked = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    if (size > 0) socket.unshift(peeked);
+    handlers[proto](socket, peeked);
   };
 
   const onData = (chunk: Buffer): void => {

@@ -9,7 +9,8 @@ import { NoDestinationError, UpstreamConnectError } from '../../lib/errors.js';
 import { stripHopByHop, wantsTrailers } from './hop-by-hop.js';
 import type { H2SessionPool } from './h2-pool.js';
 import { errorResponse, headerSafe, PROXY_ERROR_HEADER } from './proxy-error.js';
-import type { HttpRoute } from './route.js';
+import { pickEndpoint, type HttpRoute, type PickedEndpoint } from './route.js';
+import type { Address } from '../../lib/address.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
@@ -48,63 +49,118 @@ export function respondH2Error(stream: ServerHttp2Stream, headers: IncomingHttpH
 export function forwardH2(pool: H2SessionPool): H2Handler {
   return function forward(stream, headers, flags, route) {
     stream.on('error', () => {}); // resets and aborts are handled through 'close'
-    const target = route.target;
-    if (!target) {
+    let ep: PickedEndpoint | undefined;
+    try {
+      ep = pickEndpoint(route);
+    } catch (err) {
+      respondH2Error(stream, headers, err);
+      return;
+    }
+    if (!ep) {
       respondH2Error(stream, headers, new NoDestinationError(`no destination for ${route.authority || 'request'}`));
       return;
     }
-    const reqHeaders: OutgoingHttpHeaders = stripHopByHop(headers);
-    if (wantsTrailers(headers)) reqHeaders.te = 'trailers';
+    const { target } = ep;
+    const endpoint = ep;
+    stream.once('close', () => {
+      const status = Number(stream.sentHeaders?.[':status'] ?? 0);
+      endpoint.done(status > 0 && status < 500 && (stream.rstCode ?? 0) === NGHTTP2_NO_ERROR);
+    });
     const requestEnded = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
 
-    let up: http2.ClientHttp2Stream;
+    let session: http2.ClientHttp2Session | Promise<http2.ClientHttp2Session>;
     try {
-      up = pool.get(target).request(reqHeaders, { endStream: requestEnded, waitForTrailers: !requestEnded });
+      session = pool.get(target, endpoint.identity);
     } catch (err) {
-      respondH2Error(stream, headers, new UpstreamConnectError(formatAddress(target), { cause: err }));
+      respondH2Error(stream, headers, err);
       return;
     }
-
-    let reqTrailers: OutgoingHttpHeaders | undefined;
-    let respTrailers: OutgoingHttpHeaders | undefined;
-    stream.on('trailers', (t: IncomingHttpHeaders) => (reqTrailers = t));
-    up.on('wantTrailers', () => up.sendTrailers(reqTrailers ?? {}));
-    if (!requestEnded) stream.pipe(up);
-
-    up.on('headers', (h: IncomingHttpHeaders) => {
-      if (!stream.destroyed && !stream.headersSent) stream.additionalHeaders(h); // 1xx informational
-    });
-    up.on('response', (h: IncomingHttpHeaders, rflags: number) => {
-      if (stream.destroyed || stream.closed) {
-        up.close(NGHTTP2_CANCEL);
-        return;
-      }
-      const endStream = (rflags & NGHTTP2_FLAG_END_STREAM) !== 0;
-      try {
-        stream.respond(stripHopByHop(h), { endStream, waitForTrailers: !endStream });
-      } catch {
-        up.close(NGHTTP2_CANCEL);
-        return;
-      }
-      if (!endStream) up.pipe(stream);
-    });
-    up.on('trailers', (t: IncomingHttpHeaders) => (respTrailers = t));
-    stream.on('wantTrailers', () => stream.sendTrailers(respTrailers ?? {}));
-
-    up.on('error', (err) => {
-      if (!stream.headersSent) respondH2Error(stream, headers, new UpstreamConnectError(formatAddress(target), { cause: err }));
-    });
-    up.on('close', () => {
-      const code = up.rstCode ?? NGHTTP2_NO_ERROR;
-      if (stream.closed || stream.destroyed) return;
-      if (!stream.headersSent) {
-        respondH2Error(stream, headers, new UpstreamConnectError(formatAddress(target), { cause: new Error(`upstream stream closed (code ${code})`) }));
-      } else if (code !== NGHTTP2_NO_ERROR) {
-        stream.close(code);
-      }
-    });
-    stream.on('close', () => {
-      if (!up.closed && !up.destroyed) up.close(stream.rstCode && stream.rstCode !== NGHTTP2_NO_ERROR ? stream.rstCode : NGHTTP2_CANCEL);
-    });
+    if (session instanceof Promise) {
+      stream.pause();
+      session.then(
+        (s) => relay(s, stream, headers, requestEnded, route, target),
+        (err: unknown) => respondH2Error(stream, headers, err instanceof UpstreamConnectError ? err : new UpstreamConnectError(formatAddress(target), { cause: err })),
+      );
+    } else {
+      relay(session, stream, headers, requestEnded, route, target);
+    }
   };
+}
+
+/** Sends the downstream stream's request on an upstream session and relays everything back. */
+function relay(session: http2.ClientHttp2Session, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, requestEnded: boolean, route: HttpRoute, target: Address): void {
+  if (stream.destroyed || stream.closed) return;
+  const reqHeaders: OutgoingHttpHeaders = stripHopByHop(headers);
+  if (wantsTrailers(headers)) reqHeaders.te = 'trailers';
+  let up: http2.ClientHttp2Stream;
+  try {
+    up = session.request(reqHeaders, { endStream: requestEnded, waitForTrailers: !requestEnded });
+  } catch (err) {
+    respondH2Error(stream, headers, new UpstreamConnectError(formatAddress(target), { cause: err }));
+    return;
+  }
+
+  let reqTrailers: OutgoingHttpHeaders | undefined;
+  let respTrailers: OutgoingHttpHeaders | undefined;
+  stream.on('trailers', (t: IncomingHttpHeaders) => (reqTrailers = t));
+  up.on('wantTrailers', () => up.sendTrailers(reqTrailers ?? {}));
+  if (!requestEnded) {
+    stream.pipe(up);
+    stream.resume();
+  }
+
+  up.on('headers', (h: IncomingHttpHeaders) => {
+    if (!stream.destroyed && !stream.headersSent) stream.additionalHeaders(h); // 1xx informational
+  });
+  up.on('response', (h: IncomingHttpHeaders, rflags: number) => {
+    if (stream.destroyed || stream.closed) {
+      up.close(NGHTTP2_CANCEL);
+      return;
+    }
+    const endStream = (rflags & NGHTTP2_FLAG_END_STREAM) !== 0;
+    try {
+      stream.respond(stripHopByHop(h), { endStream, waitForTrailers: !endStream });
+    } catch {
+      up.close(NGHTTP2_CANCEL);
+      return;
+    }
+    if (!endStream) up.pipe(stream);
+  });
+  up.on('trailers', (t: IncomingHttpHeaders) => (respTrailers = t));
+  stream.on('wantTrailers', () => stream.sendTrailers(respTrailers ?? {}));
+
+  // Once we have answered with our own error, the upstream's reset is no news to the client.
+  let answeredWithError = false;
+  up.on('error', (err) => {
+    if (stream.headersSent) return;
+    answeredWithError = true;
+    respondH2Error(stream, headers, new UpstreamConnectError(formatAddress(target), { cause: err }));
+  });
+  up.on('close', () => {
+    const code = up.rstCode ?? NGHTTP2_NO_ERROR;
+    if (stream.closed || stream.destroyed || route.signal?.aborted || answeredWithError) return;
+    if (!stream.headersSent) {
+      answeredWithError = true;
+      respondH2Error(stream, headers, new UpstreamConnectError(formatAddress(target), { cause: new Error(`upstream stream closed (code ${code})`) }));
+    } else if (code !== NGHTTP2_NO_ERROR) {
+      stream.close(code);
+    }
+  });
+  stream.on('close', () => {
+    if (!up.closed && !up.destroyed) up.close(stream.rstCode && stream.rstCode !== NGHTTP2_NO_ERROR ? stream.rstCode : NGHTTP2_CANCEL);
+  });
+  // Route timeout: give up on the upstream and answer 504 (gRPC: DEADLINE_EXCEEDED) if we can.
+  const signal = route.signal;
+  if (signal) {
+    const onAbort = (): void => {
+      if (!stream.headersSent) respondH2Error(stream, headers, signal.reason);
+      else if (!stream.closed) stream.close(NGHTTP2_CANCEL);
+      if (!up.closed) up.close(NGHTTP2_CANCEL);
+    };
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      stream.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
+  }
 }

@@ -1,50 +1,69 @@
-// Upstream HTTP/2 sessions, one per target address, shared by every downstream connection:
-// requests to the same endpoint are multiplexed rather than opening a connection each.
-// A session that errors, closes or receives GOAWAY is dropped so the next request connects anew.
+// Upstream HTTP/2 sessions, one per target address (and expected identity), shared by every
+// downstream connection: requests to the same endpoint are multiplexed rather than opening a
+// connection each. A session that errors, closes or receives GOAWAY is dropped so the next
+// request connects anew. Meshed sessions run over mTLS set up by the MeshConnector, which is
+// asynchronous, so get() returns a session or a promise of one.
 import http2, { type ClientHttp2Session } from 'node:http2';
 import type { Address } from '../../lib/address.js';
 import { formatAddress } from '../../lib/address.js';
 import { UpstreamConnectError } from '../../lib/errors.js';
+import type { MeshConnector } from '../mesh/connector.js';
 
 export interface H2PoolOptions {
   readonly connectTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  readonly mesh?: MeshConnector | undefined;
 }
 
+const SESSION_OPTIONS: http2.ClientSessionOptions = {
+  peerMaxConcurrentStreams: 1000,
+  settings: { enablePush: false, initialWindowSize: 1 << 20 },
+};
+
 export class H2SessionPool {
-  private readonly sessions = new Map<string, ClientHttp2Session>();
+  private readonly sessions = new Map<string, ClientHttp2Session | Promise<ClientHttp2Session>>();
   constructor(private readonly opts: H2PoolOptions) {}
 
-  get(target: Address): ClientHttp2Session {
-    const key = formatAddress(target);
+  get(target: Address, identity?: string): ClientHttp2Session | Promise<ClientHttp2Session> {
+    const key = identity ? `${formatAddress(target)}|${identity}` : formatAddress(target);
     const existing = this.sessions.get(key);
-    if (existing && !existing.closed && !existing.destroyed) return existing;
+    if (existing && (existing instanceof Promise || (!existing.closed && !existing.destroyed))) return existing;
+    if (!identity) return this.track(key, this.plain(target));
+    const mesh = this.opts.mesh;
+    if (!mesh) throw new UpstreamConnectError(formatAddress(target), { cause: new Error('meshed target but this proxy has no identity') });
+    const pending = mesh.connect(target, identity, { port: target.port, protocol: 'http2' }).then(
+      (tls) => this.track(key, http2.connect(`http://${formatAddress(target)}`, { ...SESSION_OPTIONS, createConnection: () => tls })),
+      (err: unknown) => {
+        this.sessions.delete(key);
+        throw err;
+      },
+    );
+    this.sessions.set(key, pending);
+    return pending;
+  }
 
-    const session = http2.connect(`http://${key}`, {
-      peerMaxConcurrentStreams: 1000,
-      settings: { enablePush: false, initialWindowSize: 1 << 20 },
-    });
-    const drop = (): void => {
-      if (this.sessions.get(key) === session) this.sessions.delete(key);
-    };
+  private plain(target: Address): ClientHttp2Session {
+    const key = formatAddress(target);
+    const session = http2.connect(`http://${key}`, SESSION_OPTIONS);
     const timer = setTimeout(() => {
       session.destroy(new UpstreamConnectError(key, { cause: new Error(`connect timeout ${this.opts.connectTimeoutMs} ms`) }));
     }, this.opts.connectTimeoutMs);
-    session.once('connect', () => {
-      clearTimeout(timer);
-      // A larger connection window than the 64 KiB default, so streams are not starved.
-      session.setLocalWindowSize(8 << 20);
-    });
+    session.once('connect', () => clearTimeout(timer));
+    session.once('close', () => clearTimeout(timer));
+    session.on('error', () => clearTimeout(timer));
+    return session;
+  }
+
+  private track(key: string, session: ClientHttp2Session): ClientHttp2Session {
+    const drop = (): void => {
+      if (this.sessions.get(key) === session) this.sessions.delete(key);
+    };
+    // A larger connection window than the 64 KiB default, so streams are not starved.
+    session.once('connect', () => session.setLocalWindowSize(8 << 20));
     // Errors surface on each request stream; the session itself just leaves the pool.
-    session.on('error', () => {
-      clearTimeout(timer);
-      drop();
-    });
+    session.on('error', drop);
     session.once('goaway', drop);
-    session.once('close', () => {
-      clearTimeout(timer);
-      drop();
-    });
+    session.once('close', drop);
     session.setTimeout(this.opts.idleTimeoutMs, () => session.close());
     this.sessions.set(key, session);
     return session;
@@ -56,7 +75,10 @@ export class H2SessionPool {
 
   /** Graceful: no new streams, in-flight ones finish. */
   close(): void {
-    for (const s of this.sessions.values()) s.close();
+    for (const s of this.sessions.values()) {
+      if (s instanceof Promise) s.then((x) => x.close(), () => {});
+      else s.close();
+    }
     this.sessions.clear();
   }
 }

@@ -19,6 +19,8 @@ export function errorResponse(err: unknown): ErrorResponse {
       return { status: 504, reason: `timeout: ${msg}`, grpcStatus: 4 };
     case 'WEFT_ERR_HEADER_TOO_LARGE':
       return { status: 431, reason: msg, grpcStatus: 8 };
+    case 'WEFT_ERR_NO_ENDPOINTS':
+      return { status: 503, reason: msg, grpcStatus: 14 };
     case 'WEFT_ERR_NO_DESTINATION':
       return { status: 502, reason: msg, grpcStatus: 14 };
     case 'WEFT_ERR_UPSTREAM_CONNECT': {

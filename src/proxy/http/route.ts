@@ -4,15 +4,37 @@ import type { Address } from '../../lib/address.js';
 import { formatAddress, parseAuthority } from '../../lib/address.js';
 import type { ConnContext } from '../context.js';
 
+/** One attempt's endpoint, as a balancer picked it. `done` reports the outcome back to it. */
+export interface PickedEndpoint {
+  readonly target: Address;
+  readonly identity: string | undefined;
+  done(ok: boolean): void;
+}
+
 export interface HttpRoute {
   readonly ctx: ConnContext;
   /** The authority the client asked for (Host / :authority / proxy-form URI), for metrics. */
   readonly authority: string;
   readonly target: Address | undefined;
+  /** The identity the target must prove (mTLS to a meshed peer); undefined: plaintext. */
+  readonly identity?: string | undefined;
   /** The request-target to send upstream (origin-form). */
   readonly path: string;
   /** Start of the request, from performance.now(), for latency. */
   readonly startMs: number;
+  /** Per-attempt endpoint choice (load balancer); absent: `target`/`identity` as they are. */
+  readonly pick?: () => PickedEndpoint;
+  /** Asked after a response or connection failure: may this request be sent again? */
+  readonly retry?: (status: number) => boolean;
+  /** Aborts the request (route timeout); its reason becomes the proxy's error response. */
+  readonly signal?: AbortSignal;
+}
+
+/** The endpoint of one attempt: the balancer's pick, or the route's fixed target. */
+export function pickEndpoint(route: HttpRoute): PickedEndpoint | undefined {
+  if (route.pick) return route.pick();
+  if (!route.target) return undefined;
+  return { target: route.target, identity: route.identity, done: () => {} };
 }
 
 /**

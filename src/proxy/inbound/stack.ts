@@ -1,72 +1,111 @@
 // The inbound stack: traffic arriving for the workload. Read top to bottom:
 //   accept -> app address (configured, or the original destination's port on localhost)
-//     -> TCP metrics -> detect protocol (opaque ports skip)
-//     http1/h2 -> route to the app -> metrics -> forward over pooled connections to the app
-//     tls/opaque -> TCP forward to the app
-import http from 'node:http';
+//     -> detect protocol (opaque ports skip)
+//     meshed TLS (our ALPN) -> terminate mTLS, record the client identity -> transport header
+//        (target port + protocol) -> http1 | h2 | opaque, as the header says
+//     http1/h2 (plaintext) -> route to the app -> client-id header -> metrics -> forward
+//     other TLS / opaque -> TCP forward to the app
+// The app learns the verified client identity from `weft-client-id`; any such header from
+// outside the mesh is removed.
 import type { Socket } from 'node:net';
 import type { Address } from '../../lib/address.js';
 import { PLAINTEXT, tcpLabels, type ConnContext } from '../context.js';
 import { detectProtocol } from '../detect/detect.js';
-import { forwardH1 } from '../http/h1-forward.js';
-import { forwardH2 } from '../http/h2-forward.js';
-import { H2SessionPool } from '../http/h2-pool.js';
+import { forwardH1, type H1Layer } from '../http/h1-forward.js';
+import { forwardH2, type H2Layer } from '../http/h2-forward.js';
 import { routeFromRequestTarget } from '../http/route.js';
 import { serveHttp } from '../http/serve.js';
 import { observeH1, observeH2 } from '../metrics/http-observe.js';
 import type { ConnectionStack, StackDeps } from '../stack-deps.js';
+import { clientHelloHasAlpn } from '../tls/client-hello.js';
+import { readTransportHeader } from '../tls/transport-header.js';
 import { ConnectionTracker } from '../tcp/connections.js';
 import { forwardTcp } from '../tcp/forward.js';
+import { createUpstream, drainStack } from '../upstream.js';
 
-export function inboundStack({ cfg, log: parentLog, metrics, origDst }: StackDeps): ConnectionStack {
+export const CLIENT_ID_HEADER = 'weft-client-id';
+
+/** Sets weft-client-id to the verified client identity, or removes it for unverified clients. */
+const clientIdH1: H1Layer = (next) => (req, res, route) => {
+  if (route.ctx.tls.clientId) req.headers[CLIENT_ID_HEADER] = route.ctx.tls.clientId;
+  else delete req.headers[CLIENT_ID_HEADER];
+  next(req, res, route);
+};
+const clientIdH2: H2Layer = (next) => (stream, headers, flags, route) => {
+  if (route.ctx.tls.clientId) headers[CLIENT_ID_HEADER] = route.ctx.tls.clientId;
+  else delete headers[CLIENT_ID_HEADER];
+  next(stream, headers, flags, route);
+};
+
+export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity }: StackDeps): ConnectionStack {
   const log = parentLog.child('inbound');
   const tracker = new ConnectionTracker(metrics);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024, scheduling: 'lifo', timeout: cfg.idleTimeoutMs });
-  const h2Pool = new H2SessionPool({ connectTimeoutMs: cfg.connectTimeoutMs, idleTimeoutMs: cfg.idleTimeoutMs });
-  const tcpOpts = { connectTimeoutMs: cfg.connectTimeoutMs, idleTimeoutMs: cfg.idleTimeoutMs, log };
+  const upstream = createUpstream(cfg, log, undefined);
 
   /** The app is on this host: the configured address, else the redirected port on loopback. */
-  const appAddress = (socket: Socket): Address | undefined => {
+  const appAddress = (port: number | undefined): Address | undefined => {
     if (cfg.inboundDefaultDst) return cfg.inboundDefaultDst;
-    const od = origDst.lookup(socket);
-    return od ? { host: '127.0.0.1', port: od.port } : undefined;
+    return port ? { host: '127.0.0.1', port } : undefined;
   };
 
   const httpServe = serveHttp({
     maxHeaderBytes: cfg.maxHeaderBytes,
     headersTimeoutMs: cfg.headersTimeoutMs,
     idleTimeoutMs: cfg.idleTimeoutMs,
-    tunnel: tcpOpts,
+    tunnel: upstream.tcp,
     allowConnect: false,
     // Inbound requests always go to the app, whatever URI form they use.
     routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.url ?? '/', req.headers.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),
-    h1: observeH1(metrics)(forwardH1({ agent, connectTimeoutMs: cfg.connectTimeoutMs })),
-    h2: observeH2(metrics)(forwardH2(h2Pool)),
+    h1: observeH1(metrics)(clientIdH1(forwardH1({ agent: upstream.agent, connectTimeoutMs: cfg.connectTimeoutMs }))),
+    h2: observeH2(metrics)(clientIdH2(forwardH2(upstream.h2Pool))),
   });
+
+  /** mTLS from a meshed peer: terminate, read the transport header, dispatch on its protocol. */
+  const acceptMeshed = async (raw: Socket): Promise<void> => {
+    if (!acceptor) return;
+    try {
+      const { socket: tls, clientIdentity } = await acceptor.accept(raw);
+      const header = await readTransportHeader(tls, { timeoutMs: cfg.detectTimeoutMs });
+      const target = appAddress(header.port);
+      const ctx: ConnContext = {
+        direction: 'inbound',
+        target,
+        tls: { tls: 'true', noTlsReason: '', clientId: clientIdentity ?? '', serverId: localIdentity ?? '' },
+        log,
+      };
+      tracker.track(raw, tcpLabels(ctx));
+      httpServe.bind(tls, ctx);
+      if (header.protocol === 'http1') httpServe.http1(tls);
+      else if (header.protocol === 'http2') httpServe.h2(tls);
+      else void forwardTcp(tls, target, upstream.tcp);
+    } catch (err) {
+      log.info('meshed connection refused', { err: err as Error, peer: raw.remoteAddress });
+      raw.destroy();
+    }
+  };
 
   return {
     accept(socket: Socket) {
-      const target = appAddress(socket);
+      const od = origDst.lookup(socket);
+      const target = appAddress(od?.port);
       const ctx: ConnContext = { direction: 'inbound', target, tls: PLAINTEXT, log };
-      tracker.track(socket, tcpLabels(ctx));
       httpServe.bind(socket, ctx);
-      const opaque = (s: Socket): void => void forwardTcp(s, target, tcpOpts);
-      detectProtocol(socket, { timeoutMs: cfg.detectTimeoutMs, skip: !!target && cfg.opaquePorts.has(target.port) }, {
-        http1: httpServe.http1,
-        h2: httpServe.h2,
-        tls: opaque,
+      const tracked = (next: (s: Socket) => void) => (s: Socket): void => {
+        tracker.track(s, tcpLabels(ctx));
+        next(s);
+      };
+      const opaque = tracked((s) => void forwardTcp(s, target, upstream.tcp));
+      // Only a connection redirected from an opaque app port skips detection; one addressed to
+      // the inbound port itself may be a meshed peer's TLS, whatever the app port.
+      detectProtocol(socket, { timeoutMs: cfg.detectTimeoutMs, skip: !!od && cfg.opaquePorts.has(od.port) }, {
+        http1: tracked(httpServe.http1),
+        h2: tracked(httpServe.h2),
+        tls: (s, peek) => (acceptor && clientHelloHasAlpn(peek) ? void acceptMeshed(s) : opaque(s)),
         opaque,
       });
     },
-    async drain(deadlineMs) {
-      httpServe.drain();
-      const timer = setInterval(() => httpServe.drain(), 100);
-      await tracker.waitClosed(deadlineMs);
-      clearInterval(timer);
-      h2Pool.close();
-      agent.destroy();
-    },
+    drain: (deadlineMs) => drainStack(httpServe, tracker, upstream, deadlineMs),
     get openConnections() {
       return tracker.size;
     },

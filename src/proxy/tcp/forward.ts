@@ -12,6 +12,9 @@ export interface TcpForwardOptions {
   readonly log: Logger;
 }
 
+/** How to reach the target: plain TCP by default, or e.g. mTLS to a meshed peer. */
+export type TcpConnect = (target: Address) => Promise<Socket>;
+
 /** Connects to `target`, resolving with the socket or rejecting with UpstreamConnectError. */
 export function connectTcp(target: Address, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -55,18 +58,9 @@ export function pipeBoth(a: Socket, b: Socket, idleTimeoutMs: number): void {
   const onErr = (other: Socket) => () => resetSocket(other);
   a.on('error', onErr(b));
   b.on('error', onErr(a));
-  // Once both directions have finished, close fully.
-  let ended = 0;
-  const maybeClose = (): void => {
-    if (++ended === 2) {
-      a.destroy();
-      b.destroy();
-    }
-  };
-  a.once('end', maybeClose);
-  b.once('end', maybeClose);
-  a.once('close', () => { if (!b.destroyed && b.writableFinished) b.destroy(); });
-  b.once('close', () => { if (!a.destroyed && a.writableFinished) a.destroy(); });
+  // No explicit close once both directions ended: each socket closes itself (autoDestroy) when
+  // its own read side has ended *and* its writes are flushed; destroying earlier loses the tail
+  // of the data (with TLS the last writes are still being encrypted).
   for (const s of [a, b]) {
     s.setTimeout(idleTimeoutMs, () => {
       resetSocket(a);
@@ -76,7 +70,7 @@ export function pipeBoth(a: Socket, b: Socket, idleTimeoutMs: number): void {
 }
 
 /** Forwards an accepted client connection to `target` as opaque TCP. */
-export async function forwardTcp(client: Socket, target: Address | undefined, opts: TcpForwardOptions): Promise<void> {
+export async function forwardTcp(client: Socket, target: Address | undefined, opts: TcpForwardOptions, connect?: TcpConnect): Promise<void> {
   if (!target) {
     opts.log.debug('no destination for opaque connection; resetting');
     resetSocket(client);
@@ -85,7 +79,7 @@ export async function forwardTcp(client: Socket, target: Address | undefined, op
   client.pause();
   let up: Socket;
   try {
-    up = await connectTcp(target, opts.connectTimeoutMs);
+    up = await (connect ? connect(target) : connectTcp(target, opts.connectTimeoutMs));
   } catch (err) {
     opts.log.info('opaque upstream connect failed', { target: formatAddress(target), err: err as Error });
     resetSocket(client);

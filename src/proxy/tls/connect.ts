@@ -3,7 +3,7 @@
 // destination service told us to expect (SPIFFE URI SAN). SNI carries the expected identity's
 // DNS-style name, as Linkerd does, so the peer's detect layer can tell meshed TLS apart.
 import type { Socket } from 'node:net';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { ConnectionOptions, PeerCertificate, TLSSocket } from 'node:tls';
 import { connect } from 'node:tls';
 import { TimeoutError } from '../../lib/errors.js';
 import type { WorkloadId } from '../../lib/spiffe.js';
@@ -37,20 +37,24 @@ export function connectMeshed(opts: ConnectMeshedOptions): Promise<TLSSocket> {
   const expectedUri = formatSpiffe(expected);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   return new Promise<TLSSocket>((resolve, reject) => {
-    const sock = connect({
+    const options: ConnectionOptions & { allowHalfOpen: boolean } = {
       host: opts.host,
       port: opts.port,
       socket: opts.socket,
       secureContext: opts.identity.secureContext(),
       servername: formatDnsName(expected),
       ALPNProtocols: [MESH_ALPN],
+      // Opaque TCP through the mesh keeps half-close: our FIN must not end the peer's direction.
+      allowHalfOpen: true,
       rejectUnauthorized: true,
       // Called by Node only after the chain verified against the anchor.
       checkServerIdentity: (_host: string, cert: PeerCertificate) => {
         const actual = spiffeFromCertificate(cert);
         return actual === expectedUri ? undefined : new IdentityMismatchError(expectedUri, actual);
       },
-    });
+    };
+    // allowHalfOpen is honoured by tls.connect (passed to the TLSSocket) though not in its types.
+    const sock = connect(options);
     const timer = setTimeout(() => fail(new TimeoutError('meshed TLS handshake', timeoutMs)), timeoutMs);
     const fail = (err: Error) => {
       clearTimeout(timer);
