@@ -1,4 +1,4 @@
-// Original file: src/api/proto/destination.proto
+// Original file: destination.proto
 
 import type { TcpAddress as _io_linkerd_proxy_net_TcpAddress, TcpAddress__Output as _io_linkerd_proxy_net_TcpAddress__Output } from '../../../../io/linkerd/proxy/net/TcpAddress.js';
 

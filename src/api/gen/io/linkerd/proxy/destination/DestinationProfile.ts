@@ -1,4 +1,4 @@
-// Original file: src/api/proto/destination.proto
+// Original file: destination.proto
 
 import type { Route as _io_linkerd_proxy_destination_Route, Route__Output as _io_linkerd_proxy_destination_Route__Output } from '../../../../io/linkerd/proxy/destination/Route.js';
 import type { RetryBudget as _io_linkerd_proxy_destination_RetryBudget, RetryBudget__Output as _io_linkerd_proxy_destination_RetryBudget__Output } from '../../../../io/linkerd/proxy/destination/RetryBudget.js';

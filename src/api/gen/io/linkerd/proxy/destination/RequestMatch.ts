@@ -1,4 +1,4 @@
-// Original file: src/api/proto/destination.proto
+// Original file: destination.proto
 
 import type { RequestMatch as _io_linkerd_proxy_destination_RequestMatch, RequestMatch__Output as _io_linkerd_proxy_destination_RequestMatch__Output } from '../../../../io/linkerd/proxy/destination/RequestMatch.js';
 import type { PathMatch as _io_linkerd_proxy_destination_PathMatch, PathMatch__Output as _io_linkerd_proxy_destination_PathMatch__Output } from '../../../../io/linkerd/proxy/destination/PathMatch.js';

@@ -1,4 +1,4 @@
-// Original file: src/api/proto/destination.proto
+// Original file: destination.proto
 
 import type { RequestMatch as _io_linkerd_proxy_destination_RequestMatch, RequestMatch__Output as _io_linkerd_proxy_destination_RequestMatch__Output } from '../../../../io/linkerd/proxy/destination/RequestMatch.js';
 import type { ResponseClass as _io_linkerd_proxy_destination_ResponseClass, ResponseClass__Output as _io_linkerd_proxy_destination_ResponseClass__Output } from '../../../../io/linkerd/proxy/destination/ResponseClass.js';

@@ -1,4 +1,4 @@
-// Original file: src/api/proto/destination.proto
+// Original file: destination.proto
 
 
 export interface _io_linkerd_proxy_destination_TlsIdentity_DnsLikeIdentity {

@@ -1,7 +1,7 @@
-// Original file: src/api/proto/http_types.proto
+// Original file: http_types.proto
 
 
-// Original file: src/api/proto/http_types.proto
+// Original file: http_types.proto
 
 export const _io_linkerd_proxy_http_types_HttpMethod_Registered = {
   GET: 'GET',

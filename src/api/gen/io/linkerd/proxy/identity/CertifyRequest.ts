@@ -1,4 +1,4 @@
-// Original file: src/api/proto/identity.proto
+// Original file: identity.proto
 
 
 export interface CertifyRequest {

@@ -1,4 +1,4 @@
-// Original file: src/api/proto/identity.proto
+// Original file: identity.proto
 
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../../../google/protobuf/Timestamp.js';
 

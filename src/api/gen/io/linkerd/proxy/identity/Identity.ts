@@ -1,4 +1,4 @@
-// Original file: src/api/proto/identity.proto
+// Original file: identity.proto
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'

@@ -1,4 +1,4 @@
-// Original file: src/api/proto/net.proto
+// Original file: net.proto
 
 import type { IPv6 as _io_linkerd_proxy_net_IPv6, IPv6__Output as _io_linkerd_proxy_net_IPv6__Output } from '../../../../io/linkerd/proxy/net/IPv6.js';
 

@@ -1,4 +1,4 @@
-// Original file: src/api/proto/net.proto
+// Original file: net.proto
 
 import type { Long } from '@grpc/proto-loader';
 

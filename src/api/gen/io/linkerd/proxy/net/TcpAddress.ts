@@ -1,4 +1,4 @@
-// Original file: src/api/proto/net.proto
+// Original file: net.proto
 
 import type { IPAddress as _io_linkerd_proxy_net_IPAddress, IPAddress__Output as _io_linkerd_proxy_net_IPAddress__Output } from '../../../../io/linkerd/proxy/net/IPAddress.js';
 
