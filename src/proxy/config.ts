@@ -30,6 +30,8 @@ export const ENV = {
   identityTrustAnchorsFile: 'WEFT_PROXY_IDENTITY_TRUST_ANCHORS_FILE',
   identityTokenFile: 'WEFT_PROXY_IDENTITY_TOKEN_FILE',
   destinationSvcAddr: 'WEFT_PROXY_DESTINATION_SVC_ADDR',
+  destinationContext: 'WEFT_PROXY_DESTINATION_CONTEXT',
+  inboundPeerPort: 'WEFT_PROXY_INBOUND_PEER_PORT',
 } as const;
 
 /** How the proxy obtains its certificate (absent: identity disabled, plaintext only). */
@@ -70,6 +72,10 @@ export interface ProxyConfig {
   readonly identity: IdentityConfig | undefined;
   /** host:port of the destination service; absent: no discovery, original destinations only. */
   readonly destinationSvcAddr: string | undefined;
+  /** Sent with lookups (Linkerd's context token, `{"ns":"<namespace>"}`) so short names resolve. */
+  readonly destinationContext: string;
+  /** Inbound port of peer proxies: meshed opaque connections go there directly. */
+  readonly inboundPeerPort: number;
 }
 
 export const DEFAULTS = {
@@ -178,6 +184,8 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     outboundDefaultDstIdentity: env[ENV.outboundDefaultDstIdentity] || undefined,
     identity: identityConfig(env, readFile),
     destinationSvcAddr: env[ENV.destinationSvcAddr] ? (address(env, ENV.destinationSvcAddr), env[ENV.destinationSvcAddr]) : undefined,
+    destinationContext: env[ENV.destinationContext] ?? '',
+    inboundPeerPort: positiveInt(env, ENV.inboundPeerPort, 4143),
   };
   return Object.freeze(cfg);
 }

@@ -37,14 +37,15 @@ export function tcpLabels(ctx: ConnContext): TcpLabels {
   };
 }
 
-export function httpLabels(ctx: ConnContext, authority: string, target: Address | undefined): HttpLabels {
+/** HTTP labels; `serverIdentity` (the meshed peer a request goes to) marks it as mTLS. */
+export function httpLabels(ctx: ConnContext, authority: string, target: Address | undefined, serverIdentity?: string): HttpLabels {
   return {
     direction: ctx.direction,
     authority,
     target_addr: target ? formatAddress(target) : '',
-    tls: ctx.tls.tls,
-    no_tls_reason: ctx.tls.noTlsReason,
+    tls: serverIdentity ? 'true' : ctx.tls.tls,
+    no_tls_reason: serverIdentity ? '' : ctx.tls.noTlsReason,
     client_id: ctx.tls.clientId,
-    server_id: ctx.tls.serverId,
+    server_id: serverIdentity ?? ctx.tls.serverId,
   };
 }

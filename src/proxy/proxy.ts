@@ -16,6 +16,9 @@ import { MeshConnector } from './mesh/connector.js';
 import { MeshTlsAcceptor } from './tls/accept.js';
 import type { TlsIdentity } from './tls/context.js';
 import { startIdentity } from './identity-wiring.js';
+import { DiscoveryClient } from './discovery/client.js';
+import { OutboundDestinations } from './outbound/destinations.js';
+import { registerBalancerGauge } from './outbound/balancer-metrics.js';
 import type { IdentityClient } from './identity/client.js';
 
 export interface ProxyOptions {
@@ -83,7 +86,11 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
   }
   const mesh = tlsIdentity ? new MeshConnector(tlsIdentity, cfg.connectTimeoutMs) : undefined;
   const acceptor = tlsIdentity ? new MeshTlsAcceptor(tlsIdentity, { handshakeTimeoutMs: cfg.detectTimeoutMs }) : undefined;
-  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity };
+  const destinations = cfg.destinationSvcAddr
+    ? new OutboundDestinations(new DiscoveryClient({ address: cfg.destinationSvcAddr, contextToken: cfg.destinationContext }))
+    : undefined;
+  if (destinations) registerBalancerGauge(metrics, destinations);
+  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations };
 
   const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
   const servers = stacks.map((stack) =>
@@ -123,12 +130,14 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
         admin.closeAllConnections();
         await closeServer(admin);
         identityClient?.close();
+        destinations?.close();
         log.info('drained');
       })();
       return draining;
     },
     async close() {
       identityClient?.close();
+      destinations?.close();
       await Promise.all(stacks.map((s) => s.drain(0)));
       await Promise.all(servers.map(closeServer));
       admin.closeAllConnections();

@@ -7,6 +7,7 @@ import type { ProxyMetrics } from './metrics/registry.js';
 import type { OriginalDst } from './tcp/original-dst.js';
 import type { MeshConnector } from './mesh/connector.js';
 import type { MeshTlsAcceptor } from './tls/accept.js';
+import type { OutboundDestinations } from './outbound/destinations.js';
 
 export interface StackDeps {
   readonly cfg: ProxyConfig;
@@ -19,6 +20,8 @@ export interface StackDeps {
   readonly acceptor: MeshTlsAcceptor | undefined;
   /** This proxy's SPIFFE identity, when it has one. */
   readonly localIdentity: string | undefined;
+  /** Service discovery for outbound traffic; absent: original destinations only. */
+  readonly destinations: OutboundDestinations | undefined;
 }
 
 /** A listener's connection handling, as built by a stack. */

@@ -10,7 +10,7 @@ import { classifyResponse, type ProxyMetrics } from './registry.js';
 
 export function observeH1(metrics: ProxyMetrics): H1Layer {
   return (next) => (req, res, route) => {
-    const labels = httpLabels(route.ctx, route.authority, route.target);
+    const labels = httpLabels(route.ctx, route.authority, route.target, route.identity);
     metrics.requestStarted(labels);
     res.once('close', () => {
       const ms = performance.now() - route.startMs;
@@ -24,7 +24,7 @@ export function observeH1(metrics: ProxyMetrics): H1Layer {
 
 export function observeH2(metrics: ProxyMetrics): H2Layer {
   return (next) => (stream, headers, flags, route) => {
-    const labels = httpLabels(route.ctx, route.authority, route.target);
+    const labels = httpLabels(route.ctx, route.authority, route.target, route.identity);
     metrics.requestStarted(labels);
     stream.once('close', () => {
       const ms = performance.now() - route.startMs;

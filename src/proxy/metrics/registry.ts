@@ -24,12 +24,18 @@ export interface TcpLabels {
   readonly server_id: string;
 }
 
+export interface RouteLabels {
+  readonly direction: 'inbound' | 'outbound';
+  readonly dst: string;
+  readonly rt_route: string;
+}
+
 const HTTP_LABELS = ['direction', 'authority', 'target_addr', 'tls', 'no_tls_reason', 'client_id', 'server_id'] as const;
 const TCP_LABELS = ['direction', 'target_addr', 'tls', 'no_tls_reason', 'client_id', 'server_id'] as const;
 // Linkerd's latency buckets (milliseconds).
 const LATENCY_BUCKETS = [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000, 30000, 40000, 50000];
 
-type Classification = 'success' | 'failure';
+export type Classification = 'success' | 'failure';
 
 interface HttpChildren {
   request: ReturnType<Counter<string>['labels']>;
@@ -48,9 +54,27 @@ export class ProxyMetrics {
   private readonly tcpWriteBytes: Counter<string>;
   private readonly tcpCloseTotal: Counter<string>;
   private readonly httpCache = new Map<string, HttpChildren>();
+  private readonly routeRequestTotal: Counter<string>;
+  private readonly routeResponseTotal: Counter<string>;
+  private readonly routeResponseLatency: Histogram<string>;
 
   constructor() {
     const registers = [this.registry];
+    const routeLabels = ['direction', 'dst', 'rt_route'];
+    this.routeRequestTotal = new Counter({ name: 'route_request_total', help: 'Total requests per service-profile route', labelNames: routeLabels, registers });
+    this.routeResponseTotal = new Counter({
+      name: 'route_response_total',
+      help: 'Total responses per service-profile route',
+      labelNames: [...routeLabels, 'status_code', 'classification'],
+      registers,
+    });
+    this.routeResponseLatency = new Histogram({
+      name: 'route_response_latency_ms',
+      help: 'Response latency per service-profile route, in milliseconds',
+      labelNames: [...routeLabels, 'status_code'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     this.requestTotal = new Counter({ name: 'request_total', help: 'Total HTTP requests', labelNames: HTTP_LABELS, registers });
     this.responseTotal = new Counter({
       name: 'response_total',
@@ -75,6 +99,13 @@ export class ProxyMetrics {
       labelNames: [...TCP_LABELS, 'classification', 'errno'],
       registers,
     });
+  }
+
+  /** Per-route metrics (service profile routes), labelled rt_route as Linkerd's. */
+  routeFinished(labels: RouteLabels, status: number, classification: Classification, latencyMs: number): void {
+    this.routeRequestTotal.inc({ ...labels });
+    this.routeResponseTotal.inc({ ...labels, status_code: String(status), classification });
+    this.routeResponseLatency.observe({ ...labels, status_code: String(status) }, latencyMs);
   }
 
   private http(labels: HttpLabels): HttpChildren {

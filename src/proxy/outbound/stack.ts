@@ -1,14 +1,17 @@
 // The outbound stack: traffic leaving the workload. Read top to bottom, it is the request path:
 //   accept -> original destination -> detect protocol (opaque ports skip) -> TCP metrics
-//     http1/h2 -> route (proxy-form URI | :authority | original destination; expected identity)
-//              -> metrics -> forward over pooled upstream connections (mTLS when meshed)
-//     tls/opaque -> TCP forward to the original destination (mTLS + transport header when meshed)
+//     http1/h2 -> route (proxy-form URI | :authority | original destination)
+//              -> discover (endpoints, profile route: retries, timeout, split; else pass through)
+//              -> metrics -> forward: balancer pick per attempt, pooled connections, mTLS when meshed
+//     tls/opaque -> discover -> TCP balancer pick (or the original destination)
+//              -> TCP forward (mTLS + transport header when meshed)
 import type { Socket } from 'node:net';
 import { formatAddress, parseAuthority, type Address } from '../../lib/address.js';
 import { PLAINTEXT, tcpLabels, type ConnContext, type TlsStatus } from '../context.js';
 import { detectProtocol } from '../detect/detect.js';
-import { forwardH1 } from '../http/h1-forward.js';
-import { forwardH2 } from '../http/h2-forward.js';
+import { forwardH1, type H1Handler } from '../http/h1-forward.js';
+import { forwardH2, type H2Handler } from '../http/h2-forward.js';
+import { discoverH1, discoverH2 } from './discover-http.js';
 import { routeFromRequestTarget, type HttpRoute } from '../http/route.js';
 import { serveHttp } from '../http/serve.js';
 import { observeH1, observeH2 } from '../metrics/http-observe.js';
@@ -17,7 +20,7 @@ import { ConnectionTracker } from '../tcp/connections.js';
 import { forwardTcp, type TcpConnect } from '../tcp/forward.js';
 import { createUpstream, drainStack } from '../upstream.js';
 
-export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh }: StackDeps): ConnectionStack {
+export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, destinations }: StackDeps): ConnectionStack {
   const log = parentLog.child('outbound');
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, mesh);
@@ -28,6 +31,9 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh }: S
       ? cfg.outboundDefaultDstIdentity
       : undefined;
   const withIdentity = (r: HttpRoute): HttpRoute => ({ ...r, identity: identityFor(r.target) });
+  const discover = destinations
+    ? { h1: discoverH1(destinations, metrics), h2: discoverH2(destinations, metrics) }
+    : { h1: (h: H1Handler) => h, h2: (h: H2Handler) => h };
 
   const httpServe = serveHttp({
     maxHeaderBytes: cfg.maxHeaderBytes,
@@ -44,9 +50,37 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh }: S
       const authority = headers[':authority'] ?? '';
       return withIdentity({ ctx, authority, target: ctx.target ?? parseAuthority(authority, 80), path: headers[':path'] ?? '/', startMs });
     },
-    h1: observeH1(metrics)(forwardH1({ agent: upstream.agent, meshAgent: upstream.meshAgent, connectTimeoutMs: cfg.connectTimeoutMs })),
-    h2: observeH2(metrics)(forwardH2(upstream.h2Pool)),
+    h1: discover.h1(observeH1(metrics)(forwardH1({ agent: upstream.agent, meshAgent: upstream.meshAgent, connectTimeoutMs: cfg.connectTimeoutMs }))),
+    h2: discover.h2(observeH2(metrics)(forwardH2(upstream.h2Pool))),
   });
+
+  /** Opaque TCP: a discovered endpoint (mTLS when meshed), else the original destination. */
+  const opaqueTcp = async (s: Socket, ctx: ConnContext, staticConnect: TcpConnect | undefined): Promise<void> => {
+    const target = ctx.target;
+    const dest = target && destinations ? await destinations.get(formatAddress(target)).catch(() => undefined) : undefined;
+    if (!dest) {
+      tracker.track(s, tcpLabels(ctx));
+      return forwardTcp(s, target, upstream.tcp, staticConnect);
+    }
+    let lease;
+    try {
+      lease = dest.backend().tcp.pick();
+    } catch (err) {
+      log.info('no endpoint for opaque connection', { target: target ? formatAddress(target) : '', err: err as Error });
+      tracker.track(s, tcpLabels(ctx));
+      return forwardTcp(s, undefined, upstream.tcp);
+    }
+    const e = lease.endpoint;
+    s.once('close', () => lease.release());
+    const meshed = e.identity && mesh ? e.identity : undefined;
+    tracker.track(s, tcpLabels(meshed ? { ...ctx, tls: { tls: 'true', noTlsReason: '', clientId: '', serverId: meshed } } : ctx));
+    // Meshed opaque traffic goes to the peer's inbound port directly, so its iptables rules do
+    // not take it for an opaque app port; the transport header names the real port.
+    const connect: TcpConnect | undefined = meshed && mesh
+      ? () => mesh.connect({ host: e.host, port: cfg.opaquePorts.has(e.port) ? cfg.inboundPeerPort : e.port }, meshed, { port: e.port, protocol: 'opaque' })
+      : undefined;
+    return forwardTcp(s, { host: e.host, port: e.port }, upstream.tcp, connect);
+  };
 
   return {
     accept(socket: Socket) {
@@ -57,10 +91,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh }: S
       httpServe.bind(socket, ctx);
       const meshedConnect: TcpConnect | undefined =
         identity && mesh ? (t) => mesh.connect(t, identity, { port: t.port, protocol: 'opaque' }) : undefined;
-      const opaque = (s: Socket): void => {
-        tracker.track(s, tcpLabels(ctx));
-        void forwardTcp(s, target, upstream.tcp, meshedConnect);
-      };
+      const opaque = (s: Socket): void => void opaqueTcp(s, ctx, meshedConnect);
       const http = (serve: (s: Socket) => void) => (s: Socket): void => {
         tracker.track(s, tcpLabels({ ...ctx, tls: PLAINTEXT }));
         serve(s);

@@ -1,0 +1,183 @@
+// What the outbound proxy knows about each destination it sends to: the discovery watches
+// (endpoints and service profile), a latency-aware balancer per backend (traffic split gives
+// several), and the retry budget. One entry per lookup key (original destination ip:port, or
+// the authority in explicit-proxy mode), created on first use and evicted once idle.
+import type { DiscoveryClient, Resolution, ProfileResolution } from '../discovery/client.js';
+import type { DiscoveredEndpoint, Profile } from '../discovery/types.js';
+import { followResolution } from '../balance/follow.js';
+import { HttpBalancer } from '../balance/http-balancer.js';
+import { TcpBalancer } from '../balance/tcp-balancer.js';
+import { DEFAULT_RETRY_BUDGET, RetryBudget } from '../balance/retry-budget.js';
+
+export interface Backend {
+  readonly authority: string;
+  readonly http: HttpBalancer<DiscoveredEndpoint>;
+  readonly tcp: TcpBalancer<DiscoveredEndpoint>;
+  /** The identity the backend's endpoints share (first endpoint's), for metrics labels. */
+  identity(): string | undefined;
+}
+
+class WatchedBackend implements Backend {
+  readonly http: HttpBalancer<DiscoveredEndpoint>;
+  readonly tcp: TcpBalancer<DiscoveredEndpoint>;
+  private readonly stops: Array<() => void>;
+  constructor(readonly authority: string, readonly resolution: Resolution) {
+    this.http = new HttpBalancer({ target: authority });
+    this.tcp = new TcpBalancer(Math.random, authority);
+    this.stops = [followResolution(resolution, this.http), followResolution(resolution, this.tcp)];
+  }
+  identity(): string | undefined {
+    for (const e of this.resolution.endpoints.values()) return e.identity;
+    return undefined;
+  }
+  close(): void {
+    for (const s of this.stops) s();
+    this.resolution.release();
+  }
+}
+
+export class Destination {
+  lastUsed = Date.now();
+  readonly budget: RetryBudget;
+  private readonly splits = new Map<string, WatchedBackend>();
+
+  constructor(
+    readonly key: string,
+    private readonly primary: WatchedBackend,
+    readonly profileRes: ProfileResolution,
+    private readonly discovery: DiscoveryClient,
+  ) {
+    const rb = profileRes.profile?.retryBudget;
+    this.budget = new RetryBudget(rb ?? DEFAULT_RETRY_BUDGET);
+  }
+
+  get profile(): Profile | undefined {
+    return this.profileRes.profile;
+  }
+
+  /** The backend for one request: by traffic-split weights when the profile has a split. */
+  backend(rng: () => number = Math.random): Backend {
+    this.lastUsed = Date.now();
+    const split = this.profile?.dstOverrides ?? [];
+    const total = split.reduce((n, s) => n + s.weight, 0);
+    if (split.length === 0 || total <= 0) return this.primary;
+    let x = rng() * total;
+    for (const s of split) {
+      x -= s.weight;
+      if (x < 0) return this.split(s.authority);
+    }
+    return this.split((split[split.length - 1] as { authority: string }).authority);
+  }
+
+  private split(authority: string): WatchedBackend {
+    if (authority === this.primary.authority) return this.primary;
+    let b = this.splits.get(authority);
+    if (!b) {
+      b = new WatchedBackend(authority, this.discovery.resolve(authority));
+      this.splits.set(authority, b);
+    }
+    return b;
+  }
+
+  /** Endpoint counts by state over every backend, for the balancer gauge. */
+  endpointStates(): { ready: number; pending: number } {
+    let ready = 0;
+    let pending = 0;
+    for (const b of [this.primary, ...this.splits.values()]) {
+      const s = b.http.endpointStates();
+      ready += s.ready;
+      pending += s.pending;
+    }
+    return { ready, pending };
+  }
+
+  close(): void {
+    this.primary.close();
+    for (const b of this.splits.values()) b.close();
+    this.profileRes.release();
+  }
+}
+
+export interface DestinationsOptions {
+  /** How long a first lookup may hold a request before it falls back (default 1 s). */
+  readonly lookupTimeoutMs?: number;
+  /** Idle time after which a destination's watches are released (default 60 s). */
+  readonly idleMs?: number;
+}
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+export class OutboundDestinations {
+  private readonly entries = new Map<string, Promise<Destination | undefined>>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly lookupTimeoutMs: number;
+  private readonly idleMs: number;
+
+  constructor(private readonly discovery: DiscoveryClient, opts: DestinationsOptions = {}) {
+    this.lookupTimeoutMs = opts.lookupTimeoutMs ?? 1000;
+    this.idleMs = opts.idleMs ?? 60_000;
+    this.sweeper = setInterval(() => this.sweep(), Math.min(10_000, this.idleMs)).unref();
+  }
+
+  /**
+   * The destination for `key`, or undefined when discovery does not know it (or cannot answer
+   * in time with nothing cached): the caller then uses the original destination as it is.
+   */
+  get(key: string): Promise<Destination | undefined> {
+    let e = this.entries.get(key);
+    if (!e) {
+      e = this.create(key);
+      this.entries.set(key, e);
+      // An unknown name is asked again on a later request, not cached forever.
+      void e.then((d) => {
+        if (!d) setTimeout(() => this.entries.get(key) === e && this.entries.delete(key), 5000).unref();
+      });
+    }
+    return e;
+  }
+
+  private async create(key: string): Promise<Destination | undefined> {
+    const resolution = this.discovery.resolve(key);
+    const profile = this.discovery.profile(key);
+    await Promise.race([Promise.all([resolution.ready, profile.ready]), delay(this.lookupTimeoutMs)]);
+    if (resolution.fallback || resolution.state === 'pending') {
+      resolution.release();
+      profile.release();
+      return undefined;
+    }
+    return new Destination(key, new WatchedBackend(key, resolution), profile, this.discovery);
+  }
+
+  /** Sum of endpoint states over live destinations. */
+  async endpointStates(): Promise<{ ready: number; pending: number }> {
+    let ready = 0;
+    let pending = 0;
+    for (const e of this.entries.values()) {
+      const d = await e;
+      if (!d) continue;
+      const s = d.endpointStates();
+      ready += s.ready;
+      pending += s.pending;
+    }
+    return { ready, pending };
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, e] of this.entries) {
+      void e.then((d) => {
+        if (d && now - d.lastUsed > this.idleMs && this.entries.get(key) === e) {
+          this.entries.delete(key);
+          d.close();
+        }
+      });
+    }
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    for (const e of this.entries.values()) void e.then((d) => d?.close());
+    this.entries.clear();
+    this.discovery.close();
+  }
+}

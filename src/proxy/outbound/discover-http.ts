@@ -1,0 +1,89 @@
+// The outbound discovery layers: for each HTTP request, look the destination up (endpoints and
+// service profile), match the profile route, and hand the forward layer a balancer to pick
+// from, the route's retry policy (within the destination's retry budget) and its timeout.
+// Unknown destinations pass through to the original destination unchanged.
+import { performance } from 'node:perf_hooks';
+import { formatAddress } from '../../lib/address.js';
+import { TimeoutError } from '../../lib/errors.js';
+import { classifyResponse, matchRoute, pathOf } from '../discovery/route-match.js';
+import type { H1Layer } from '../http/h1-forward.js';
+import type { H2Layer } from '../http/h2-forward.js';
+import type { HttpRoute } from '../http/route.js';
+import type { ProxyMetrics } from '../metrics/registry.js';
+import type { OutboundDestinations } from './destinations.js';
+
+/** The lookup key: the original destination when there is one, else the request's authority. */
+export function lookupKey(route: HttpRoute): string | undefined {
+  if (route.ctx.target) return formatAddress(route.ctx.target);
+  if (route.target) return formatAddress(route.target);
+  return undefined;
+}
+
+interface Routed {
+  readonly route: HttpRoute;
+  /** Call once with the final status when the response has ended. */
+  finish(status: number): void;
+}
+
+async function routeRequest(dests: OutboundDestinations, metrics: ProxyMetrics, route: HttpRoute, method: string): Promise<Routed | undefined> {
+  const key = lookupKey(route);
+  const dest = key ? await dests.get(key) : undefined;
+  if (!dest) return undefined;
+  const rt = dest.profile ? matchRoute(dest.profile.routes, { method, path: pathOf(route.path) }) : undefined;
+  const backend = dest.backend();
+  dest.budget.deposit();
+  let timer: NodeJS.Timeout | undefined;
+  let signal: AbortSignal | undefined;
+  if (rt?.timeoutMs) {
+    const ac = new AbortController();
+    const ms = rt.timeoutMs;
+    timer = setTimeout(() => ac.abort(new TimeoutError(`request to ${dest.profile?.fullyQualifiedName || key}`, ms)), ms);
+    signal = ac.signal;
+  }
+  const routed: HttpRoute = {
+    ...route,
+    identity: backend.identity(),
+    pick: () => {
+      const lease = backend.http.pick();
+      const e = lease.endpoint;
+      return { target: { host: e.host, port: e.port }, identity: e.identity, done: (ok) => lease.end(ok) };
+    },
+    ...(rt?.isRetryable ? { retry: (status: number) => classifyResponse(rt, status) === 'failure' && dest.budget.tryWithdraw() } : {}),
+    ...(signal ? { signal } : {}),
+  };
+  return {
+    route: routed,
+    finish(status) {
+      clearTimeout(timer);
+      if (!rt) return;
+      const labels = { direction: 'outbound' as const, dst: dest.profile?.fullyQualifiedName || (key as string), rt_route: rt.name };
+      metrics.routeFinished(labels, status, classifyResponse(rt, status), performance.now() - route.startMs);
+    },
+  };
+}
+
+export function discoverH1(dests: OutboundDestinations, metrics: ProxyMetrics): H1Layer {
+  return (next) => (req, res, route) => {
+    routeRequest(dests, metrics, route, req.method ?? 'GET').then(
+      (r) => {
+        if (!r) return next(req, res, route);
+        res.once('close', () => r.finish(res.headersSent ? res.statusCode : 0));
+        next(req, res, r.route);
+      },
+      () => next(req, res, route),
+    );
+  };
+}
+
+export function discoverH2(dests: OutboundDestinations, metrics: ProxyMetrics): H2Layer {
+  return (next) => (stream, headers, flags, route) => {
+    routeRequest(dests, metrics, route, String(headers[':method'] ?? 'GET')).then(
+      (r) => {
+        if (!r) return next(stream, headers, flags, route);
+        stream.once('close', () => r.finish(Number(stream.sentHeaders?.[':status'] ?? 0)));
+        next(stream, headers, flags, r.route);
+      },
+      () => next(stream, headers, flags, route),
+    );
+  };
+}
