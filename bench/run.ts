@@ -141,10 +141,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     '',
     `- machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.kernel}, Node ${machine.node}`,
     `- tools: ${machine.tools}`,
-    `- command: \`node dist/bench/run.js ${argv.join(' ')}\`${argv.length ? '' : ' (defaults)'}`,
+    `- command: \`${['node dist/bench/run.js', ...argv].join(' ')}\`${argv.length ? '' : ' (defaults)'}`,
     `- backend: nginx, 1 worker, 3-byte 200 on HTTP/1.1 and h2c, empty unary gRPC reply; proxies: weft single-threaded Node, nginx 1 worker, HAProxy nbthread 1; ` +
       (o.pin ? `every proxy pinned with taskset -c ${o.pin}` : 'no CPU pinning'),
-    `- load average (1/5/15 min) before: ${loadBefore}, after: ${loadAvg()}`,
+    // The run itself keeps 3–4 threads busy (load tool, backend, proxy), so "after" includes it.
+    `- load average (1/5/15 min) before: ${loadBefore}, after (includes this run's own load): ${loadAvg()}`,
   ].join('\n');
   const report = `${header}\n\n${sections.join('\n\n')}\n`;
   console.log(`\n${report}`);
