@@ -32,6 +32,14 @@ export function machineInfo(): MachineInfo {
   };
 }
 
+/** Which weft was measured: the commit, and whether the proxy's sources differ from it. */
+export function weftRevision(repoRoot: string): string {
+  const git = (...args: string[]): string => spawnSync('git', ['-C', repoRoot, ...args], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  const sha = git('rev-parse', '--short', 'HEAD');
+  if (!sha) return 'unknown (not a git checkout)';
+  return git('status', '--porcelain', '--', 'src/proxy', 'src/lib') ? `${sha} with uncommitted changes in src/proxy or src/lib` : sha;
+}
+
 export const loadAvg = (): string => os.loadavg().map((n) => n.toFixed(2)).join(' ');
 
 export const RESULTS_INTRO = `# weft benchmark results

@@ -13,7 +13,7 @@ import { parseOptions, type BenchOptions } from './options.js';
 import { nginxBackendConf, startNginx } from './peers.js';
 import { writeGrpcFrame } from './grpc.js';
 import { freePort, installCleanup, rssMb, stopProcess } from './procs.js';
-import { appendResults, loadAvg, machineInfo } from './results.js';
+import { appendResults, loadAvg, machineInfo, weftRevision } from './results.js';
 import { formatRateTable, formatThroughputTable, type RateRow, type ThroughputRow } from './table.js';
 import { TARGETS, findTarget } from './targets.js';
 import type { Protocol, RunningTarget, Target } from './types.js';
@@ -141,6 +141,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     '',
     `- machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.kernel}, Node ${machine.node}`,
     `- tools: ${machine.tools}`,
+    `- weft: ${weftRevision(repoRoot)}`,
     `- command: \`${['node dist/bench/run.js', ...argv].join(' ')}\`${argv.length ? '' : ' (defaults)'}`,
     `- backend: nginx, 1 worker, 3-byte 200 on HTTP/1.1 and h2c, empty unary gRPC reply; proxies: weft single-threaded Node, nginx 1 worker, HAProxy nbthread 1; ` +
       (o.pin ? `every proxy pinned with taskset -c ${o.pin}` : 'no CPU pinning'),
