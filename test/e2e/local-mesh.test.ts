@@ -103,7 +103,7 @@ describe('weft up in network namespaces', { skip: noNetns, timeout: 60_000 }, ()
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('curl from a pod to a service name goes through both proxies', async (t) => {
+  test('curl from a pod to a service name goes through both proxies', async () => {
     const { stdout } = await execInNamespace(netnsOf('client'), 'curl', ['-sS', '-m', '5', 'http://server/']);
     assert.equal(stdout, 'hello from server\n');
     const client = await scrape(admin('client'));
@@ -111,12 +111,12 @@ describe('weft up in network namespaces', { skip: noNetns, timeout: 60_000 }, ()
     assert.ok(sum(client, 'request_total', (l) => l['direction'] === 'outbound' && /^server(:80)?$/.test(l['authority'] ?? '')) >= 1, 'outbound at the client proxy');
     const inbound = (server ?? []).filter((s) => s.name === 'request_total' && s.labels['direction'] === 'inbound');
     assert.ok(inbound.reduce((n, s) => n + s.value, 0) >= 1, 'inbound at the server proxy');
-    // mTLS between the proxies needs the proxy to take the peer's identity from discovery.
-    if (!inbound.some((s) => s.labels['tls'] === 'true')) {
-      t.skip(`TODO(integrator): proxies do not report tls="true" yet (inbound tls="${inbound[0]?.labels['tls']}")`);
-      return;
-    }
-    assert.ok(inbound.some((s) => s.labels['tls'] === 'true' && s.labels['client_id'] === 'spiffe://cluster.local/ns/e2e/sa/client'));
+    // mTLS between the proxies: the client's proxy took the server's identity from discovery.
+    assert.ok(
+      inbound.some((s) => s.labels['tls'] === 'true' && s.labels['client_id'] === 'spiffe://cluster.local/ns/e2e/sa/client'),
+      `inbound requests not mTLS: ${JSON.stringify(inbound.map((s) => s.labels))}`,
+    );
+    assert.ok(sum(client, 'request_total', (l) => l['direction'] === 'outbound' && l['tls'] === 'true' && l['server_id'] === 'spiffe://cluster.local/ns/e2e/sa/server') >= 1);
   });
 
   test('a server-speaks-first TCP protocol works through the proxies', async () => {
