@@ -1,6 +1,8 @@
 // The weft CLI: one file per command under src/cli/, each exporting `register(program)`.
-// This file only assembles them; commands call library code and stay thin.
+// This file only assembles them, and is the one rescue for the CLI: weft's own typed errors
+// print as one line with their code (exit 1); anything else is a bug and keeps its stack.
 import { Command } from 'commander';
+import { WeftError } from '../lib/errors.js';
 import { commands } from './commands.js';
 
 export async function run(argv: string[]): Promise<void> {
@@ -11,5 +13,11 @@ export async function run(argv: string[]): Promise<void> {
   // `weft proxy` is dispatched in bin/weft.js before this file loads; listed here for --help.
   program.command('proxy').description('run the data-plane proxy (configured by WEFT_PROXY_* environment variables)');
   for (const register of commands) register(program);
-  await program.parseAsync(argv);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (!(err instanceof WeftError)) throw err;
+    process.stderr.write(`weft: ${err.message} (${err.code})\n`);
+    process.exit(1);
+  }
 }
