@@ -30,6 +30,10 @@ class WatchedBackend implements Backend {
     for (const e of this.resolution.endpoints.values()) return e.identity;
     return undefined;
   }
+  /** Discovery has answered with this backend's endpoints (possibly none). */
+  get resolved(): boolean {
+    return this.resolution.state === 'resolved';
+  }
   close(): void {
     for (const s of this.stops) s();
     this.resolution.release();
@@ -49,6 +53,8 @@ export class Destination {
   ) {
     const rb = profileRes.profile?.retryBudget;
     this.budget = new RetryBudget(rb ?? DEFAULT_RETRY_BUDGET);
+    this.syncSplits();
+    profileRes.on('change', () => this.syncSplits());
   }
 
   get profile(): Profile | undefined {
@@ -71,12 +77,28 @@ export class Destination {
 
   private split(authority: string): WatchedBackend {
     if (authority === this.primary.authority) return this.primary;
-    let b = this.splits.get(authority);
-    if (!b) {
-      b = new WatchedBackend(authority, this.discovery.resolve(authority));
-      this.splits.set(authority, b);
+    const b = this.splits.get(authority);
+    // A split backend discovery has not answered for yet (the profile just changed), or does
+    // not know: the primary takes its share rather than the request failing for no endpoints.
+    return b?.resolved ? b : this.primary;
+  }
+
+  // Split backends are watched as soon as the profile names them, so that their endpoints are
+  // known before the first request is sent their way; backends the profile drops are released.
+  private syncSplits(): void {
+    const wanted = new Set((this.profile?.dstOverrides ?? []).map((s) => s.authority));
+    wanted.delete(this.primary.authority);
+    for (const a of wanted) if (!this.splits.has(a)) this.splits.set(a, new WatchedBackend(a, this.discovery.resolve(a)));
+    for (const [a, b] of this.splits) {
+      if (wanted.has(a)) continue;
+      this.splits.delete(a);
+      b.close();
     }
-    return b;
+  }
+
+  /** Resolves once discovery has answered (or failed) for every split backend. */
+  async splitsReady(): Promise<void> {
+    await Promise.all([...this.splits.values()].map((b) => b.resolution.ready));
   }
 
   /** Endpoint counts by state over every backend, for the balancer gauge. */
@@ -145,7 +167,9 @@ export class OutboundDestinations {
       profile.release();
       return undefined;
     }
-    return new Destination(key, new WatchedBackend(key, resolution), profile, this.discovery);
+    const dest = new Destination(key, new WatchedBackend(key, resolution), profile, this.discovery);
+    await Promise.race([dest.splitsReady(), delay(this.lookupTimeoutMs)]);
+    return dest;
   }
 
   /** Sum of endpoint states over live destinations. */
