@@ -31,7 +31,7 @@ function getStatus(a: Address, path: string): Promise<number> {
   });
 }
 
-export async function startWeftProxy(name: string, ctx: TargetContext, dst: WeftDestinations): Promise<WeftProxy> {
+export async function startWeftProxy(name: string, ctx: TargetContext, dst: WeftDestinations, extraEnv: Record<string, string> = {}): Promise<WeftProxy> {
   const host = '127.0.0.1';
   const outbound = { host, port: await freePort() };
   const inbound = { host, port: await freePort() };
@@ -42,6 +42,7 @@ export async function startWeftProxy(name: string, ctx: TargetContext, dst: Weft
     WEFT_PROXY_INBOUND_LISTEN_ADDR: addr(inbound),
     WEFT_PROXY_ADMIN_LISTEN_ADDR: addr(admin),
     WEFT_PROXY_LOG_LEVEL: 'warn',
+    ...extraEnv,
   };
   if (dst.outboundDst) env.WEFT_PROXY_OUTBOUND_DEFAULT_DST = addr(dst.outboundDst);
   if (dst.inboundDst) env.WEFT_PROXY_INBOUND_DEFAULT_DST = addr(dst.inboundDst);
