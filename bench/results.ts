@@ -1,6 +1,6 @@
 // The machine description printed with every run, and the append to bench/RESULTS.md.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface MachineInfo {
@@ -40,6 +40,46 @@ export function weftRevision(repoRoot: string): string {
   return git('status', '--porcelain', '--', 'src/proxy', 'src/lib') ? `${sha} with uncommitted changes in src/proxy or src/lib` : sha;
 }
 
+/** CPU time in clock ticks: busy time of the whole machine, and of this process with its reaped children. */
+export interface CpuSnapshot {
+  readonly machineBusy: number;
+  readonly self: number;
+  readonly atMs: number;
+}
+
+/** Busy ticks from /proc/stat's "cpu" line: user nice system idle iowait irq softirq steal … */
+export function machineBusyTicks(procStat: string): number {
+  const f = (procStat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  return (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
+}
+
+/** utime + stime + cutime + cstime from /proc/<pid>/stat (fields 14–17). */
+export function processTicks(pidStat: string): number {
+  const f = pidStat.slice(pidStat.lastIndexOf(')') + 2).split(' ').map(Number);
+  // After the command name: state is field 3, so utime (14) is index 11.
+  return (f[11] ?? 0) + (f[12] ?? 0) + (f[13] ?? 0) + (f[14] ?? 0);
+}
+
+export function cpuSnapshot(): CpuSnapshot {
+  return {
+    machineBusy: machineBusyTicks(readFileSync('/proc/stat', 'utf8')),
+    self: processTicks(readFileSync('/proc/self/stat', 'utf8')),
+    atMs: Date.now(),
+  };
+}
+
+/**
+ * Average number of cores that processes outside this run kept busy between the snapshots: the
+ * machine's busy time minus the harness's own and its children's (every child has been reaped by
+ * the second snapshot, so all of their CPU time is in cutime/cstime).
+ */
+export function otherCores(before: CpuSnapshot, after: CpuSnapshot, ticksPerSecond = 100): number {
+  const seconds = (after.atMs - before.atMs) / 1000;
+  if (seconds <= 0) return 0;
+  const other = after.machineBusy - before.machineBusy - (after.self - before.self);
+  return Math.max(0, other / ticksPerSecond / seconds);
+}
+
 export const loadAvg = (): string => os.loadavg().map((n) => n.toFixed(2)).join(' ');
 
 export const RESULTS_INTRO = `# weft benchmark results
@@ -51,7 +91,8 @@ fast as nginx). p50/p99 in the throughput tables come from closed-loop tools (wr
 understate the tail; the constant-rate tables (open loop, latency from the scheduled send time)
 are the ones for latency claims: "added" is the target's percentile minus direct's. RSS is summed
 over the target's processes (both for weft-pair), idle after start and the peak sampled under
-load. Load average before/after tells how quiet the machine was. See docs/benchmarks.md.
+load. "Other processes" is the CPU that processes outside the run used meanwhile (0.00 cores = a
+quiet machine); a run next to a test suite is noisy. See docs/benchmarks.md.
 `;
 
 export function appendResults(path: string, section: string): void {

@@ -13,7 +13,7 @@ import { parseOptions, type BenchOptions } from './options.js';
 import { nginxBackendConf, startNginx } from './peers.js';
 import { writeGrpcFrame } from './grpc.js';
 import { freePort, installCleanup, rssMb, stopProcess } from './procs.js';
-import { appendResults, loadAvg, machineInfo, weftRevision } from './results.js';
+import { appendResults, cpuSnapshot, loadAvg, machineInfo, otherCores, weftRevision } from './results.js';
 import { formatRateTable, formatThroughputTable, type RateRow, type ThroughputRow } from './table.js';
 import { TARGETS, findTarget } from './targets.js';
 import type { Protocol, RunningTarget, Target } from './types.js';
@@ -108,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   const machine = machineInfo();
   const loadBefore = loadAvg();
+  const cpuBefore = cpuSnapshot();
   const started = new Date();
   log(`work dir ${workDir}; load average ${loadBefore}`);
 
@@ -135,6 +136,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   } finally {
     await stopProcess(backend);
   }
+  const others = otherCores(cpuBefore, cpuSnapshot());
 
   const header = [
     `## ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
@@ -145,8 +147,10 @@ export async function main(argv: readonly string[]): Promise<void> {
     `- command: \`${['node dist/bench/run.js', ...argv].join(' ')}\`${argv.length ? '' : ' (defaults)'}`,
     `- backend: nginx, 1 worker, 3-byte 200 on HTTP/1.1 and h2c, empty unary gRPC reply; proxies: weft single-threaded Node, nginx 1 worker, HAProxy nbthread 1; ` +
       (o.pin ? `every proxy pinned with taskset -c ${o.pin}` : 'no CPU pinning'),
-    // The run itself keeps 3–4 threads busy (load tool, backend, proxy), so "after" includes it.
-    `- load average (1/5/15 min) before: ${loadBefore}, after (includes this run's own load): ${loadAvg()}`,
+    // The run itself keeps 3–4 threads busy (load tool, backend, proxy), so "after" includes it;
+    // the CPU of other processes is the cleaner measure of how quiet the machine was.
+    `- other processes used ${others.toFixed(2)} of ${machine.nproc} cores on average during the run` +
+      `${others > 0.1 ? ' (not a quiet machine: figures are noisy)' : ''}; load average before: ${loadBefore}, after (includes this run): ${loadAvg()}`,
   ].join('\n');
   const report = `${header}\n\n${sections.join('\n\n')}\n`;
   console.log(`\n${report}`);
