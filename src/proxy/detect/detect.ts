@@ -5,8 +5,13 @@
 import type { Socket } from 'node:net';
 import { classify, MAX_PEEK_BYTES, type Protocol } from './protocol.js';
 
-/** Each handler gets the socket (paused, bytes put back) and the bytes that were peeked. */
-export type ProtocolHandlers = Record<Protocol, (socket: Socket, peek: Buffer) => void>;
+/**
+ * Each handler gets the socket (paused, bytes put back) and the bytes that were peeked. When
+ * the client half-closed before detection could decide (`ended`), the connection is opaque and
+ * the bytes are NOT put back (a stream cannot take data back after its end): the handler must
+ * send `peek` itself.
+ */
+export type ProtocolHandlers = Record<Protocol, (socket: Socket, peek: Buffer, ended?: boolean) => void>;
 
 export interface DetectOptions {
   readonly timeoutMs: number;
@@ -23,7 +28,7 @@ export function detectProtocol(socket: Socket, opts: DetectOptions, handlers: Pr
   let size = 0;
   let done = false;
 
-  const finish = (proto: Protocol): void => {
+  const finish = (proto: Protocol, ended = false): void => {
     if (done) return;
     done = true;
     clearTimeout(timer);
@@ -33,8 +38,8 @@ export function detectProtocol(socket: Socket, opts: DetectOptions, handlers: Pr
     socket.off('close', onClose);
     socket.pause();
     const peeked = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-    if (size > 0) socket.unshift(peeked);
-    handlers[proto](socket, peeked);
+    if (size > 0 && !ended) socket.unshift(peeked);
+    handlers[proto](socket, peeked, ended);
   };
 
   const onData = (chunk: Buffer): void => {
@@ -46,7 +51,7 @@ export function detectProtocol(socket: Socket, opts: DetectOptions, handlers: Pr
     else if (size >= MAX_PEEK_BYTES) finish('opaque');
   };
   // The client half-closed before we could tell: whatever it sent goes through opaquely.
-  const onEnd = (): void => finish('opaque');
+  const onEnd = (): void => finish('opaque', true);
   const onError = (): void => {
     done = true;
     clearTimeout(timer);

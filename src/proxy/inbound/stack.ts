@@ -95,13 +95,16 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
         tracker.track(s, tcpLabels(ctx));
         next(s);
       };
-      const opaque = tracked((s) => void forwardTcp(s, target, upstream.tcp));
+      const opaque = (s: Socket, peek: Buffer, ended?: boolean): void => {
+        tracker.track(s, tcpLabels(ctx));
+        void forwardTcp(s, target, upstream.tcp, undefined, ended ? peek : undefined);
+      };
       // Only a connection redirected from an opaque app port skips detection; one addressed to
       // the inbound port itself may be a meshed peer's TLS, whatever the app port.
       detectProtocol(socket, { timeoutMs: cfg.detectTimeoutMs, skip: !!od && cfg.opaquePorts.has(od.port) }, {
         http1: tracked(httpServe.http1),
         h2: tracked(httpServe.h2),
-        tls: (s, peek) => (acceptor && clientHelloHasAlpn(peek) ? void acceptMeshed(s) : opaque(s)),
+        tls: (s, peek, ended) => (acceptor && !ended && clientHelloHasAlpn(peek) ? void acceptMeshed(s) : opaque(s, peek, ended)),
         opaque,
       });
     },

@@ -55,12 +55,12 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
   });
 
   /** Opaque TCP: a discovered endpoint (mTLS when meshed), else the original destination. */
-  const opaqueTcp = async (s: Socket, ctx: ConnContext, staticConnect: TcpConnect | undefined): Promise<void> => {
+  const opaqueTcp = async (s: Socket, ctx: ConnContext, staticConnect: TcpConnect | undefined, prefix?: Buffer): Promise<void> => {
     const target = ctx.target;
     const dest = target && destinations ? await destinations.get(formatAddress(target)).catch(() => undefined) : undefined;
     if (!dest) {
       tracker.track(s, tcpLabels(ctx));
-      return forwardTcp(s, target, upstream.tcp, staticConnect);
+      return forwardTcp(s, target, upstream.tcp, staticConnect, prefix);
     }
     let lease;
     try {
@@ -79,7 +79,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     const connect: TcpConnect | undefined = meshed && mesh
       ? () => mesh.connect({ host: e.host, port: cfg.opaquePorts.has(e.port) ? cfg.inboundPeerPort : e.port }, meshed, { port: e.port, protocol: 'opaque' })
       : undefined;
-    return forwardTcp(s, { host: e.host, port: e.port }, upstream.tcp, connect);
+    return forwardTcp(s, { host: e.host, port: e.port }, upstream.tcp, connect, prefix);
   };
 
   return {
@@ -91,7 +91,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
       httpServe.bind(socket, ctx);
       const meshedConnect: TcpConnect | undefined =
         identity && mesh ? (t) => mesh.connect(t, identity, { port: t.port, protocol: 'opaque' }) : undefined;
-      const opaque = (s: Socket): void => void opaqueTcp(s, ctx, meshedConnect);
+      const opaque = (s: Socket, peek: Buffer, ended?: boolean): void => void opaqueTcp(s, ctx, meshedConnect, ended ? peek : undefined);
       const http = (serve: (s: Socket) => void) => (s: Socket): void => {
         tracker.track(s, tcpLabels({ ...ctx, tls: PLAINTEXT }));
         serve(s);

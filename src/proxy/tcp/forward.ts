@@ -53,8 +53,11 @@ export function resetSocket(s: Socket): void {
 
 /** Joins two connected sockets: data both ways, FIN propagated, errors reset the peer. */
 export function pipeBoth(a: Socket, b: Socket, idleTimeoutMs: number): void {
-  a.pipe(b);
-  b.pipe(a);
+  // A side whose reading already ended will not emit 'end' again: pass its FIN on now.
+  if (a.readableEnded) b.end();
+  else a.pipe(b);
+  if (b.readableEnded) a.end();
+  else b.pipe(a);
   const onErr = (other: Socket) => () => resetSocket(other);
   a.on('error', onErr(b));
   b.on('error', onErr(a));
@@ -69,8 +72,11 @@ export function pipeBoth(a: Socket, b: Socket, idleTimeoutMs: number): void {
   }
 }
 
-/** Forwards an accepted client connection to `target` as opaque TCP. */
-export async function forwardTcp(client: Socket, target: Address | undefined, opts: TcpForwardOptions, connect?: TcpConnect): Promise<void> {
+/**
+ * Forwards an accepted client connection to `target` as opaque TCP. `prefix` holds bytes already
+ * read from the client and not put back (it half-closed during protocol detection).
+ */
+export async function forwardTcp(client: Socket, target: Address | undefined, opts: TcpForwardOptions, connect?: TcpConnect, prefix?: Buffer): Promise<void> {
   if (!target) {
     opts.log.debug('no destination for opaque connection; resetting');
     resetSocket(client);
@@ -89,6 +95,7 @@ export async function forwardTcp(client: Socket, target: Address | undefined, op
     up.destroy();
     return;
   }
+  if (prefix?.length) up.write(prefix);
   pipeBoth(client, up, opts.idleTimeoutMs);
   client.resume();
 }

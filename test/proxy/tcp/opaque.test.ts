@@ -96,3 +96,16 @@ test('CONNECT opens a TCP tunnel in explicit-proxy mode', async (t) => {
   });
   assert.match(got, /^HTTP\/1\.1 200 Connection Established\r\n\r\ntunnelled bytes$/);
 });
+
+test('a client that sends a few bytes and half-closes before detection decides still gets through', async (t) => {
+  const echo = await tcpBackend();
+  const p = await startTestProxy({ WEFT_PROXY_OUTBOUND_DEFAULT_DST: formatAddress(echo.addr), WEFT_PROXY_DETECT_TIMEOUT_MS: '60000' });
+  t.after(async () => {
+    await p.close();
+    await echo.close();
+  });
+  // "ping" could still become an HTTP method, so detection is undecided when the FIN arrives.
+  const r = await exchange(p.outbound.port, 'ping');
+  assert.equal(r.error, undefined);
+  assert.equal(r.data.toString(), 'ping');
+});
