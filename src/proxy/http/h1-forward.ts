@@ -90,13 +90,17 @@ export function forwardH1(opts: H1ForwardOptions): H1Handler {
       const up = http.request(options);
       current = up;
       let connectTimer: NodeJS.Timeout | undefined;
+      let connected = false;
       up.on('socket', (s) => {
         if (s.connecting) {
           connectTimer = setTimeout(() => up.destroy(new UpstreamConnectError(formatAddress(target), {
             cause: new Error(`connect timeout ${opts.connectTimeoutMs} ms`),
           })), opts.connectTimeoutMs);
-          s.once('connect', () => clearTimeout(connectTimer));
-        }
+          s.once('connect', () => {
+            connected = true;
+            clearTimeout(connectTimer);
+          });
+        } else connected = true;
       });
       up.on('information', (info) => {
         if (info.statusCode === 100) res.writeContinue();
@@ -129,7 +133,11 @@ export function forwardH1(opts: H1ForwardOptions): H1Handler {
         }
         // A pooled keep-alive socket the upstream had already closed: resend once if safe.
         const stale = up.reusedSocket && err.code === 'ECONNRESET';
-        if (!route.signal?.aborted && attempt + 1 < MAX_ATTEMPTS && resendable && req.readableEnded && (stale || canRetry(502))) {
+        // Never connected (refused, connect timeout): the request did not leave, and the
+        // balancer can pick another endpoint, as Linkerd's would not have picked this one. No
+        // retry budget is spent: this adds no load to the destination.
+        const unsent = !connected && !!route.pick;
+        if (!route.signal?.aborted && attempt + 1 < MAX_ATTEMPTS && resendable && req.readableEnded && (stale || unsent || canRetry(502))) {
           send(attempt + 1);
           return;
         }
