@@ -6,10 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Address } from '../../src/lib/address.js';
 import type { ProxyHandle } from '../../src/proxy/proxy.js';
 import { metricValue, startTestProxy } from '../helpers/proxy.js';
+import { h2Backend } from '../helpers/servers.js';
 import {
   profileYaml, serviceWithBackends, sliceKey, sliceYaml, startTestControlPlane, type TestControlPlane,
 } from '../helpers/destination.js';
@@ -449,4 +451,70 @@ test('balancer_gauge_shows_ready_endpoints_and_request_total_labels', { timeout:
   // A removed endpoint leaves the gauge.
   await cp.commit({ delete: [sliceKey(NS, 'web-2')] });
   await until('gauge at 2 ready', async () => (await metricValue(proxy, 'outbound_http_balancer_endpoints', { endpoint_state: 'ready' })) === 2);
+});
+
+test('h2_requests_are_balanced_and_time_out_per_route', { timeout: 20_000 }, async (t) => {
+  const cp = await controlPlane(t);
+  const hits = new Map<string, number>();
+  const h2 = async (name: string, delayMs: number) => {
+    const b = await h2Backend((s, h) => {
+      hits.set(name, (hits.get(name) ?? 0) + 1);
+      const answer = (): void => {
+        if (s.destroyed) return;
+        s.respond({ ':status': 200 });
+        s.end(`${name} ${String(h[':path'])}`);
+      };
+      if (delayMs) setTimeout(answer, delayMs);
+      else answer();
+    });
+    t.after(() => b.close());
+    return b;
+  };
+  const a = await h2('a', 0);
+  const b = await h2('b', 0);
+  const slow = await h2('slow', 3000);
+  await cp.apply(serviceWithBackends(NS, 'web', [a.addr, b.addr]) + serviceWithBackends(NS, 'sleepy', [slow.addr])
+    + profileYaml(NS, 'sleepy', { routes: [{ name: 'GET /slow', pathRegex: '/slow', timeout: '150ms' }] }));
+  const proxy = await meshProxy(t, cp);
+  const session = http2.connect(`http://${proxy.outbound.host}:${proxy.outbound.port}`);
+  t.after(() => void session.close());
+  const get = (authority: string, path: string): Promise<Reply> =>
+    new Promise((resolve, reject) => {
+      const start = performance.now();
+      const s = session.request({ ':method': 'GET', ':path': path, ':authority': authority });
+      let headers: http.IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      s.on('response', (h) => (headers = h as http.IncomingHttpHeaders));
+      s.on('data', (c: Buffer) => chunks.push(c));
+      s.on('end', () => resolve({ status: Number(headers[':status']), headers, body: Buffer.concat(chunks).toString(), ms: performance.now() - start }));
+      s.on('error', reject);
+      s.end();
+    });
+
+  assert.deepEqual(failures(await load(100, 8, () => get(WEB, '/x'))), []);
+  t.diagnostic(`h2: a ${hits.get('a')}, b ${hits.get('b')}`);
+  assert.ok((hits.get('a') ?? 0) > 20 && (hits.get('b') ?? 0) > 20);
+  const r = await get(`sleepy.${NS}.svc.cluster.local:80`, '/slow');
+  assert.equal(r.status, 504);
+  assert.match(String(r.headers['weft-proxy-error']), /timeout/);
+  assert.ok(r.ms < 1500, `answered after ${r.ms} ms`);
+});
+
+test('an_endpoint_that_dies_before_discovery_removes_it_costs_few_requests', { timeout: 20_000 }, async (t) => {
+  const cp = await controlPlane(t);
+  const bs = [await counted(t, 'a'), await counted(t, 'b'), await counted(t, 'c')];
+  await cp.apply(serviceWithBackends(NS, 'web', bs.map((b) => b.addr)));
+  const proxy = await meshProxy(t, cp);
+  const get = client(t, proxy, 4);
+  assert.deepEqual(failures(await load(30, 4, () => get(WEB))), []);
+
+  // b crashes: connections are refused while discovery still lists it (no profile, no retries).
+  // A refused connect is resent to another pick; but a fast failure gives b the lowest
+  // latency estimate, so P2C keeps choosing it until failure accrual ejects it (7 failed
+  // attempts, two per failed request, plus those in flight): a few requests fail. Zero would
+  // need the balancer to treat a connect failure as "not ready" (as Linkerd's does).
+  const out = await load(300, 4, () => get(WEB));
+  const failed = failures(out);
+  t.diagnostic(`after the crash: ${failed.length} failed of 300: ${failed.slice(0, 2).join(' | ')}`);
+  assert.ok(failed.length <= 5, `${failed.length} failed`);
 });
