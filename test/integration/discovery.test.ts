@@ -518,3 +518,19 @@ test('an_endpoint_that_dies_before_discovery_removes_it_costs_few_requests', { t
   t.diagnostic(`after the crash: ${failed.length} failed of 300: ${failed.slice(0, 2).join(' | ')}`);
   assert.ok(failed.length <= 5, `${failed.length} failed`);
 });
+
+test('retries_route_around_a_failing_endpoint_until_accrual_ejects_it', { timeout: 20_000 }, async (t) => {
+  const cp = await controlPlane(t);
+  const good = await counted(t, 'good');
+  const bad = await counted(t, 'bad', { status: () => 500 });
+  await cp.apply(serviceWithBackends(NS, 'web', [good.addr, bad.addr]) + profileYaml(NS, 'web', {
+    routes: [{ name: 'GET /', pathRegex: '/.*', isRetryable: true }],
+  }));
+  const proxy = await meshProxy(t, cp);
+  const get = client(t, proxy, 4);
+  const out = await load(300, 4, () => get(WEB));
+  const failed = failures(out);
+  t.diagnostic(`failing endpoint: ${failed.length} of 300 failed (${failed.slice(0, 2).join(' | ')}), bad hits ${bad.hits}, good ${good.hits}`);
+  assert.ok(failed.length <= 5, `${failed.length} failed`);
+  assert.equal(await metricValue(proxy, 'outbound_http_balancer_endpoints', { endpoint_state: 'pending' }), 1);
+});
