@@ -32,6 +32,7 @@ export const ENV = {
   destinationSvcAddr: 'WEFT_PROXY_DESTINATION_SVC_ADDR',
   destinationContext: 'WEFT_PROXY_DESTINATION_CONTEXT',
   inboundPeerPort: 'WEFT_PROXY_INBOUND_PEER_PORT',
+  http1OverH2: 'WEFT_PROXY_MESH_HTTP1_OVER_H2',
 } as const;
 
 /** How the proxy obtains its certificate (absent: identity disabled, plaintext only). */
@@ -76,6 +77,8 @@ export interface ProxyConfig {
   readonly destinationContext: string;
   /** Inbound port of peer proxies: meshed opaque connections go there directly. */
   readonly inboundPeerPort: number;
+  /** Carry HTTP/1 between meshed proxies over one multiplexed HTTP/2 connection (default on). */
+  readonly http1OverH2: boolean;
 }
 
 export const DEFAULTS = {
@@ -186,6 +189,7 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     destinationSvcAddr: env[ENV.destinationSvcAddr] ? (address(env, ENV.destinationSvcAddr), env[ENV.destinationSvcAddr]) : undefined,
     destinationContext: env[ENV.destinationContext] ?? '',
     inboundPeerPort: positiveInt(env, ENV.inboundPeerPort, 4143),
+    http1OverH2: env[ENV.http1OverH2] === undefined ? true : bool(env, ENV.http1OverH2),
   };
   return Object.freeze(cfg);
 }

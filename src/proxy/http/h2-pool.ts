@@ -8,6 +8,7 @@ import type { Address } from '../../lib/address.js';
 import { formatAddress } from '../../lib/address.js';
 import { UpstreamConnectError } from '../../lib/errors.js';
 import type { MeshConnector } from '../mesh/connector.js';
+import type { Duplex } from 'node:stream';
 
 export interface H2PoolOptions {
   readonly connectTimeoutMs: number;
@@ -20,6 +21,40 @@ const SESSION_OPTIONS: http2.ClientSessionOptions = {
   settings: { enablePush: false, initialWindowSize: 1 << 20 },
 };
 
+/**
+ * Waits for the peer's first bytes (its HTTP/2 SETTINGS) and puts them back. With TLS 1.3 the
+ * server checks our certificate after the client's handshake is done, and refuses by closing;
+ * an HTTP/2 session that has taken over a TLS socket does not notice that close (Node 20), so
+ * the peer must be heard from before the session is built.
+ */
+function peerSpoke(tls: Duplex, key: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      tls.off('data', onData);
+      tls.off('end', onEnd);
+      tls.off('close', onEnd);
+      tls.off('error', onError);
+      if (err) {
+        tls.destroy();
+        reject(new UpstreamConnectError(key, { cause: err }));
+      } else resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      tls.pause();
+      tls.unshift(chunk);
+      done();
+    };
+    const onEnd = (): void => done(new Error('the peer closed the meshed connection (our identity refused?)'));
+    const onError = (err: Error): void => done(err);
+    const timer = setTimeout(() => done(new Error(`no answer from the peer within ${timeoutMs} ms`)), timeoutMs);
+    tls.on('data', onData);
+    tls.once('end', onEnd);
+    tls.once('close', onEnd);
+    tls.once('error', onError);
+  });
+}
+
 export class H2SessionPool {
   private readonly sessions = new Map<string, ClientHttp2Session | Promise<ClientHttp2Session>>();
   constructor(private readonly opts: H2PoolOptions) {}
@@ -31,27 +66,36 @@ export class H2SessionPool {
     if (!identity) return this.track(key, this.plain(target));
     const mesh = this.opts.mesh;
     if (!mesh) throw new UpstreamConnectError(formatAddress(target), { cause: new Error('meshed target but this proxy has no identity') });
-    const pending = mesh.connect(target, identity, { port: target.port, protocol: 'http2' }).then(
-      (tls) => this.track(key, http2.connect(`http://${formatAddress(target)}`, { ...SESSION_OPTIONS, createConnection: () => tls })),
-      (err: unknown) => {
+    const pending = mesh
+      .connect(target, identity, { port: target.port, protocol: 'http2' })
+      .then(async (tls) => {
+        await peerSpoke(tls, formatAddress(target), this.opts.connectTimeoutMs);
+        const session = http2.connect(`http://${formatAddress(target)}`, { ...SESSION_OPTIONS, createConnection: () => tls });
+        this.failIfNotConnected(session, formatAddress(target));
+        return this.track(key, session);
+      })
+      .catch((err: unknown) => {
         this.sessions.delete(key);
         throw err;
-      },
-    );
+      });
     this.sessions.set(key, pending);
     return pending;
   }
 
   private plain(target: Address): ClientHttp2Session {
-    const key = formatAddress(target);
-    const session = http2.connect(`http://${key}`, SESSION_OPTIONS);
+    const session = http2.connect(`http://${formatAddress(target)}`, SESSION_OPTIONS);
+    this.failIfNotConnected(session, formatAddress(target));
+    return session;
+  }
+
+  /** Destroys a session that has not finished connecting (SETTINGS exchanged) in time. */
+  private failIfNotConnected(session: ClientHttp2Session, key: string): void {
     const timer = setTimeout(() => {
       session.destroy(new UpstreamConnectError(key, { cause: new Error(`connect timeout ${this.opts.connectTimeoutMs} ms`) }));
     }, this.opts.connectTimeoutMs);
     session.once('connect', () => clearTimeout(timer));
     session.once('close', () => clearTimeout(timer));
     session.on('error', () => clearTimeout(timer));
-    return session;
   }
 
   private track(key: string, session: ClientHttp2Session): ClientHttp2Session {

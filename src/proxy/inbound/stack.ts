@@ -2,7 +2,8 @@
 //   accept -> app address (configured, or the original destination's port on localhost)
 //     -> detect protocol (opaque ports skip)
 //     meshed TLS (our ALPN) -> terminate mTLS, record the client identity -> transport header
-//        (target port + protocol) -> http1 | h2 | opaque, as the header says
+//        (target port + protocol) -> http1 | h2 | opaque, as the header says; HTTP/2 streams
+//        marked weft-orig-proto go to the app as HTTP/1.1 again
 //     http1/h2 (plaintext) -> route to the app -> client-id header -> metrics -> forward
 //     other TLS / opaque -> TCP forward to the app
 // The app learns the verified client identity from `weft-client-id`; any such header from
@@ -13,6 +14,7 @@ import { PLAINTEXT, tcpLabels, type ConnContext } from '../context.js';
 import { detectProtocol } from '../detect/detect.js';
 import { forwardH1, type H1Layer } from '../http/h1-forward.js';
 import { forwardH2, type H2Layer } from '../http/h2-forward.js';
+import { origProtoH2 } from '../http/h1-over-h2.js';
 import { routeFromRequestTarget } from '../http/route.js';
 import { serveHttp } from '../http/serve.js';
 import { observeH1, observeH2 } from '../metrics/http-observe.js';
@@ -58,7 +60,7 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.url ?? '/', req.headers.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),
     h1: observeH1(metrics)(clientIdH1(forwardH1({ agent: upstream.agent, connectTimeoutMs: cfg.connectTimeoutMs }))),
-    h2: observeH2(metrics)(clientIdH2(forwardH2(upstream.h2Pool))),
+    h2: observeH2(metrics)(clientIdH2(origProtoH2(upstream.agent)(forwardH2(upstream.h2Pool)))),
   });
 
   /** mTLS from a meshed peer: terminate, read the transport header, dispatch on its protocol. */

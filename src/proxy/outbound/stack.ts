@@ -12,6 +12,7 @@ import { detectProtocol } from '../detect/detect.js';
 import { forwardH1, type H1Handler } from '../http/h1-forward.js';
 import { forwardH2, type H2Handler } from '../http/h2-forward.js';
 import { discoverH1, discoverH2 } from './discover-http.js';
+import { forwardH1OverH2 } from '../http/h1-over-h2.js';
 import { routeFromRequestTarget, type HttpRoute } from '../http/route.js';
 import { serveHttp } from '../http/serve.js';
 import { observeH1, observeH2 } from '../metrics/http-observe.js';
@@ -35,6 +36,13 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     ? { h1: discoverH1(destinations, metrics), h2: discoverH2(destinations, metrics) }
     : { h1: (h: H1Handler) => h, h2: (h: H2Handler) => h };
 
+  // HTTP/1 to a meshed peer rides the shared HTTP/2 connection (weft-orig-proto); to anything
+  // else it goes as it came, over pooled HTTP/1.1 connections.
+  const h1Forward = forwardH1({ agent: upstream.agent, meshAgent: upstream.meshAgent, connectTimeoutMs: cfg.connectTimeoutMs });
+  const h1OverH2 = forwardH1OverH2(upstream.h2Pool);
+  const meshedHttp1: H1Handler = (req, res, route) =>
+    (route.identity && mesh && cfg.http1OverH2 ? h1OverH2 : h1Forward)(req, res, route);
+
   const httpServe = serveHttp({
     maxHeaderBytes: cfg.maxHeaderBytes,
     headersTimeoutMs: cfg.headersTimeoutMs,
@@ -50,7 +58,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
       const authority = headers[':authority'] ?? '';
       return withIdentity({ ctx, authority, target: ctx.target ?? parseAuthority(authority, 80), path: headers[':path'] ?? '/', startMs });
     },
-    h1: discover.h1(observeH1(metrics)(forwardH1({ agent: upstream.agent, meshAgent: upstream.meshAgent, connectTimeoutMs: cfg.connectTimeoutMs }))),
+    h1: discover.h1(observeH1(metrics)(meshedHttp1)),
     h2: discover.h2(observeH2(metrics)(forwardH2(upstream.h2Pool))),
   });
 

@@ -20,10 +20,12 @@ const clientId = formatSpiffe(CLIENT);
 const serverId = formatSpiffe(SERVER);
 
 /** A TCP relay that records every byte crossing it (what a capture between the proxies sees). */
-async function recordingRelay(to: Address): Promise<{ addr: Address; seen: () => Buffer; close: () => Promise<void> }> {
+async function recordingRelay(to: Address): Promise<{ addr: Address; seen: () => Buffer; connections: () => number; close: () => Promise<void> }> {
   const chunks: Buffer[] = [];
   const sockets = new Set<net.Socket>();
+  let connections = 0;
   const server = net.createServer({ allowHalfOpen: true }, (a) => {
+    connections++;
     const b = net.connect({ port: to.port, host: to.host, allowHalfOpen: true });
     for (const s of [a, b]) {
       sockets.add(s);
@@ -41,6 +43,7 @@ async function recordingRelay(to: Address): Promise<{ addr: Address; seen: () =>
   return {
     addr: { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port },
     seen: () => Buffer.concat(chunks),
+    connections: () => connections,
     close: () =>
       new Promise((r) => {
         for (const s of sockets) s.destroy();
@@ -100,6 +103,19 @@ describe('mTLS between two proxies', () => {
     assert.equal(pair.relay.seen().includes(marker), false, 'payload crossed the wire in plaintext');
     assert.equal(await metricValue(pair.inbound, 'request_total', { direction: 'inbound', tls: 'true', client_id: clientId }), 1);
     assert.equal(await metricValue(pair.outbound, 'request_total', { direction: 'outbound', tls: 'true', server_id: serverId }), 1);
+  });
+
+  test('concurrent HTTP/1 requests share one multiplexed HTTP/2 connection between the proxies', async () => {
+    const before = pair.relay.connections();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const r = await fetch(url(pair.outbound.outbound, `/c${i}`), { headers: { connection: 'close' } });
+        return { status: r.status, echo: JSON.parse(await r.text()) as { url: string; headers: Record<string, string> } };
+      }),
+    );
+    assert.ok(results.every((r, i) => r.status === 200 && r.echo.url === `/c${i}`));
+    assert.equal(results[0]?.echo.headers['weft-orig-proto'], undefined, 'the marker does not reach the app');
+    assert.ok(pair.relay.connections() - before <= 1, `${pair.relay.connections() - before} new connections between the proxies`);
   });
 
   test('a plaintext client reaching the inbound proxy directly cannot forge weft-client-id', async () => {
