@@ -18,6 +18,11 @@ export interface TlsStatus {
 
 export const PLAINTEXT: TlsStatus = Object.freeze({ tls: 'no_identity', noTlsReason: 'not_provided_by_remote', clientId: '', serverId: '' });
 
+/** TLS status of a connection that is mTLS to (or from) a meshed peer. */
+export function meshedTls(serverId: string, clientId = ''): TlsStatus {
+  return { tls: 'true', noTlsReason: '', clientId, serverId };
+}
+
 export interface ConnContext {
   readonly direction: Direction;
   /** Where the connection was headed (outbound) or where the app listens (inbound). */

@@ -10,7 +10,7 @@
 // outside the mesh is removed.
 import type { Socket } from 'node:net';
 import type { Address } from '../../lib/address.js';
-import { PLAINTEXT, tcpLabels, type ConnContext } from '../context.js';
+import { meshedTls, PLAINTEXT, tcpLabels, type ConnContext } from '../context.js';
 import { detectProtocol } from '../detect/detect.js';
 import { forwardH1, type H1Layer } from '../http/h1-forward.js';
 import { forwardH2, type H2Layer } from '../http/h2-forward.js';
@@ -73,7 +73,7 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
       const ctx: ConnContext = {
         direction: 'inbound',
         target,
-        tls: { tls: 'true', noTlsReason: '', clientId: clientIdentity ?? '', serverId: localIdentity ?? '' },
+        tls: meshedTls(localIdentity ?? '', clientIdentity ?? ''),
         log,
       };
       tracker.track(raw, tcpLabels(ctx));

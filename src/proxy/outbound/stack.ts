@@ -7,7 +7,7 @@
 //              -> TCP forward (mTLS + transport header when meshed)
 import type { Socket } from 'node:net';
 import { formatAddress, parseAuthority, type Address } from '../../lib/address.js';
-import { PLAINTEXT, tcpLabels, type ConnContext, type TlsStatus } from '../context.js';
+import { meshedTls, PLAINTEXT, tcpLabels, type ConnContext, type TlsStatus } from '../context.js';
 import { detectProtocol } from '../detect/detect.js';
 import { forwardH1, type H1Handler } from '../http/h1-forward.js';
 import { forwardH2, type H2Handler } from '../http/h2-forward.js';
@@ -81,7 +81,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     const e = lease.endpoint;
     s.once('close', () => lease.release());
     const meshed = e.identity && mesh ? e.identity : undefined;
-    tracker.track(s, tcpLabels(meshed ? { ...ctx, tls: { tls: 'true', noTlsReason: '', clientId: '', serverId: meshed } } : ctx));
+    tracker.track(s, tcpLabels(meshed ? { ...ctx, tls: meshedTls(meshed) } : ctx));
     // Meshed opaque traffic goes to the peer's inbound port directly, so its iptables rules do
     // not take it for an opaque app port; the transport header names the real port.
     const connect: TcpConnect | undefined = meshed && mesh
@@ -94,7 +94,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     accept(socket: Socket) {
       const target = origDst.lookup(socket);
       const identity = identityFor(target);
-      const tls: TlsStatus = identity ? { tls: 'true', noTlsReason: '', clientId: '', serverId: identity } : PLAINTEXT;
+      const tls: TlsStatus = identity ? meshedTls(identity) : PLAINTEXT;
       const ctx: ConnContext = { direction: 'outbound', target, tls, log };
       httpServe.bind(socket, ctx);
       const meshedConnect: TcpConnect | undefined =
