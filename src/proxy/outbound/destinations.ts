@@ -127,6 +127,9 @@ export interface DestinationsOptions {
   readonly idleMs?: number;
 }
 
+/** How long an unknown name's fallback is reused when nothing changes. */
+const NEGATIVE_TTL_MS = 5000;
+
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 export class OutboundDestinations {
@@ -148,23 +151,31 @@ export class OutboundDestinations {
   get(key: string): Promise<Destination | undefined> {
     let e = this.entries.get(key);
     if (!e) {
-      e = this.create(key);
-      this.entries.set(key, e);
-      // An unknown name is asked again on a later request, not cached forever.
-      void e.then((d) => {
-        if (!d) setTimeout(() => this.entries.get(key) === e && this.entries.delete(key), 5000).unref();
+      const entry: Promise<Destination | undefined> = this.create(key, () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
       });
+      this.entries.set(key, entry);
+      e = entry;
     }
     return e;
   }
 
-  private async create(key: string): Promise<Destination | undefined> {
+  private async create(key: string, forget: () => void): Promise<Destination | undefined> {
     const resolution = this.discovery.resolve(key);
     const profile = this.discovery.profile(key);
     await Promise.race([Promise.all([resolution.ready, profile.ready]), delay(this.lookupTimeoutMs)]);
     if (resolution.fallback || resolution.state === 'pending') {
-      resolution.release();
-      profile.release();
+      // The negative answer is asked again on a later request, not cached forever: at once when
+      // discovery's answer changes (the service was created, the control plane came back, a slow
+      // answer arrived), else after NEGATIVE_TTL_MS.
+      const done = (): void => {
+        clearTimeout(timer);
+        resolution.release();
+        profile.release();
+        forget();
+      };
+      const timer = setTimeout(done, NEGATIVE_TTL_MS).unref();
+      resolution.once('change', done);
       return undefined;
     }
     const dest = new Destination(key, new WatchedBackend(key, resolution), profile, this.discovery);
