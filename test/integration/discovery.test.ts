@@ -534,3 +534,22 @@ test('retries_route_around_a_failing_endpoint_until_accrual_ejects_it', { timeou
   assert.ok(failed.length <= 5, `${failed.length} failed`);
   assert.equal(await metricValue(proxy, 'outbound_http_balancer_endpoints', { endpoint_state: 'pending' }), 1);
 });
+
+test('a_proxy_started_before_the_control_plane_uses_discovery_once_it_is_up', { timeout: 20_000 }, async (t) => {
+  const cp = await controlPlane(t);
+  const a = await counted(t, 'a');
+  await cp.apply(serviceWithBackends(NS, 'web', [a.addr]));
+  await cp.stop();
+  const proxy = await meshProxy(t, cp);
+  const get = client(t, proxy);
+  // No answer: the name itself is the destination, which nothing resolves.
+  const before = await get(WEB);
+  assert.equal(before.status, 502);
+  assert.ok(before.ms < 2000, `fell back after ${before.ms} ms`);
+  await cp.start();
+  const start = Date.now();
+  // Not held back by the fallback answer's 5 s reuse: the watch's first answer ends it.
+  await until('discovery after the control plane came up', async () => (await get(WEB)).status === 200, 3000);
+  t.diagnostic(`discovery used ${Date.now() - start} ms after the control plane came up`);
+  assert.ok(a.hits >= 1);
+});
