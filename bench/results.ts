@@ -90,7 +90,7 @@ throughput ratios to the direct path and to nginx as one hop in the same run (1.
 fast as nginx). p50/p99 in the throughput tables come from closed-loop tools (wrk, h2load) and
 understate the tail; the constant-rate tables (open loop, latency from the scheduled send time)
 are the ones for latency claims: "added" is the target's percentile minus direct's. RSS is summed
-over the target's processes (both for weft-pair), idle after start and the peak sampled under
+over the target's processes (both for the pairs), idle after start and the peak sampled under
 load. "Other processes" is the CPU that processes outside the run used meanwhile (0.00 cores = a
 quiet machine); a run next to a test suite is noisy. See docs/benchmarks.md.
 `;

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { haproxyConf, nginxProxyConf, startHaproxy, startNginx } from './peers.js';
 import { freePort, stopProcess } from './procs.js';
 import { startWeftProxy } from './weft.js';
+import { startBenchIdentity } from './identity-fixture.js';
 import type { Target, TargetContext } from './types.js';
 
 function weftUnavailable(repoRoot: string): string | undefined {
@@ -33,28 +34,43 @@ const weftHop: Target = {
   },
 };
 
-const weftPair: Target = {
-  name: 'weft-pair',
-  description: "two weft processes as in the mesh: outbound proxy → inbound proxy → backend",
-  unavailable: weftUnavailable,
-  start: async (ctx) => {
-    const server = await startWeftProxy('weft-pair-inbound', ctx, { inboundDst: ctx.backend });
-    try {
-      const client = await startWeftProxy('weft-pair-outbound', ctx, { outboundDst: server.inbound });
-      return {
-        address: client.outbound,
-        pids: [client.proc.pid, server.proc.pid],
-        stop: async () => {
-          await stopProcess(client.proc);
-          await stopProcess(server.proc);
-        },
-      };
-    } catch (err) {
-      await stopProcess(server.proc);
-      throw err;
-    }
-  },
-};
+/** Two weft processes as in the mesh; `mesh` gives each its identity env (for mTLS) or none. */
+function pairTarget(name: string, description: string, mtls: boolean): Target {
+  return {
+    name,
+    description,
+    unavailable: weftUnavailable,
+    start: async (ctx) => {
+      const identity = mtls ? await startBenchIdentity(ctx.workDir) : undefined;
+      const serverEnv = identity?.proxyEnv('server') ?? {};
+      const clientEnv = identity ? { ...identity.proxyEnv('client'), WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY: identity.spiffe('server') } : {};
+      const server = await startWeftProxy(`${name}-inbound`, ctx, { inboundDst: ctx.backend }, serverEnv);
+      try {
+        const client = await startWeftProxy(`${name}-outbound`, ctx, { outboundDst: server.inbound }, clientEnv);
+        return {
+          address: client.outbound,
+          pids: [client.proc.pid, server.proc.pid],
+          stop: async () => {
+            await stopProcess(client.proc);
+            await stopProcess(server.proc);
+            await identity?.close();
+          },
+        };
+      } catch (err) {
+        await stopProcess(server.proc);
+        await identity?.close();
+        throw err;
+      }
+    },
+  };
+}
+
+const weftPair = pairTarget('weft-pair', 'two weft processes as in the mesh: outbound proxy → inbound proxy → backend', false);
+const weftMtlsPair = pairTarget(
+  'weft-mtls-pair',
+  'the pair with identities from a real identity service: mTLS between the proxies (HTTP/1 carried over one h2 connection)',
+  true,
+);
 
 const nginx: Target = {
   name: 'nginx',
@@ -82,7 +98,7 @@ const haproxy: Target = {
   },
 };
 
-export const TARGETS: readonly Target[] = [direct, weftHop, weftPair, nginx, haproxy];
+export const TARGETS: readonly Target[] = [direct, weftHop, weftPair, weftMtlsPair, nginx, haproxy];
 
 export function findTarget(name: string): Target | undefined {
   return TARGETS.find((t) => t.name === name);
