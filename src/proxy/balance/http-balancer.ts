@@ -98,7 +98,11 @@ export class HttpBalancer<E extends { readonly address: string }> {
         if (done) return;
         done = true;
         s.ewma.inFlight--;
-        s.ewma.observe(this.clock.now() - start);
+        // A failure counts as at least the default RTT: an endpoint that refuses connections or
+        // answers 5xx at once would otherwise look like the fastest and attract more requests
+        // until failure accrual ejects it.
+        const rtt = this.clock.now() - start;
+        s.ewma.observe(ok ? rtt : Math.max(rtt, (this.opts.ewma ?? DEFAULT_PEAK_EWMA).defaultRttMs));
         s.accrual.onResult(ok);
       },
     };

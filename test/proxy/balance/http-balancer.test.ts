@@ -73,20 +73,33 @@ test('consecutive_failures_eject_then_probe_back', () => {
   assert.doesNotThrow(() => b.pick().end(true));
 });
 
-test('a_failing_endpoint_among_good_ones_is_avoided_after_ejection', () => {
+test('a_failing_endpoint_among_good_ones_is_avoided_even_though_it_fails_fast', () => {
   const clock = new ManualClock();
   const b = new HttpBalancer<{ address: string }>({ clock, rng: seededRng(3) });
   b.setEndpoints([ep('good'), ep('bad')]);
+  let bad = 0;
   let badAfter = 0;
   for (let i = 0; i < 400; i++) {
     const l = b.pick();
     clock.advance(1);
     const ok = l.endpoint.address === 'good';
+    if (!ok) bad++;
     if (i >= 100 && !ok) badAfter++;
     l.end(ok);
   }
+  // Its failures count as slow (at least the default RTT), so P2C stops choosing it at once,
+  // before failure accrual would even have ejected it.
+  assert.ok(bad <= 2, `bad endpoint picked ${bad} times`);
   assert.equal(badAfter, 0);
-  assert.deepEqual(b.endpointStates(), { ready: 1, pending: 1 });
+});
+
+test('an_endpoint_failing_7_times_in_a_row_is_ejected_when_it_is_the_only_choice', () => {
+  const clock = new ManualClock();
+  const b = new HttpBalancer<{ address: string }>({ clock, rng: seededRng(3) });
+  b.setEndpoints([ep('bad')]);
+  for (let i = 0; i < 7; i++) b.pick().end(false);
+  assert.deepEqual(b.endpointStates(), { ready: 0, pending: 1 });
+  assert.throws(() => b.pick(), /no ready endpoints/);
 });
 
 test('no_endpoints_fails_fast_and_history_survives_updates', () => {
