@@ -1,7 +1,7 @@
 // Starts the proxy's identity from its config: the key in memory, the CSR, renewal (see
 // identity/client.ts), and exposes the two identity metrics in the proxy's registry.
 import { readFile } from 'node:fs/promises';
-import { Gauge } from 'prom-client';
+import { Gauge } from './metrics/prom.js';
 import type { Logger } from '../lib/log.js';
 import { parseSpiffe } from '../lib/spiffe.js';
 import type { IdentityConfig } from './config.js';
@@ -20,24 +20,12 @@ export function startIdentity(cfg: IdentityConfig, log: Logger, metrics: ProxyMe
   client.on('error', (err) => log.warn('certify failed; will retry', { err }));
   client.on('rotated', (snap) => log.info('certificate obtained', { identity: snap.identity, notAfter: snap.notAfter }));
   metrics.register(
-    new Gauge({
-      name: 'identity_cert_expiration_timestamp_seconds',
-      help: 'Time when this proxy’s current certificate expires (unix seconds)',
-      registers: [],
-      collect() {
-        this.set(client.certExpirationTimestampSeconds);
-      },
-    }),
+    new Gauge('identity_cert_expiration_timestamp_seconds', 'Time when this proxy’s current certificate expires (unix seconds)', [], (g) =>
+      g.set({}, client.certExpirationTimestampSeconds),
+    ),
   );
   metrics.register(
-    new Gauge({
-      name: 'identity_cert_refresh_count',
-      help: 'Certificates this proxy has obtained since it started',
-      registers: [],
-      collect() {
-        this.set(client.certRefreshCount);
-      },
-    }),
+    new Gauge('identity_cert_refresh_count', 'Certificates this proxy has obtained since it started', [], (g) => g.set({}, client.certRefreshCount)),
   );
   client.start();
   return client;

@@ -1,8 +1,8 @@
 // The proxy's Prometheus metrics, named as Linkerd's proxy names them so existing dashboards
 // and queries make sense. One Registry per proxy instance (tests run several in a process).
-// Labelled children are cached by label values: prom-client hashes the label object on every
-// inc(), and a per-request hash is measurable on the proxy's hot path.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+// Labelled children are cached per label set, so a request costs a map lookup, not a hash of
+// the label object (see prom.ts for why weft writes its own exposition).
+import { Counter, Gauge, Histogram, Registry, type AnyMetric, type CounterChild, type HistogramChild } from './prom.js';
 
 /** Labels shared by HTTP request/response metrics. */
 export interface HttpLabels {
@@ -38,67 +38,46 @@ const LATENCY_BUCKETS = [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 
 export type Classification = 'success' | 'failure';
 
 interface HttpChildren {
-  request: ReturnType<Counter<string>['labels']>;
-  responses: Map<string, ReturnType<Counter<string>['labels']>>;
-  latency: Map<string, ReturnType<Histogram<string>['labels']>>;
+  request: CounterChild;
+  responses: Map<string, CounterChild>;
+  latency: Map<string, HistogramChild>;
 }
 
 export class ProxyMetrics {
   readonly registry = new Registry();
-  private readonly requestTotal: Counter<string>;
-  private readonly responseTotal: Counter<string>;
-  private readonly responseLatency: Histogram<string>;
-  private readonly tcpOpenTotal: Counter<string>;
-  private readonly tcpOpenConnections: Gauge<string>;
-  private readonly tcpReadBytes: Counter<string>;
-  private readonly tcpWriteBytes: Counter<string>;
-  private readonly tcpCloseTotal: Counter<string>;
+  private readonly requestTotal: Counter;
+  private readonly responseTotal: Counter;
+  private readonly responseLatency: Histogram;
+  private readonly tcpOpenTotal: Counter;
+  private readonly tcpOpenConnections: Gauge;
+  private readonly tcpReadBytes: Counter;
+  private readonly tcpWriteBytes: Counter;
+  private readonly tcpCloseTotal: Counter;
   private readonly httpCache = new Map<string, HttpChildren>();
-  private readonly routeRequestTotal: Counter<string>;
-  private readonly routeResponseTotal: Counter<string>;
-  private readonly routeResponseLatency: Histogram<string>;
+  private readonly routeRequestTotal: Counter;
+  private readonly routeResponseTotal: Counter;
+  private readonly routeResponseLatency: Histogram;
 
   constructor() {
-    const registers = [this.registry];
+    const r = this.registry;
     const routeLabels = ['direction', 'dst', 'rt_route'];
-    this.routeRequestTotal = new Counter({ name: 'route_request_total', help: 'Total requests per service-profile route', labelNames: routeLabels, registers });
-    this.routeResponseTotal = new Counter({
-      name: 'route_response_total',
-      help: 'Total responses per service-profile route',
-      labelNames: [...routeLabels, 'status_code', 'classification'],
-      registers,
-    });
-    this.routeResponseLatency = new Histogram({
-      name: 'route_response_latency_ms',
-      help: 'Response latency per service-profile route, in milliseconds',
-      labelNames: [...routeLabels, 'status_code'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.requestTotal = new Counter({ name: 'request_total', help: 'Total HTTP requests', labelNames: HTTP_LABELS, registers });
-    this.responseTotal = new Counter({
-      name: 'response_total',
-      help: 'Total HTTP responses',
-      labelNames: [...HTTP_LABELS, 'status_code', 'classification', 'error'],
-      registers,
-    });
-    this.responseLatency = new Histogram({
-      name: 'response_latency_ms',
-      help: 'HTTP response latency in milliseconds (request start to response headers)',
-      labelNames: [...HTTP_LABELS, 'status_code'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.tcpOpenTotal = new Counter({ name: 'tcp_open_total', help: 'Total TCP connections opened', labelNames: TCP_LABELS, registers });
-    this.tcpOpenConnections = new Gauge({ name: 'tcp_open_connections', help: 'TCP connections currently open', labelNames: TCP_LABELS, registers });
-    this.tcpReadBytes = new Counter({ name: 'tcp_read_bytes_total', help: 'Bytes read from peers', labelNames: TCP_LABELS, registers });
-    this.tcpWriteBytes = new Counter({ name: 'tcp_write_bytes_total', help: 'Bytes written to peers', labelNames: TCP_LABELS, registers });
-    this.tcpCloseTotal = new Counter({
-      name: 'tcp_close_total',
-      help: 'Total TCP connections closed',
-      labelNames: [...TCP_LABELS, 'classification', 'errno'],
-      registers,
-    });
+    this.routeRequestTotal = r.register(new Counter('route_request_total', 'Total requests per service-profile route', routeLabels));
+    this.routeResponseTotal = r.register(
+      new Counter('route_response_total', 'Total responses per service-profile route', [...routeLabels, 'status_code', 'classification']),
+    );
+    this.routeResponseLatency = r.register(
+      new Histogram('route_response_latency_ms', 'Response latency per service-profile route, in milliseconds', [...routeLabels, 'status_code'], LATENCY_BUCKETS),
+    );
+    this.requestTotal = r.register(new Counter('request_total', 'Total HTTP requests', HTTP_LABELS));
+    this.responseTotal = r.register(new Counter('response_total', 'Total HTTP responses', [...HTTP_LABELS, 'status_code', 'classification', 'error']));
+    this.responseLatency = r.register(
+      new Histogram('response_latency_ms', 'HTTP response latency in milliseconds (request start to response end)', [...HTTP_LABELS, 'status_code'], LATENCY_BUCKETS),
+    );
+    this.tcpOpenTotal = r.register(new Counter('tcp_open_total', 'Total TCP connections opened', TCP_LABELS));
+    this.tcpOpenConnections = r.register(new Gauge('tcp_open_connections', 'TCP connections currently open', TCP_LABELS));
+    this.tcpReadBytes = r.register(new Counter('tcp_read_bytes_total', 'Bytes read from peers', TCP_LABELS));
+    this.tcpWriteBytes = r.register(new Counter('tcp_write_bytes_total', 'Bytes written to peers', TCP_LABELS));
+    this.tcpCloseTotal = r.register(new Counter('tcp_close_total', 'Total TCP connections closed', [...TCP_LABELS, 'classification', 'errno']));
   }
 
   /** Per-route metrics (service profile routes), labelled rt_route as Linkerd's. */
@@ -154,13 +133,12 @@ export class ProxyMetrics {
   }
 
   /** Registers an extra metric (identity, balancer, ...) in this proxy's registry. */
-  register<T extends Counter<string> | Gauge<string> | Histogram<string>>(metric: T): T {
-    this.registry.registerMetric(metric);
-    return metric;
+  register<T extends AnyMetric>(metric: T): T {
+    return this.registry.register(metric);
   }
 
   exposition(): Promise<string> {
-    return this.registry.metrics();
+    return this.registry.exposition();
   }
 
   get contentType(): string {
