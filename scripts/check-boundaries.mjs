@@ -7,7 +7,7 @@ import { join, resolve, relative } from 'node:path';
 
 const root = resolve('src');
 const forbiddenDirs = ['control', 'cli', 'runtime'].map((d) => join(root, d));
-const forbiddenPackages = ['@kubernetes/client-node', 'commander', 'yaml', 'playwright-core', 'prom-client'];
+const forbiddenPackages = ['@kubernetes/client-node', 'commander', 'yaml', 'playwright-core'];
 
 function walk(dir) {
   return readdirSync(dir).flatMap((n) => {
