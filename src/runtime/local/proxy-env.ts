@@ -2,24 +2,11 @@
 // Kubernetes). These are the names of that contract and the two ways the local runtime fills
 // them: transparent (in a namespace, behind weft's iptables rules) and explicit (loopback
 // ports, the app told to use its proxy through HTTP_PROXY).
+import { ENV } from '../../proxy/config.js';
 import type { WorkloadSpec } from './mesh-file.js';
 
-export const PROXY_ENV = Object.freeze({
-  outboundListen: 'WEFT_PROXY_OUTBOUND_LISTEN_ADDR',
-  inboundListen: 'WEFT_PROXY_INBOUND_LISTEN_ADDR',
-  adminListen: 'WEFT_PROXY_ADMIN_LISTEN_ADDR',
-  inboundDefaultDst: 'WEFT_PROXY_INBOUND_DEFAULT_DST',
-  intercept: 'WEFT_PROXY_INTERCEPT',
-  identitySvcAddr: 'WEFT_PROXY_IDENTITY_SVC_ADDR',
-  identityLocalName: 'WEFT_PROXY_IDENTITY_LOCAL_NAME',
-  identityTrustAnchorsFile: 'WEFT_PROXY_IDENTITY_TRUST_ANCHORS_FILE',
-  identityTokenFile: 'WEFT_PROXY_IDENTITY_TOKEN_FILE',
-  identityDisabled: 'WEFT_PROXY_IDENTITY_DISABLED',
-  destinationSvcAddr: 'WEFT_PROXY_DESTINATION_SVC_ADDR',
-  /** Linkerd's LINKERD2_PROXY_DESTINATION_CONTEXT: the context token sent with every lookup. */
-  destinationContext: 'WEFT_PROXY_DESTINATION_CONTEXT',
-  logLevel: 'WEFT_PROXY_LOG_LEVEL',
-});
+/** The variable names, from the proxy's own config (one source for the contract). */
+const PROXY_ENV = ENV;
 
 export interface ProxyEnvInput {
   readonly workload: WorkloadSpec;
