@@ -169,6 +169,12 @@ export type AnyMetric = Counter | Gauge | Histogram;
 export class Registry {
   readonly contentType = 'text/plain; version=0.0.4; charset=utf-8';
   private readonly metrics: AnyMetric[] = [];
+  private readonly hooks: Array<() => void> = [];
+
+  /** Runs `fn` before every scrape (e.g. to bring counters of live connections up to date). */
+  beforeScrape(fn: () => void): void {
+    this.hooks.push(fn);
+  }
 
   register<T extends AnyMetric>(m: T): T {
     if (this.metrics.some((x) => x.name === m.name)) throw new Error(`metric ${m.name} is already registered`);
@@ -177,6 +183,7 @@ export class Registry {
   }
 
   async exposition(): Promise<string> {
+    for (const h of this.hooks) h();
     const out: string[] = [];
     for (const m of this.metrics) {
       if (m instanceof Gauge && m.collect) await m.collect(m);

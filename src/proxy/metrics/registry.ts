@@ -125,11 +125,20 @@ export class ProxyMetrics {
     this.tcpOpenConnections.inc({ ...labels });
   }
 
-  tcpClosed(labels: TcpLabels, bytesRead: number, bytesWritten: number, errno: string): void {
-    this.tcpOpenConnections.dec({ ...labels });
+  /** Adds bytes moved on a connection since the last call (live at scrapes, and at close). */
+  tcpBytes(labels: TcpLabels, bytesRead: number, bytesWritten: number): void {
     if (bytesRead) this.tcpReadBytes.inc({ ...labels }, bytesRead);
     if (bytesWritten) this.tcpWriteBytes.inc({ ...labels }, bytesWritten);
+  }
+
+  tcpClosed(labels: TcpLabels, errno: string): void {
+    this.tcpOpenConnections.dec({ ...labels });
     this.tcpCloseTotal.inc({ ...labels, classification: errno ? 'failure' : 'success', errno });
+  }
+
+  /** Runs `fn` before every scrape. */
+  beforeScrape(fn: () => void): void {
+    this.registry.beforeScrape(fn);
   }
 
   /** Registers an extra metric (identity, balancer, ...) in this proxy's registry. */

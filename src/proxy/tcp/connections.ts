@@ -1,14 +1,36 @@
-// Tracks the connections a listener accepted: TCP metrics when they open and close, and the
-// set of live sockets so a graceful shutdown can wait for them (then cut the stragglers).
+// Tracks the connections a listener accepted: TCP metrics when they open and close, byte
+// counters brought up to date at every scrape (a long-lived connection's traffic shows while it
+// lasts, not only when it closes), and the set of live sockets so a graceful shutdown can wait
+// for them (then cut the stragglers).
 import type { Socket } from 'node:net';
 import type { ProxyMetrics, TcpLabels } from '../metrics/registry.js';
 
+interface Tracked {
+  readonly labels: TcpLabels;
+  /** Bytes already counted. */
+  read: number;
+  written: number;
+}
+
 export class ConnectionTracker {
-  private readonly open = new Set<Socket>();
-  constructor(private readonly metrics: ProxyMetrics) {}
+  private readonly open = new Map<Socket, Tracked>();
+  constructor(private readonly metrics: ProxyMetrics) {
+    metrics.beforeScrape(() => {
+      for (const [s, t] of this.open) this.flush(s, t);
+    });
+  }
+
+  private flush(s: Socket, t: Tracked): void {
+    const read = s.bytesRead;
+    const written = s.bytesWritten;
+    this.metrics.tcpBytes(t.labels, read - t.read, written - t.written);
+    t.read = read;
+    t.written = written;
+  }
 
   track(socket: Socket, labels: TcpLabels): void {
-    this.open.add(socket);
+    const t: Tracked = { labels, read: 0, written: 0 };
+    this.open.set(socket, t);
     this.metrics.tcpOpened(labels);
     let errno = '';
     socket.on('error', (e: NodeJS.ErrnoException) => {
@@ -16,7 +38,8 @@ export class ConnectionTracker {
     });
     socket.once('close', () => {
       this.open.delete(socket);
-      this.metrics.tcpClosed(labels, socket.bytesRead, socket.bytesWritten, errno);
+      this.flush(socket, t);
+      this.metrics.tcpClosed(labels, errno);
     });
   }
 
@@ -28,6 +51,6 @@ export class ConnectionTracker {
   async waitClosed(deadlineMs: number): Promise<void> {
     const until = Date.now() + deadlineMs;
     while (this.open.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    for (const s of this.open) s.destroy();
+    for (const s of this.open.keys()) s.destroy();
   }
 }

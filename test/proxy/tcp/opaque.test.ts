@@ -109,3 +109,25 @@ test('a client that sends a few bytes and half-closes before detection decides s
   assert.equal(r.error, undefined);
   assert.equal(r.data.toString(), 'ping');
 });
+
+test('byte counters of a connection that is still open are current at every scrape', async (t) => {
+  const echo = await tcpBackend();
+  const p = await startTestProxy({ WEFT_PROXY_OUTBOUND_DEFAULT_DST: formatAddress(echo.addr), WEFT_PROXY_OPAQUE_PORTS: String(echo.addr.port) });
+  const s = net.connect(p.outbound.port, '127.0.0.1');
+  t.after(async () => {
+    s.destroy();
+    await p.close();
+    await echo.close();
+  });
+  let got = 0;
+  await new Promise<void>((resolve) => {
+    s.on('data', (c: Buffer) => {
+      got += c.length;
+      if (got >= 10_000) resolve();
+    });
+    s.write(Buffer.alloc(10_000, 1));
+  });
+  assert.equal(await metricValue(p, 'tcp_read_bytes_total', { direction: 'outbound' }), 10_000);
+  assert.equal(await metricValue(p, 'tcp_write_bytes_total', { direction: 'outbound' }), 10_000);
+  assert.equal(await metricValue(p, 'tcp_close_total'), 0);
+});
