@@ -12,7 +12,7 @@ import { errorResponse, headerSafe, PROXY_ERROR_HEADER } from './proxy-error.js'
 import { pickEndpoint, type HttpRoute, type PickedEndpoint } from './route.js';
 import type { Address } from '../../lib/address.js';
 
-const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 
 export type H2Handler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, route: HttpRoute) => void;
 export type H2Layer = (next: H2Handler) => H2Handler;
@@ -67,28 +67,80 @@ export function forwardH2(pool: H2SessionPool): H2Handler {
       endpoint.done(status > 0 && status < 500 && (stream.rstCode ?? 0) === NGHTTP2_NO_ERROR);
     });
     const requestEnded = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
-
-    let session: http2.ClientHttp2Session | Promise<http2.ClientHttp2Session>;
-    try {
-      session = pool.get(target, endpoint.identity);
-    } catch (err) {
-      respondH2Error(stream, headers, err);
-      return;
+    // Keep a copy of a small request body, so a stream the upstream refused unprocessed
+    // (REFUSED_STREAM, e.g. racing its GOAWAY) can be sent again on a new connection.
+    const body: Replay = { chunks: [], bytes: 0, complete: requestEnded };
+    if (!requestEnded) {
+      const onData = (c: Buffer): void => {
+        body.bytes += c.length;
+        if (body.bytes > MAX_REPLAY_BYTES) {
+          body.chunks = undefined;
+          stream.off('data', onData);
+        } else body.chunks?.push(c);
+      };
+      stream.on('data', onData);
+      stream.once('end', () => (body.complete = true));
     }
-    if (session instanceof Promise) {
-      stream.pause();
-      session.then(
-        (s) => relay(s, stream, headers, requestEnded, route, target),
-        (err: unknown) => respondH2Error(stream, headers, err instanceof UpstreamConnectError ? err : new UpstreamConnectError(formatAddress(target), { cause: err })),
+    const send = (attempt: number): void =>
+      withSession(pool, target, endpoint.identity, stream, headers, (session) =>
+        relay(session, stream, headers, requestEnded, route, target, attempt === 0 ? undefined : body, () => {
+          if (attempt === 0 && body.complete && body.chunks) send(1);
+          else return false;
+          return true;
+        }),
       );
-    } else {
-      relay(session, stream, headers, requestEnded, route, target);
-    }
+    send(0);
   };
 }
 
-/** Sends the downstream stream's request on an upstream session and relays everything back. */
-function relay(session: http2.ClientHttp2Session, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, requestEnded: boolean, route: HttpRoute, target: Address): void {
+/** Bytes of request body kept for a replay after REFUSED_STREAM. */
+const MAX_REPLAY_BYTES = 64 * 1024;
+
+interface Replay {
+  /** undefined once the body outgrew MAX_REPLAY_BYTES. */
+  chunks: Buffer[] | undefined;
+  bytes: number;
+  complete: boolean;
+}
+
+/** Runs `fn` with a pooled session for the target (connecting first if needed). */
+function withSession(
+  pool: H2SessionPool,
+  target: Address,
+  identity: string | undefined,
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  fn: (s: http2.ClientHttp2Session) => void,
+): void {
+  let session: http2.ClientHttp2Session | Promise<http2.ClientHttp2Session>;
+  try {
+    session = pool.get(target, identity);
+  } catch (err) {
+    respondH2Error(stream, headers, err);
+    return;
+  }
+  if (!(session instanceof Promise)) return fn(session);
+  stream.pause();
+  session.then(fn, (err: unknown) =>
+    respondH2Error(stream, headers, err instanceof UpstreamConnectError ? err : new UpstreamConnectError(formatAddress(target), { cause: err })),
+  );
+}
+
+/**
+ * Sends the downstream stream's request on an upstream session and relays everything back.
+ * `replay` (a second attempt) sends the kept body instead of piping the stream; `onRefused` is
+ * asked whether a REFUSED_STREAM before any response was taken care of (sent again).
+ */
+function relay(
+  session: http2.ClientHttp2Session,
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  requestEnded: boolean,
+  route: HttpRoute,
+  target: Address,
+  replay: Replay | undefined,
+  onRefused: () => boolean,
+): void {
   if (stream.destroyed || stream.closed) return;
   const reqHeaders: OutgoingHttpHeaders = stripHopByHop(headers);
   if (wantsTrailers(headers)) reqHeaders.te = 'trailers';
@@ -104,7 +156,10 @@ function relay(session: http2.ClientHttp2Session, stream: ServerHttp2Stream, hea
   let respTrailers: OutgoingHttpHeaders | undefined;
   stream.on('trailers', (t: IncomingHttpHeaders) => (reqTrailers = t));
   up.on('wantTrailers', () => up.sendTrailers(reqTrailers ?? {}));
-  if (!requestEnded) {
+  if (replay) {
+    for (const c of replay.chunks ?? []) up.write(c);
+    if (!requestEnded) up.end();
+  } else if (!requestEnded) {
     stream.pipe(up);
     stream.resume();
   }
@@ -124,21 +179,25 @@ function relay(session: http2.ClientHttp2Session, stream: ServerHttp2Stream, hea
       up.close(NGHTTP2_CANCEL);
       return;
     }
-    if (!endStream) up.pipe(stream);
+    if (!endStream) {
+      stream.once('wantTrailers', () => stream.sendTrailers(respTrailers ?? {}));
+      up.pipe(stream);
+    }
   });
   up.on('trailers', (t: IncomingHttpHeaders) => (respTrailers = t));
-  stream.on('wantTrailers', () => stream.sendTrailers(respTrailers ?? {}));
 
   // Once we have answered with our own error, the upstream's reset is no news to the client.
   let answeredWithError = false;
   up.on('error', (err) => {
-    if (stream.headersSent) return;
+    // A refused stream is decided in 'close' (it may be sent again).
+    if (stream.headersSent || up.rstCode === NGHTTP2_REFUSED_STREAM) return;
     answeredWithError = true;
     respondH2Error(stream, headers, new UpstreamConnectError(formatAddress(target), { cause: err }));
   });
   up.on('close', () => {
     const code = up.rstCode ?? NGHTTP2_NO_ERROR;
     if (stream.closed || stream.destroyed || route.signal?.aborted || answeredWithError) return;
+    if (!stream.headersSent && code === NGHTTP2_REFUSED_STREAM && onRefused()) return;
     if (!stream.headersSent) {
       answeredWithError = true;
       respondH2Error(stream, headers, new UpstreamConnectError(formatAddress(target), { cause: new Error(`upstream stream closed (code ${code})`) }));

@@ -149,3 +149,41 @@ describe('gRPC through a proxy pair', () => {
     await assert.rejects(unary(c, { text: 'x', n: 0 }), (e: { code: number }) => e.code === 14);
   });
 });
+
+describe('HTTP/2 streams the upstream refused', () => {
+  test('a stream refused unprocessed (REFUSED_STREAM) is sent again, body included', async (t) => {
+    let refused = 0;
+    const bodies: string[] = [];
+    const app = await h2Backend((s) => {
+      s.on('error', () => {});
+      if (refused++ === 0) {
+        s.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+        return;
+      }
+      let b = '';
+      s.on('data', (c) => (b += c));
+      s.on('end', () => {
+        bodies.push(b);
+        s.respond({ ':status': 200 });
+        s.end(`got ${b}`);
+      });
+    });
+    const p = await startTestProxy({ WEFT_PROXY_OUTBOUND_DEFAULT_DST: formatAddress(app.addr) });
+    t.after(async () => {
+      await p.close();
+      await app.close();
+    });
+    const client = http2.connect(url(p.outbound));
+    t.after(() => client.close());
+    const req = client.request({ ':path': '/post', ':method': 'POST' });
+    req.end('payload-1');
+    let data = '';
+    req.on('data', (c) => (data += c));
+    const status = await new Promise<number>((resolve) => req.on('response', (h) => resolve(Number(h[':status']))));
+    await new Promise((r) => req.on('end', r));
+    assert.equal(status, 200);
+    assert.equal(data, 'got payload-1');
+    assert.deepEqual(bodies, ['payload-1']);
+    assert.equal(refused, 2);
+  });
+});
