@@ -9,12 +9,15 @@ import { connectTcp, pipeBoth } from '../tcp/forward.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { writeRawError } from './h1-server.js';
 import { headerSafe } from './proxy-error.js';
-import type { HttpRoute } from './route.js';
+import { pickEndpoint, type HttpRoute, type PickedEndpoint } from './route.js';
+import type { MeshConnector } from '../mesh/connector.js';
 
 export interface TunnelOptions {
   readonly connectTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly log: Logger;
+  /** mTLS to meshed peers: an upgrade to a meshed endpoint is tunnelled over it. */
+  readonly mesh?: MeshConnector | undefined;
 }
 
 function rawHead(statusLine: string, rawHeaders: string[]): string {
@@ -23,20 +26,55 @@ function rawHead(statusLine: string, rawHeaders: string[]): string {
   return s + '\r\n';
 }
 
-/** Relays an Upgrade request; joins the connections when the upstream switches protocols. */
-export function upgradeTunnel(req: IncomingMessage, socket: Socket, head: Buffer, route: HttpRoute, opts: TunnelOptions): void {
-  const target = route.target;
-  if (!target) {
+/**
+ * Relays an Upgrade request; joins the connections when the upstream switches protocols. To a
+ * meshed endpoint the request (and then the tunnel) travels over mTLS.
+ */
+export async function upgradeTunnel(req: IncomingMessage, socket: Socket, head: Buffer, route: HttpRoute, opts: TunnelOptions): Promise<void> {
+  let ep: PickedEndpoint | undefined;
+  try {
+    ep = pickEndpoint(route);
+  } catch (err) {
+    writeRawError(socket, 503, 'Service Unavailable', headerSafe((err as Error).message));
+    return;
+  }
+  if (!ep) {
     writeRawError(socket, 502, 'Bad Gateway', 'no destination for upgrade request');
     return;
   }
+  const { target, identity } = ep;
+  const endpoint = ep;
+  let meshed: Socket | undefined;
+  if (identity) {
+    if (!opts.mesh) {
+      endpoint.done(false);
+      writeRawError(socket, 502, 'Bad Gateway', 'meshed target but this proxy has no identity');
+      return;
+    }
+    try {
+      meshed = await opts.mesh.connect(target, identity, { port: target.port, protocol: 'http1' });
+    } catch (err) {
+      endpoint.done(false);
+      writeRawError(socket, 502, 'Bad Gateway', headerSafe(`connect to ${formatAddress(target)} failed: ${(err as Error).message}`));
+      return;
+    }
+  }
   const headers = stripHopByHop(req.headers, ['upgrade']);
   headers.connection = 'upgrade';
-  const up = http.request({ host: target.host, port: target.port, method: req.method, path: route.path, headers, agent: false, setHost: false });
+  const up = http.request({
+    host: target.host,
+    port: target.port,
+    method: req.method,
+    path: route.path,
+    headers,
+    setHost: false,
+    ...(meshed ? { createConnection: () => meshed } : { agent: false }),
+  });
   const timer = setTimeout(() => up.destroy(new Error('connect timeout')), opts.connectTimeoutMs);
-  up.once('socket', (s) => s.once('connect', () => clearTimeout(timer)));
+  up.once('socket', (s) => (s.connecting ? s.once('connect', () => clearTimeout(timer)) : clearTimeout(timer)));
   up.on('upgrade', (ur, upSocket, upHead) => {
     clearTimeout(timer);
+    endpoint.done(true);
     socket.write(rawHead(`HTTP/1.1 ${ur.statusCode} ${ur.statusMessage}`, ur.rawHeaders));
     if (upHead.length) socket.write(upHead);
     if (head.length) upSocket.write(head);
@@ -45,6 +83,7 @@ export function upgradeTunnel(req: IncomingMessage, socket: Socket, head: Buffer
   // The upstream declined the upgrade: relay its ordinary response and close.
   up.on('response', (ur) => {
     clearTimeout(timer);
+    endpoint.done((ur.statusCode ?? 502) < 500);
     const pairs: string[] = [];
     for (let i = 0; i < ur.rawHeaders.length; i += 2) {
       const name = ur.rawHeaders[i] as string;
@@ -60,6 +99,7 @@ export function upgradeTunnel(req: IncomingMessage, socket: Socket, head: Buffer
   });
   up.on('error', (err) => {
     clearTimeout(timer);
+    endpoint.done(false);
     opts.log.debug('upgrade upstream failed', { target: formatAddress(target), err });
     writeRawError(socket, 502, 'Bad Gateway', headerSafe(`connect to ${formatAddress(target)} failed: ${err.message}`));
   });

@@ -23,6 +23,8 @@ export interface HttpServeOptions {
   readonly allowConnect: boolean;
   readonly routeH1: (req: IncomingMessage, ctx: ConnContext, startMs: number) => HttpRoute;
   readonly routeH2: (headers: IncomingHttpHeaders, ctx: ConnContext, startMs: number) => HttpRoute;
+  /** Completes an Upgrade request's route (discovery: endpoints, identity) before tunnelling. */
+  readonly routeUpgrade?: (route: HttpRoute, req: IncomingMessage) => Promise<HttpRoute>;
   readonly h1: H1Handler;
   readonly h2: H2Handler;
 }
@@ -49,7 +51,9 @@ export function serveHttp(opts: HttpServeOptions): HttpServe {
         opts.h1(req, res, opts.routeH1(req, ctxOf(req.socket), performance.now()));
       },
       upgrade(req, socket, head) {
-        upgradeTunnel(req, socket, head, opts.routeH1(req, ctxOf(socket), performance.now()), opts.tunnel);
+        const route = opts.routeH1(req, ctxOf(socket), performance.now());
+        const routed = opts.routeUpgrade ? opts.routeUpgrade(route, req).catch(() => route) : Promise.resolve(route);
+        void routed.then((r) => upgradeTunnel(req, socket, head, r, opts.tunnel));
       },
       connect(req, socket, head) {
         if (!opts.allowConnect) writeRawError(socket, 405, 'Method Not Allowed', 'CONNECT is only accepted on the outbound listener');

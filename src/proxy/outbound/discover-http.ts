@@ -25,7 +25,7 @@ interface Routed {
   finish(status: number): void;
 }
 
-async function routeRequest(dests: OutboundDestinations, metrics: ProxyMetrics, route: HttpRoute, method: string): Promise<Routed | undefined> {
+export async function discoverRoute(dests: OutboundDestinations, metrics: ProxyMetrics, route: HttpRoute, method: string): Promise<Routed | undefined> {
   const key = lookupKey(route);
   const dest = key ? await dests.get(key) : undefined;
   if (!dest) return undefined;
@@ -64,7 +64,7 @@ async function routeRequest(dests: OutboundDestinations, metrics: ProxyMetrics, 
 
 export function discoverH1(dests: OutboundDestinations, metrics: ProxyMetrics): H1Layer {
   return (next) => (req, res, route) => {
-    routeRequest(dests, metrics, route, req.method ?? 'GET').then(
+    discoverRoute(dests, metrics, route, req.method ?? 'GET').then(
       (r) => {
         if (!r) return next(req, res, route);
         res.once('close', () => r.finish(res.headersSent ? res.statusCode : 0));
@@ -77,7 +77,7 @@ export function discoverH1(dests: OutboundDestinations, metrics: ProxyMetrics): 
 
 export function discoverH2(dests: OutboundDestinations, metrics: ProxyMetrics): H2Layer {
   return (next) => (stream, headers, flags, route) => {
-    routeRequest(dests, metrics, route, String(headers[':method'] ?? 'GET')).then(
+    discoverRoute(dests, metrics, route, String(headers[':method'] ?? 'GET')).then(
       (r) => {
         if (!r) return next(stream, headers, flags, route);
         stream.once('close', () => r.finish(Number(stream.sentHeaders?.[':status'] ?? 0)));

@@ -11,7 +11,8 @@ import { meshedTls, PLAINTEXT, tcpLabels, type ConnContext, type TlsStatus } fro
 import { detectProtocol } from '../detect/detect.js';
 import { forwardH1, type H1Handler } from '../http/h1-forward.js';
 import { forwardH2, type H2Handler } from '../http/h2-forward.js';
-import { discoverH1, discoverH2 } from './discover-http.js';
+import { discoverH1, discoverH2, discoverRoute } from './discover-http.js';
+import type { IncomingMessage } from 'node:http';
 import { forwardH1OverH2 } from '../http/h1-over-h2.js';
 import { routeFromRequestTarget, type HttpRoute } from '../http/route.js';
 import { serveHttp } from '../http/serve.js';
@@ -47,7 +48,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     maxHeaderBytes: cfg.maxHeaderBytes,
     headersTimeoutMs: cfg.headersTimeoutMs,
     idleTimeoutMs: cfg.idleTimeoutMs,
-    tunnel: upstream.tcp,
+    tunnel: { ...upstream.tcp, mesh },
     allowConnect: true,
     routeH1: (req, ctx, startMs) => {
       const r = routeFromRequestTarget(req.url ?? '/', req.headers.host, ctx, startMs);
@@ -58,6 +59,9 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
       const authority = headers[':authority'] ?? '';
       return withIdentity({ ctx, authority, target: ctx.target ?? parseAuthority(authority, 80), path: headers[':path'] ?? '/', startMs });
     },
+    ...(destinations
+      ? { routeUpgrade: async (r: HttpRoute, req: IncomingMessage) => (await discoverRoute(destinations, metrics, r, req.method ?? 'GET'))?.route ?? r }
+      : {}),
     h1: discover.h1(observeH1(metrics)(meshedHttp1)),
     h2: discover.h2(observeH2(metrics)(forwardH2(upstream.h2Pool))),
   });

@@ -3,7 +3,9 @@
 // ways, and the app learns the verified client identity.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
 import { formatAddress, type Address } from '../../../src/lib/address.js';
 import { formatSpiffe, workloadId } from '../../../src/lib/spiffe.js';
 import type { ProxyHandle } from '../../../src/proxy/proxy.js';
@@ -170,6 +172,37 @@ describe('mTLS carries every protocol', () => {
     });
     assert.equal(got, '\x00opaque-secret-bytes\x01');
     assert.equal(pair.relay.seen().includes('opaque-secret-bytes'), false);
+  });
+});
+
+describe('WebSocket over the meshed hop', () => {
+  test('an Upgrade to a meshed peer is tunnelled over mTLS', async (t) => {
+    const pki = await testPki();
+    const server = http.createServer((_q, r) => r.end('plain'));
+    const wss = new WebSocketServer({ server });
+    wss.on('connection', (ws) => ws.on('message', (m, bin) => ws.send(m, { binary: bin })));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const pair = await meshedPair({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port }, await pki.identity(CLIENT), await pki.identity(SERVER));
+    t.after(async () => {
+      await pair.close();
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    });
+    const ws = new WebSocket(`ws://${formatAddress(pair.outbound.outbound)}/chat`);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const reply = new Promise<string>((resolve) => ws.once('message', (m: Buffer) => resolve(m.toString())));
+    ws.send('websocket-secret-frame');
+    assert.equal(await reply, 'websocket-secret-frame');
+    ws.close();
+    await new Promise((r) => ws.once('close', r));
+    assert.ok(pair.relay.seen().length > 0);
+    assert.equal(pair.relay.seen().includes('websocket-secret-frame'), false);
+    assert.equal(pair.relay.seen().includes('Upgrade'), false, 'the upgrade request itself crossed in plaintext');
   });
 });
 
