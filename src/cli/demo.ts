@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { withErrors } from './up.js';
 import { ConfigError } from '../lib/errors.js';
 import { down } from '../runtime/local/down.js';
 import { DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';
@@ -31,7 +30,7 @@ export function register(program: Command): void {
     .option('--loopback', 'force loopback mode (explicit proxy, no namespaces)')
     .option('--network <n>', 'network index: bridge weft<n>, pods 10.77.<n>.0/24', '0')
     .option('--interval <duration>', 'how often to print the stats', '5s')
-    .action(withErrors('demo', async (flags: Flags) => {
+    .action(async (flags: Flags) => {
       const meshFile = join(WEFT_ROOT, 'examples/demo/mesh.yaml');
       if (!existsSync(join(WEFT_ROOT, 'dist/examples/demo/main.js'))) {
         throw new ConfigError(`the demo app is not built: run \`npx tsc -p .\` in ${WEFT_ROOT}`);
@@ -72,5 +71,5 @@ export function register(program: Command): void {
       }
       out('\nstopping the demo');
       await down(flags.stateDir, out);
-    }));
+    });
 }

@@ -1,7 +1,6 @@
 // `weft logs <workload> [--proxy] [-f]`: the app's (or its proxy's, or the control plane's
 // with "control") log from the running mesh.
 import type { Command } from 'commander';
-import { withErrors } from './up.js';
 import { ConfigError } from '../lib/errors.js';
 import { followFile, printFile } from '../runtime/local/follow.js';
 import { DEFAULT_WEFT_DIR, findWorkload, readRunState } from '../runtime/local/run-state.js';
@@ -13,7 +12,7 @@ export function register(program: Command): void {
     .option('--state-dir <dir>', 'weft state directory', DEFAULT_WEFT_DIR)
     .option('--proxy', "the workload's proxy log instead of the app's")
     .option('-f, --follow', 'keep printing what is appended')
-    .action(withErrors('logs', async (name: string, flags: { stateDir: string; proxy?: boolean; follow?: boolean }) => {
+    .action(async (name: string, flags: { stateDir: string; proxy?: boolean; follow?: boolean }) => {
       const state = await readRunState(flags.stateDir);
       if (!state) throw new ConfigError(`no mesh is up in ${flags.stateDir}`);
       let file: string | undefined;
@@ -29,5 +28,5 @@ export function register(program: Command): void {
       process.once('SIGINT', () => ac.abort());
       process.once('SIGTERM', () => ac.abort());
       await followFile(file, out, ac.signal);
-    }));
+    });
 }

@@ -17,7 +17,8 @@ export async function run(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (!(err instanceof WeftError)) throw err;
-    process.stderr.write(`weft: ${err.message} (${err.code})\n`);
+    const command = argv.slice(2).filter((a) => !a.startsWith('-')).slice(0, 1).join(' ');
+    process.stderr.write(`weft ${command}: ${err.message} (${err.code})\n`);
     process.exit(1);
   }
 }

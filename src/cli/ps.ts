@@ -1,6 +1,5 @@
 // `weft ps`: the workloads of the running mesh (from run.json), alive and ready or not.
 import type { Command } from 'commander';
-import { withErrors } from './up.js';
 import { readRunState, DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';
 import { formatStatus, workloadStatus } from '../runtime/local/status.js';
 
@@ -10,7 +9,7 @@ export function register(program: Command): void {
     .description('list the workloads of the mesh started by `weft up`')
     .option('--state-dir <dir>', 'weft state directory', DEFAULT_WEFT_DIR)
     .option('-o, --output <format>', 'table or json', 'table')
-    .action(withErrors('ps', async (flags: { stateDir: string; output: string }) => {
+    .action(async (flags: { stateDir: string; output: string }) => {
       const state = await readRunState(flags.stateDir);
       if (!state) {
         process.stdout.write(`no mesh is up in ${flags.stateDir}\n`);
@@ -19,5 +18,5 @@ export function register(program: Command): void {
       const rows = await workloadStatus(state);
       if (flags.output === 'json') process.stdout.write(JSON.stringify({ mode: state.mode, workloads: rows }, null, 2) + '\n');
       else process.stdout.write(`mode: ${state.mode}   mesh: ${state.meshFile}\n` + formatStatus(rows));
-    }));
+    });
 }

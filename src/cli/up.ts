@@ -12,18 +12,6 @@ import { formatStatus, workloadStatus } from '../runtime/local/status.js';
  * as one line with its code and exits 1, without a stack trace; anything else is a bug and
  * keeps its stack.
  */
-export function withErrors<A extends unknown[]>(command: string, fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await fn(...args);
-    } catch (err) {
-      if (!(err instanceof WeftError)) throw err;
-      process.stderr.write(`weft ${command}: ${err.message} (${err.code})\n`);
-      process.exit(1);
-    }
-  };
-}
-
 interface Flags {
   file: string;
   stateDir: string;
@@ -43,7 +31,7 @@ export function register(program: Command): void {
     .option('--netns', 'require namespace mode (fail instead of falling back)')
     .option('--network <n>', 'network index: bridge weft<n>, pods 10.77.<n>.0/24', '0')
     .option('--timeout <ms>', 'how long to wait for the proxies to be ready', '30000')
-    .action(withErrors('up', async (flags: Flags) => {
+    .action(async (flags: Flags) => {
       let r;
       try {
         r = await up({
@@ -62,5 +50,5 @@ export function register(program: Command): void {
         throw err;
       }
       process.stdout.write(formatStatus(await workloadStatus(r.state)));
-    }));
+    });
 }

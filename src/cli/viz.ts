@@ -1,7 +1,6 @@
 // `weft viz stat [deploy|ns]`: golden metrics per workload (or namespace) of the local mesh,
 // from two scrapes of each proxy's /metrics a window apart. Thin: see src/viz/.
 import type { Command } from 'commander';
-import { withErrors } from './up.js';
 import { ConfigError } from '../lib/errors.js';
 import { DEFAULT_WEFT_DIR, readRunState } from '../runtime/local/run-state.js';
 import { formatTable } from '../runtime/local/status.js';
@@ -24,12 +23,12 @@ export function register(program: Command): void {
     .option('--state-dir <dir>', 'weft state directory', DEFAULT_WEFT_DIR)
     .option('--window <duration>', 'time between the two scrapes', '3s')
     .option('-n, --namespace <ns>', 'only this namespace')
-    .action(withErrors('viz stat', async (resource: string | undefined, flags: { stateDir: string; window: string; namespace?: string }) => {
+    .action(async (resource: string | undefined, flags: { stateDir: string; window: string; namespace?: string }) => {
       const by = resource === undefined || /^(deploy|deployment|deployments|workload|workloads)$/.test(resource) ? 'deploy' : /^(ns|namespace|namespaces)$/.test(resource) ? 'ns' : undefined;
       if (!by) throw new ConfigError(`viz stat: unknown resource "${resource}" (deploy or ns)`);
       const state = await readRunState(flags.stateDir);
       if (!state) throw new ConfigError(`no mesh is up in ${flags.stateDir}`);
       const rows = (await statOnce(state, parseWindow(flags.window), by)).filter((r) => !flags.namespace || r.namespace === flags.namespace);
       process.stdout.write(formatTable(statTable(rows, by)));
-    }));
+    });
 }
