@@ -28,10 +28,9 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
   const upstream = createUpstream(cfg, log, mesh);
 
   // Until discovery answers for a target, the static destination's identity is the only one known.
+  const staticDst = cfg.outboundDefaultDst && cfg.outboundDefaultDstIdentity ? cfg.outboundDefaultDst : undefined;
   const identityFor = (target: Address | undefined): string | undefined =>
-    target && cfg.outboundDefaultDst && cfg.outboundDefaultDstIdentity && formatAddress(target) === formatAddress(cfg.outboundDefaultDst)
-      ? cfg.outboundDefaultDstIdentity
-      : undefined;
+    target && staticDst && target.port === staticDst.port && target.host === staticDst.host ? cfg.outboundDefaultDstIdentity : undefined;
   const withIdentity = (r: HttpRoute): HttpRoute => ({ ...r, identity: identityFor(r.target) });
   const discover = destinations
     ? { h1: discoverH1(destinations, metrics), h2: discoverH2(destinations, metrics) }
