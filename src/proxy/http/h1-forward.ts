@@ -25,6 +25,11 @@ export interface H1ForwardOptions {
 
 /** Methods that carry no body, so a request can be sent again (stale pooled socket, retry). */
 const RESENDABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'DELETE']);
+
+/** Whether a request has no body to lose, so it may be sent again on another attempt. */
+export function canResend(req: IncomingMessage): boolean {
+  return RESENDABLE.has(req.method ?? '') && !req.headers['transfer-encoding'] && !Number(req.headers['content-length'] ?? 0);
+}
 const MAX_ATTEMPTS = 2;
 
 /** Sends the proxy's own error response, if the response has not started yet. */
@@ -49,7 +54,7 @@ export function forwardH1(opts: H1ForwardOptions): H1Handler {
     if (wantsTrailers(req.headers)) headers.te = 'trailers';
     // A chunked request body has no content-length; keep it chunked even for GET-like methods.
     if (req.headers['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
-    const resendable = RESENDABLE.has(req.method ?? '') && !req.headers['transfer-encoding'] && !Number(req.headers['content-length'] ?? 0);
+    const resendable = canResend(req);
 
     const fail = (err: unknown): void => {
       req.resume();

@@ -8,14 +8,13 @@ import http2, { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerH
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, UpstreamConnectError } from '../../lib/errors.js';
 import { stripHopByHop } from './hop-by-hop.js';
-import { sendProxyError, type H1Handler } from './h1-forward.js';
+import { canResend, sendProxyError, type H1Handler } from './h1-forward.js';
 import type { H2SessionPool } from './h2-pool.js';
 import { respondH2Error, type H2Handler, type H2Layer } from './h2-forward.js';
 import { pickEndpoint, type PickedEndpoint } from './route.js';
 
 export const ORIG_PROTO_HEADER = 'weft-orig-proto';
 const { NGHTTP2_CANCEL, HTTP2_HEADER_STATUS } = http2.constants;
-const RESENDABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'DELETE']);
 
 /** HTTP/1 request headers as HTTP/2 request headers (pseudo-headers first, no hop-by-hop). */
 function toH2Request(method: string, path: string, headers: H1Headers): OutgoingHttpHeaders {
@@ -30,7 +29,7 @@ function toH2Request(method: string, path: string, headers: H1Headers): Outgoing
 export function forwardH1OverH2(pool: H2SessionPool): H1Handler {
   return function forward(req, res, route) {
     const method = req.method ?? 'GET';
-    const resendable = RESENDABLE.has(method) && !req.headers['transfer-encoding'] && !Number(req.headers['content-length'] ?? 0);
+    const resendable = canResend(req);
     if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
     let current: http2.ClientHttp2Stream | undefined;
     res.once('close', () => {

@@ -45,11 +45,7 @@ export function createH1Server(opts: H1ServerOptions, handlers: H1ServerHandlers
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const [status, text, reason] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Bad Request', `malformed request: ${err.code ?? err.message}`];
     opts.log.debug('client error', { code: err.code, status });
-    if (socket.writable && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
-      socket.end(
-        `HTTP/1.1 ${status} ${text}\r\n${PROXY_ERROR_HEADER}: ${reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`,
-      );
-    }
+    if (socket.writable && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) socket.end(rawErrorResponse(status, text, reason));
     // end() flushes the response; make sure the socket is released even if the peer never reads.
     setTimeout(() => socket.destroy(), 1000).unref();
   });
@@ -59,11 +55,16 @@ export function createH1Server(opts: H1ServerOptions, handlers: H1ServerHandlers
   return server;
 }
 
+/** The proxy's own error as a complete HTTP/1.1 response that closes the connection. */
+function rawErrorResponse(status: number, text: string, reason: string): string {
+  return `HTTP/1.1 ${status} ${text}\r\n${PROXY_ERROR_HEADER}: ${reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`;
+}
+
 /** Writes a raw HTTP/1.1 error response on a socket that is not (or no longer) HTTP-managed. */
 export function writeRawError(socket: Socket, status: number, text: string, reason: string): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  socket.end(`HTTP/1.1 ${status} ${text}\r\n${PROXY_ERROR_HEADER}: ${reason}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+  socket.end(rawErrorResponse(status, text, reason));
 }
