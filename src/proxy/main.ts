@@ -3,6 +3,7 @@
 import { ConfigError } from '../lib/errors.js';
 import { parseProxyConfig, type ProxyConfig } from './config.js';
 import { startProxy } from './proxy.js';
+import { installProcessGuard } from './guard.js';
 
 export async function main(env: Record<string, string | undefined>): Promise<void> {
   let cfg: ProxyConfig;
@@ -16,6 +17,8 @@ export async function main(env: Record<string, string | undefined>): Promise<voi
     throw err;
   }
   const proxy = await startProxy(cfg, { env, onShutdown: () => process.exit(0) });
+  // One connection's bug must not end the process that serves every other connection.
+  installProcessGuard(proxy.guard);
   const stop = (signal: string): void => {
     proxy.log.info('signal received, draining', { signal });
     void proxy.drain().then(() => process.exit(0));

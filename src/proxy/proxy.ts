@@ -18,6 +18,7 @@ import type { TlsIdentity } from './tls/context.js';
 import { OutboundDestinations } from './outbound/destinations.js';
 import { registerBalancerGauge } from './outbound/balancer-metrics.js';
 import type { IdentityClient } from './identity/client.js';
+import { FaultGuard } from './guard.js';
 
 export interface ProxyOptions {
   readonly log?: Logger;
@@ -38,6 +39,8 @@ export interface ProxyHandle {
   readonly admin: Address;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
+  /** Counts and contains exceptions in connection handling (the process guard reports here too). */
+  readonly guard: FaultGuard;
   /** Resolves when the proxy holds its certificate (at once without identity). */
   readonly ready: Promise<void>;
   /** Graceful shutdown: stop accepting, let in-flight work finish (bounded), close. */
@@ -64,6 +67,7 @@ function closeServer(server: net.Server | http.Server): Promise<void> {
 export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Promise<ProxyHandle> {
   const log = opts.log ?? new Logger(cfg.logLevel, 'weft-proxy');
   const metrics = new ProxyMetrics();
+  const guard = new FaultGuard(metrics, log);
   const intercept = cfg.intercept ? new SoOriginalDst({ onError: (err) => log.debug('SO_ORIGINAL_DST failed', { err: err as Error }) }) : undefined;
   if (intercept) {
     const a = intercept.isAvailable();
@@ -91,11 +95,11 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     ? new OutboundDestinations(new (await import('./discovery/client.js')).DiscoveryClient({ address: cfg.destinationSvcAddr, contextToken: cfg.destinationContext }))
     : undefined;
   if (destinations) registerBalancerGauge(metrics, destinations);
-  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations };
+  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard };
 
   const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
   const servers = stacks.map((stack) =>
-    net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, (s) => stack.accept(s)),
+    net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, guard.socketHandler('accept', (s) => stack.accept(s as net.Socket))),
   );
   let draining: Promise<void> | undefined;
   const admin = createAdminServer({
@@ -121,6 +125,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     admin: adminAddr,
     metrics,
     log,
+    guard,
     ready: identityClient?.ready ?? Promise.resolve(),
     drain() {
       draining ??= (async () => {

@@ -8,6 +8,7 @@ import type { OriginalDst } from './tcp/original-dst.js';
 import type { MeshConnector } from './mesh/connector.js';
 import type { MeshTlsAcceptor } from './tls/accept.js';
 import type { OutboundDestinations } from './outbound/destinations.js';
+import type { FaultGuard } from './guard.js';
 
 export interface StackDeps {
   readonly cfg: ProxyConfig;
@@ -22,6 +23,8 @@ export interface StackDeps {
   readonly localIdentity: string | undefined;
   /** Service discovery for outbound traffic; absent: original destinations only. */
   readonly destinations: OutboundDestinations | undefined;
+  /** Closes what a throwing handler was serving, counts it, keeps the proxy running. */
+  readonly guard: FaultGuard;
 }
 
 /** A listener's connection handling, as built by a stack. */

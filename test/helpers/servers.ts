@@ -55,6 +55,7 @@ export async function h2Backend(onStream?: (s: http2.ServerHttp2Stream, h: http2
   const sockets = new Set<net.Socket>();
   const server = http2.createServer();
   server.on('stream', onStream ?? ((s, h) => {
+    s.on('error', () => {}); // a client (or proxy) that resets the stream is not the backend's failure
     s.respond({ ':status': 200, 'content-type': 'text/plain' }, { waitForTrailers: true });
     s.on('wantTrailers', () => s.sendTrailers({ 'x-trailer': 'done' }));
     s.end(`h2 ${h[':method']} ${h[':path']}`);

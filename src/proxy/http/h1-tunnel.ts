@@ -31,6 +31,9 @@ function rawHead(statusLine: string, rawHeaders: string[]): string {
  * meshed endpoint the request (and then the tunnel) travels over mTLS.
  */
 export async function upgradeTunnel(req: IncomingMessage, socket: Socket, head: Buffer, route: HttpRoute, opts: TunnelOptions): Promise<void> {
+  // The HTTP server has let go of the socket: from here its errors are ours to catch (the
+  // client may leave while the upstream is being reached).
+  socket.on('error', () => socket.destroy());
   let ep: PickedEndpoint | undefined;
   try {
     ep = pickEndpoint(route);
@@ -75,6 +78,11 @@ export async function upgradeTunnel(req: IncomingMessage, socket: Socket, head: 
   up.on('upgrade', (ur, upSocket, upHead) => {
     clearTimeout(timer);
     endpoint.done(true);
+    joined = true;
+    if (socket.destroyed) {
+      upSocket.destroy();
+      return;
+    }
     socket.write(rawHead(`HTTP/1.1 ${ur.statusCode} ${ur.statusMessage}`, ur.rawHeaders));
     if (upHead.length) socket.write(upHead);
     if (head.length) upSocket.write(head);
@@ -103,7 +111,11 @@ export async function upgradeTunnel(req: IncomingMessage, socket: Socket, head: 
     opts.log.debug('upgrade upstream failed', { target: formatAddress(target), err });
     writeRawError(socket, 502, 'Bad Gateway', headerSafe(`connect to ${formatAddress(target)} failed: ${err.message}`));
   });
-  socket.on('error', () => up.destroy());
+  // A client that leaves before the upstream answered: give up on the upstream too.
+  let joined = false;
+  socket.once('close', () => {
+    if (!joined) up.destroy();
+  });
   up.end();
 }
 

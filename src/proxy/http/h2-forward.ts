@@ -8,6 +8,7 @@ import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, UpstreamConnectError } from '../../lib/errors.js';
 import { stripHopByHop, wantsTrailers } from './hop-by-hop.js';
 import type { H2SessionPool } from './h2-pool.js';
+import { resetStream } from './h2-server.js';
 import { errorResponse, headerSafe, PROXY_ERROR_HEADER } from './proxy-error.js';
 import { pickEndpoint, type HttpRoute, type PickedEndpoint } from './route.js';
 import type { Address } from '../../lib/address.js';
@@ -26,7 +27,7 @@ function isGrpc(headers: IncomingHttpHeaders): boolean {
 export function respondH2Error(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, err: unknown): void {
   if (stream.destroyed || stream.closed) return;
   if (stream.headersSent) {
-    stream.close(NGHTTP2_INTERNAL_ERROR);
+    resetStream(stream, NGHTTP2_INTERNAL_ERROR);
     return;
   }
   const e = errorResponse(err);
@@ -42,7 +43,7 @@ export function respondH2Error(stream: ServerHttp2Stream, headers: IncomingHttpH
       stream.end(`${e.reason}\n`);
     }
   } catch {
-    stream.close(NGHTTP2_INTERNAL_ERROR);
+    resetStream(stream, NGHTTP2_INTERNAL_ERROR);
   }
 }
 
@@ -202,7 +203,7 @@ function relay(
       answeredWithError = true;
       respondH2Error(stream, headers, new UpstreamConnectError(formatAddress(target), { cause: new Error(`upstream stream closed (code ${code})`) }));
     } else if (code !== NGHTTP2_NO_ERROR) {
-      stream.close(code);
+      resetStream(stream, code);
     }
   });
   stream.on('close', () => {
@@ -213,7 +214,7 @@ function relay(
   if (signal) {
     const onAbort = (): void => {
       if (!stream.headersSent) respondH2Error(stream, headers, signal.reason);
-      else if (!stream.closed) stream.close(NGHTTP2_CANCEL);
+      else if (!stream.closed) resetStream(stream, NGHTTP2_CANCEL);
       if (!up.closed) up.close(NGHTTP2_CANCEL);
     };
     if (signal.aborted) onAbort();

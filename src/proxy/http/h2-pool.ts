@@ -103,7 +103,10 @@ export class H2SessionPool {
       if (this.sessions.get(key) === session) this.sessions.delete(key);
     };
     // A larger connection window than the 64 KiB default, so streams are not starved.
-    session.once('connect', () => session.setLocalWindowSize(8 << 20));
+    // (The session may already be gone by the time 'connect' is delivered: nothing to enlarge.)
+    session.once('connect', () => {
+      if (!session.destroyed && !session.closed) session.setLocalWindowSize(8 << 20);
+    });
     // Errors surface on each request stream; the session itself just leaves the pool.
     session.on('error', drop);
     session.once('goaway', drop);

@@ -1,11 +1,22 @@
 // An HTTP/2 (h2c prior knowledge) server that never listens: the detect layer hands it
 // connections. Sessions are tracked so a graceful shutdown can send GOAWAY to each.
+//
+// Each session carries its connection's tag (context) in a closure: Node emits a stream
+// asynchronously (next tick), and a stream reset in the same read (HEADERS + RST_STREAM, the
+// rapid-reset shape) is already destroyed by then — `stream.session` is undefined — so
+// nothing here looks the tag up through the stream. Streams that died before their handler
+// ran are dropped without a handler.
 import type { Socket } from 'node:net';
 import http2, { type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { performance } from 'node:perf_hooks';
+import type { FaultGuard } from '../guard.js';
 
 export interface H2ServerOptions {
   readonly maxHeaderBytes: number;
   readonly idleTimeoutMs: number;
+  readonly guard: FaultGuard;
+  /** Called when a limit closes a session (for the limit-hit counter). */
+  readonly onLimit: (limit: 'h2_reset_flood') => void;
 }
 
 export interface H2Server<T> {
@@ -15,34 +26,117 @@ export interface H2Server<T> {
   drain(): void;
 }
 
+const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_ENHANCE_YOUR_CALM } = http2.constants;
+
+/**
+ * Streams the client may reset (a burst, then a steady rate) before its session is closed
+ * with GOAWAY(ENHANCE_YOUR_CALM): the rapid-reset defence (CVE-2023-44487). It must trip before
+ * nghttp2's own limit (a burst of 1000, then 33/s), because when nghttp2 trips it sends GOAWAY
+ * and stops reading, and Node 20 never closes that session: the socket would sit in CLOSE_WAIT
+ * with unread bytes until the idle timeout. A client that cancels a few streams a second (gRPC
+ * deadlines, browsers navigating away) never comes near it.
+ */
+export const RESET_BURST = 500;
+export const RESETS_PER_SECOND = 30;
+
+/** Streams this proxy reset itself: they do not count against the client's reset budget. */
+const localResets = new WeakSet<ServerHttp2Stream>();
+
+/** Resets a downstream stream (RST_STREAM with `code`) as the proxy's own decision. */
+export function resetStream(stream: ServerHttp2Stream, code: number): void {
+  localResets.add(stream);
+  stream.close(code);
+}
+
+/** How long a closed session's peer has to close its side before the socket is cut. */
+export const HANG_UP_GRACE_MS = 1000;
+
+/**
+ * After a session we closed has said GOAWAY, Node ends the socket and then waits for the peer's
+ * FIN, for ever: a peer that never closes would keep the socket. Cut it after a grace period.
+ */
+function hangUp(socket: Socket): void {
+  setTimeout(() => socket.destroy(), HANG_UP_GRACE_MS).unref();
+}
+
+/** A token bucket of client resets for one session. */
+class ResetBudget {
+  private tokens = RESET_BURST;
+  private last = performance.now();
+  /** Spends one reset; false once the client has reset more than the budget allows. */
+  spend(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(RESET_BURST, this.tokens + ((now - this.last) / 1000) * RESETS_PER_SECOND);
+    this.last = now;
+    this.tokens -= 1;
+    return this.tokens >= 0;
+  }
+}
+
 export function createH2Server<T>(
   opts: H2ServerOptions,
   onStream: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, tag: T) => void,
 ): H2Server<T> {
   const sessions = new Set<Http2Session>();
-  // session.socket is a proxy object, not the accepted socket, so the tag is attached to the
-  // session instead: Node creates the session synchronously inside emit('connection').
-  const tags = new WeakMap<Http2Session, T>();
-  let pending: T | undefined;
+  // Node creates the session synchronously inside emit('connection'), so 'session' sees the
+  // tag of the connection being handed over.
+  let pending: { tag: T; socket: Socket } | undefined;
   const server = http2.createServer({
     maxSessionMemory: 64,
     settings: { maxHeaderListSize: opts.maxHeaderBytes, maxConcurrentStreams: 1000, initialWindowSize: 1 << 20 },
   });
   server.on('session', (s: Http2Session) => {
+    if (!pending) {
+      s.destroy();
+      return;
+    }
+    const { tag, socket } = pending;
     sessions.add(s);
-    tags.set(s, pending as T);
     s.on('error', () => {}); // per-session errors end that session only
     s.once('close', () => sessions.delete(s));
-    s.setTimeout(opts.idleTimeoutMs, () => s.close());
-  });
-  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => {
-    onStream(stream, headers, flags, tags.get(stream.session as Http2Session) as T);
+    s.setTimeout(opts.idleTimeoutMs, () => {
+      s.close();
+      hangUp(socket);
+    });
+    const budget = new ResetBudget();
+    let calmed = false;
+    const clientReset = (): void => {
+      if (budget.spend() || calmed || s.destroyed) return;
+      calmed = true;
+      opts.onLimit('h2_reset_flood');
+      s.goaway(NGHTTP2_ENHANCE_YOUR_CALM);
+      setImmediate(() => s.destroy());
+      hangUp(socket);
+    };
+    s.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => {
+      // Reset before we got to it: nothing to serve, but it counts against the client.
+      if (stream.destroyed || stream.closed) return clientReset();
+      stream.once('close', () => {
+        if (stream.rstCode && !localResets.has(stream)) clientReset();
+      });
+      opts.guard.run(
+        'h2_stream',
+        () => onStream(stream, headers, flags, tag),
+        () => {
+          stream.on('error', () => {}); // the handler may have thrown before it listened
+          if (!stream.destroyed) resetStream(stream, NGHTTP2_INTERNAL_ERROR);
+        },
+      );
+    });
   });
   return {
     accept: (socket, tag) => {
-      pending = tag;
-      server.emit('connection', socket);
-      pending = undefined;
+      // HTTP/2 has no half-closed connections: a client's FIN ends the session. Without this a
+      // socket accepted with allowHalfOpen stays in CLOSE_WAIT until the idle timeout.
+      socket.allowHalfOpen = false;
+      pending = { tag, socket };
+      try {
+        server.emit('connection', socket);
+      } finally {
+        pending = undefined;
+      }
+      // The client may have half-closed already (before the hand-over).
+      if (socket.readableEnded && !socket.destroyed) socket.destroy();
     },
     drain: () => {
       for (const s of sessions) s.close();

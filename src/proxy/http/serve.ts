@@ -13,6 +13,7 @@ import { createH2Server } from './h2-server.js';
 import type { H2Handler } from './h2-forward.js';
 import { writeRawError } from './h1-server.js';
 import type { HttpRoute } from './route.js';
+import type { FaultGuard } from '../guard.js';
 
 export interface HttpServeOptions {
   readonly maxHeaderBytes: number;
@@ -27,6 +28,10 @@ export interface HttpServeOptions {
   readonly routeUpgrade?: (route: HttpRoute, req: IncomingMessage) => Promise<HttpRoute>;
   readonly h1: H1Handler;
   readonly h2: H2Handler;
+  /** Closes a connection or stream whose handling threw, and counts it. */
+  readonly guard: FaultGuard;
+  /** Counts a limit that closed a connection (e.g. an HTTP/2 reset flood). */
+  readonly onLimit: (limit: string) => void;
 }
 
 export interface HttpServe {
@@ -41,27 +46,39 @@ export interface HttpServe {
 export function serveHttp(opts: HttpServeOptions): HttpServe {
   const contexts = new WeakMap<Socket, ConnContext>();
   let draining = false;
-  const ctxOf = (s: Socket): ConnContext => contexts.get(s) as ConnContext;
+  const { guard } = opts;
+  const ctxOf = (s: Socket): ConnContext => {
+    const ctx = contexts.get(s);
+    if (!ctx) throw new Error('connection has no context (not bound before the hand-over)');
+    return ctx;
+  };
+  const destroy = (socket: Socket) => (): void => void socket.destroy();
 
   const h1Server = createH1Server(
     { maxHeaderBytes: opts.maxHeaderBytes, headersTimeoutMs: opts.headersTimeoutMs, keepAliveTimeoutMs: 60_000, log: opts.tunnel.log },
     {
       request(req, res) {
-        if (draining) res.setHeader('connection', 'close');
-        opts.h1(req, res, opts.routeH1(req, ctxOf(req.socket), performance.now()));
+        guard.run('h1_request', () => {
+          if (draining) res.setHeader('connection', 'close');
+          opts.h1(req, res, opts.routeH1(req, ctxOf(req.socket), performance.now()));
+        }, destroy(req.socket));
       },
       upgrade(req, socket, head) {
-        const route = opts.routeH1(req, ctxOf(socket), performance.now());
-        const routed = opts.routeUpgrade ? opts.routeUpgrade(route, req).catch(() => route) : Promise.resolve(route);
-        void routed.then((r) => upgradeTunnel(req, socket, head, r, opts.tunnel));
+        guard.run('h1_upgrade', () => {
+          const route = opts.routeH1(req, ctxOf(socket), performance.now());
+          const routed = opts.routeUpgrade ? opts.routeUpgrade(route, req).catch(() => route) : Promise.resolve(route);
+          void routed.then((r) => guard.run('h1_upgrade', () => void upgradeTunnel(req, socket, head, r, opts.tunnel), destroy(socket)));
+        }, destroy(socket));
       },
       connect(req, socket, head) {
-        if (!opts.allowConnect) writeRawError(socket, 405, 'Method Not Allowed', 'CONNECT is only accepted on the outbound listener');
-        else void connectTunnel(req, socket, head, opts.tunnel);
+        guard.run('h1_upgrade', () => {
+          if (!opts.allowConnect) writeRawError(socket, 405, 'Method Not Allowed', 'CONNECT is only accepted on the outbound listener');
+          else void connectTunnel(req, socket, head, opts.tunnel);
+        }, destroy(socket));
       },
     },
   );
-  const h2Server = createH2Server<ConnContext>({ maxHeaderBytes: opts.maxHeaderBytes, idleTimeoutMs: opts.idleTimeoutMs }, (stream, headers, flags, ctx) => {
+  const h2Server = createH2Server<ConnContext>({ maxHeaderBytes: opts.maxHeaderBytes, idleTimeoutMs: opts.idleTimeoutMs, guard, onLimit: opts.onLimit }, (stream, headers, flags, ctx) => {
     opts.h2(stream, headers, flags, opts.routeH2(headers, ctx, performance.now()));
   });
 
@@ -73,7 +90,7 @@ export function serveHttp(opts: HttpServeOptions): HttpServe {
       // delivers them to the parser, which then reads the handle directly.
       socket.resume();
     },
-    h2: (socket) => h2Server.accept(socket, ctxOf(socket)),
+    h2: (socket) => guard.run('h2_session', () => h2Server.accept(socket, ctxOf(socket)), destroy(socket)),
     drain() {
       draining = true;
       h1Server.closeIdleConnections();

@@ -39,7 +39,7 @@ const clientIdH2: H2Layer = (next) => (stream, headers, flags, route) => {
   next(stream, headers, flags, route);
 };
 
-export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity }: StackDeps): ConnectionStack {
+export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard }: StackDeps): ConnectionStack {
   const log = parentLog.child('inbound');
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, undefined);
@@ -54,6 +54,8 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     maxHeaderBytes: cfg.maxHeaderBytes,
     headersTimeoutMs: cfg.headersTimeoutMs,
     idleTimeoutMs: cfg.idleTimeoutMs,
+    guard,
+    onLimit: (limit) => metrics.limitHit('inbound', limit),
     tunnel: upstream.tcp,
     allowConnect: false,
     // Inbound requests always go to the app, whatever URI form they use.
@@ -103,12 +105,12 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
       };
       // Only a connection redirected from an opaque app port skips detection; one addressed to
       // the inbound port itself may be a meshed peer's TLS, whatever the app port.
-      detectProtocol(socket, { timeoutMs: cfg.detectTimeoutMs, skip: !!od && cfg.opaquePorts.has(od.port) }, {
+      detectProtocol(socket, { timeoutMs: cfg.detectTimeoutMs, skip: !!od && cfg.opaquePorts.has(od.port) }, guard.socketHandlers('accept', {
         http1: tracked(httpServe.http1),
         h2: tracked(httpServe.h2),
         tls: (s, peek, ended) => (acceptor && !ended && clientHelloHasAlpn(peek) ? void acceptMeshed(s) : opaque(s, peek, ended)),
         opaque,
-      });
+      }));
     },
     drain: (deadlineMs) => drainStack(httpServe, tracker, upstream, deadlineMs),
     get openConnections() {

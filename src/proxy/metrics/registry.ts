@@ -57,6 +57,7 @@ export class ProxyMetrics {
   private readonly routeRequestTotal: Counter;
   private readonly routeResponseTotal: Counter;
   private readonly routeResponseLatency: Histogram;
+  private readonly limitHits: Counter;
 
   constructor() {
     const r = this.registry;
@@ -77,6 +78,7 @@ export class ProxyMetrics {
     this.tcpOpenConnections = r.register(new Gauge('tcp_open_connections', 'TCP connections currently open', TCP_LABELS));
     this.tcpReadBytes = r.register(new Counter('tcp_read_bytes_total', 'Bytes read from peers', TCP_LABELS));
     this.tcpWriteBytes = r.register(new Counter('tcp_write_bytes_total', 'Bytes written to peers', TCP_LABELS));
+    this.limitHits = r.register(new Counter('proxy_limit_hits_total', 'Connections or requests a configured limit refused or closed', ['direction', 'limit']));
     this.tcpCloseTotal = r.register(new Counter('tcp_close_total', 'Total TCP connections closed', [...TCP_LABELS, 'classification', 'errno']));
   }
 
@@ -134,6 +136,11 @@ export class ProxyMetrics {
   tcpClosed(labels: TcpLabels, errno: string): void {
     this.tcpOpenConnections.dec({ ...labels });
     this.tcpCloseTotal.inc({ ...labels, classification: errno ? 'failure' : 'success', errno });
+  }
+
+  /** A limit refused or closed something (reset flood, header size, slow client, ...). */
+  limitHit(direction: 'inbound' | 'outbound', limit: string): void {
+    this.limitHits.inc({ direction, limit });
   }
 
   /** Runs `fn` before every scrape. */

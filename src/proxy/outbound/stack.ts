@@ -22,7 +22,7 @@ import { ConnectionTracker } from '../tcp/connections.js';
 import { forwardTcp, type TcpConnect } from '../tcp/forward.js';
 import { createUpstream, drainStack } from '../upstream.js';
 
-export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, destinations }: StackDeps): ConnectionStack {
+export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, destinations, guard }: StackDeps): ConnectionStack {
   const log = parentLog.child('outbound');
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, mesh);
@@ -47,6 +47,8 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     maxHeaderBytes: cfg.maxHeaderBytes,
     headersTimeoutMs: cfg.headersTimeoutMs,
     idleTimeoutMs: cfg.idleTimeoutMs,
+    guard,
+    onLimit: (limit) => metrics.limitHit('outbound', limit),
     tunnel: { ...upstream.tcp, mesh },
     allowConnect: true,
     routeH1: (req, ctx, startMs) => {
@@ -107,12 +109,12 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
         tracker.track(s, tcpLabels({ ...ctx, tls: PLAINTEXT }));
         serve(s);
       };
-      detectProtocol(socket, { timeoutMs: cfg.detectTimeoutMs, skip: !!target && cfg.opaquePorts.has(target.port) }, {
+      detectProtocol(socket, { timeoutMs: cfg.detectTimeoutMs, skip: !!target && cfg.opaquePorts.has(target.port) }, guard.socketHandlers('accept', {
         http1: http(httpServe.http1),
         h2: http(httpServe.h2),
         tls: opaque, // the app's own TLS: not ours to terminate
         opaque,
-      });
+      }));
     },
     drain: (deadlineMs) => drainStack(httpServe, tracker, upstream, deadlineMs),
     get openConnections() {

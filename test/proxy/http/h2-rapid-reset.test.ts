@@ -1,0 +1,215 @@
+// Regression (issue 17): one 72 KB write of HEADERS + RST_STREAM pairs (the rapid-reset shape of
+// CVE-2023-44487) used to kill `weft proxy` with a TypeError in routeH2. Against a real proxy
+// process: one connection of it, ten at once, and the same over the inbound mTLS port. The
+// proxy must stay alive and serve other clients meanwhile, close the flooding sessions (no
+// socket left in CLOSE_WAIT), count the limit, and give its memory back afterwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { initCaDirectory } from '../../../src/control/identity/store.js';
+import { startIdentityService } from '../../../src/control/identity/service.js';
+import { formatAddress, type Address } from '../../../src/lib/address.js';
+import { Logger } from '../../../src/lib/log.js';
+import { formatSpiffe, workloadId } from '../../../src/lib/spiffe.js';
+import { startIdentity } from '../../../src/proxy/identity-wiring.js';
+import { MeshConnector } from '../../../src/proxy/mesh/connector.js';
+import { ProxyMetrics } from '../../../src/proxy/metrics/registry.js';
+import { FRAME, parseFrames, rapidResetBytes } from '../../helpers/h2-frames.js';
+import { sleep, until } from '../../helpers/http-load.js';
+import { startProxyProcess, type ProxyProcess } from '../../helpers/proxy-process.js';
+import { url } from '../../helpers/proxy.js';
+import { h2Backend, httpBackend } from '../../helpers/servers.js';
+
+const { NGHTTP2_ENHANCE_YOUR_CALM } = http2.constants;
+
+/** Writes the flood on `socket` and collects the answer until the proxy closes (or 5 s). */
+function flood(socket: Duplex, pairs: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const got: Buffer[] = [];
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(Buffer.concat(got));
+    };
+    const timer = setTimeout(done, 5000);
+    socket.on('data', (c: Buffer) => got.push(c));
+    socket.on('error', () => {});
+    socket.once('close', done);
+    socket.once('end', done);
+    socket.write(rapidResetBytes(pairs));
+  });
+}
+
+const plainFlood = (to: Address, pairs: number): Promise<Buffer> => flood(net.connect(to.port, to.host), pairs);
+
+const goawayCodes = (answer: Buffer): number[] =>
+  parseFrames(answer).filter((f) => f.type === FRAME.GOAWAY).map((f) => f.payload.readUInt32BE(4));
+
+async function metric(p: ProxyProcess, name: string, match = ''): Promise<number> {
+  const text = await (await fetch(url(p.admin, '/metrics'))).text();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(name) && line.includes(match)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
+/** h2c GETs through the proxy, one after another, until stopped; returns [ok, failed]. */
+function goodClient(to: Address): { stop(): Promise<[number, number]> } {
+  let stopped = false;
+  let ok = 0;
+  let failed = 0;
+  const loop = (async () => {
+    while (!stopped) {
+      const session = http2.connect(`http://${formatAddress(to)}`);
+      session.on('error', () => {});
+      try {
+        for (let i = 0; i < 20 && !stopped; i++) {
+          const status = await new Promise<number>((resolve, reject) => {
+            const req = session.request({ ':path': '/good' });
+            let s = 0;
+            req.on('response', (h) => (s = Number(h[':status'])));
+            req.on('error', reject);
+            req.on('close', () => resolve(s));
+            req.resume();
+            req.end();
+          });
+          if (status === 200) ok++;
+          else failed++;
+        }
+      } catch {
+        failed++;
+      } finally {
+        session.close();
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return [ok, failed];
+    },
+  };
+}
+
+/** Waits (up to `ms`) for the process RSS to come back within `slackKb` of `baselineKb`. */
+async function memoryComesBack(p: ProxyProcess, baselineKb: number, slackKb: number, ms: number): Promise<number> {
+  const until = Date.now() + ms;
+  let rss = p.rssKb();
+  while (rss > baselineKb + slackKb && Date.now() < until) {
+    await sleep(1000);
+    rss = p.rssKb();
+  }
+  return rss;
+}
+
+async function assertServing(p: ProxyProcess, h2: Address): Promise<void> {
+  assert.ok(p.alive(), `proxy died: ${p.log()}`);
+  assert.equal((await fetch(url(p.admin, '/live'))).status, 200);
+  const session = http2.connect(`http://${formatAddress(h2)}`);
+  try {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = session.request({ ':path': '/after' });
+      req.on('response', (h) => resolve(Number(h[':status'])));
+      req.on('error', reject);
+      req.resume();
+      req.end();
+    });
+    assert.equal(status, 200);
+  } finally {
+    session.close();
+  }
+}
+
+test('rapid reset on the outbound h2c listener: one connection, then ten; the proxy lives, serves others, closes the floods and gives memory back', { timeout: 150_000 }, async (t) => {
+  const backend = await h2Backend();
+  t.after(() => backend.close());
+  const p = await startProxyProcess(t, { WEFT_PROXY_OUTBOUND_DEFAULT_DST: formatAddress(backend.addr), WEFT_PROXY_IDENTITY_DISABLED: '1' });
+  await assertServing(p, p.outbound);
+  const baseline = p.rssKb();
+
+  const good = goodClient(p.outbound);
+  const first = await plainFlood(p.outbound, 2000);
+  const many = await Promise.all(Array.from({ length: 10 }, () => plainFlood(p.outbound, 2000)));
+  const [ok, failed] = await good.stop();
+
+  // Every flooding session was told to calm down and closed.
+  for (const answer of [first, ...many]) assert.ok(goawayCodes(answer).length > 0, 'no GOAWAY for a flooding session');
+  assert.ok([first, ...many].some((a) => goawayCodes(a).includes(NGHTTP2_ENHANCE_YOUR_CALM)), 'no ENHANCE_YOUR_CALM');
+  assert.ok(ok > 0, 'the other client got nothing through');
+  assert.equal(failed, 0, `the other client saw ${failed} failures`);
+  await assertServing(p, p.outbound);
+  assert.ok((await metric(p, 'proxy_limit_hits_total', 'limit="h2_reset_flood"')) >= 11);
+  assert.equal(await metric(p, 'proxy_internal_errors_total'), 0);
+  // No flooded socket lingers (it used to stay in CLOSE_WAIT with unread bytes for 300 s).
+  await until('flood connections closed', async () => (await metric(p, 'tcp_open_connections', 'direction="outbound"')) === 0, 3000);
+
+  const peak = p.rssKb();
+  // V8 gives its grown young generation back once the process has idled ~30-40 s (its memory
+  // reducer); what stays must be small.
+  const after = await memoryComesBack(p, baseline, 20 * 1024, 90_000);
+  t.diagnostic(`RSS baseline ${(baseline / 1024).toFixed(0)} MB, after the floods ${(peak / 1024).toFixed(0)} MB, settled ${(after / 1024).toFixed(0)} MB`);
+  assert.ok(after <= baseline + 20 * 1024, `RSS stayed at ${after} KiB (baseline ${baseline} KiB)`);
+});
+
+test('rapid reset over the inbound mTLS port from a peer with a mesh identity: the proxy lives and closes the session', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-rr-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  await initCaDirectory({ dir: join(dir, 'ca') });
+  const ca = await startIdentityService({ dir: join(dir, 'ca'), listen: { host: '127.0.0.1', port: 0 } });
+  t.after(() => ca.close());
+  writeFileSync(join(dir, 'anchor.pem'), ca.trustAnchorPem);
+  const identityEnv = (sa: string): Record<string, string> => {
+    const id = workloadId('rr', sa);
+    writeFileSync(join(dir, `${sa}.token`), ca.issueJoinToken(id), { mode: 0o600 });
+    return {
+      WEFT_PROXY_IDENTITY_SVC_ADDR: `127.0.0.1:${ca.port}`,
+      WEFT_PROXY_IDENTITY_LOCAL_NAME: formatSpiffe(id),
+      WEFT_PROXY_IDENTITY_TRUST_ANCHORS_FILE: join(dir, 'anchor.pem'),
+      WEFT_PROXY_IDENTITY_TOKEN_FILE: join(dir, `${sa}.token`),
+    };
+  };
+  const app = await h2Backend();
+  t.after(() => app.close());
+  const h1app = await httpBackend((_q, s) => s.end('ok'));
+  t.after(() => h1app.close());
+  const p = await startProxyProcess(t, { ...identityEnv('server'), WEFT_PROXY_INBOUND_DEFAULT_DST: formatAddress(app.addr) });
+  await until('proxy ready', async () => (await fetch(url(p.admin, '/ready'))).status === 200, 10_000);
+
+  // The attacker holds a real certificate from the same CA (as any meshed workload would).
+  const env = identityEnv('attacker');
+  const identity = startIdentity(
+    { svcAddr: env.WEFT_PROXY_IDENTITY_SVC_ADDR as string, svcName: undefined, localName: env.WEFT_PROXY_IDENTITY_LOCAL_NAME as string, trustAnchorsPem: ca.trustAnchorPem, tokenFile: env.WEFT_PROXY_IDENTITY_TOKEN_FILE as string },
+    new Logger('error'),
+    new ProxyMetrics(),
+  );
+  t.after(() => identity.close());
+  await identity.ready;
+  const connector = new MeshConnector(identity, 2000);
+  const meshedFlood = async (): Promise<Buffer> =>
+    flood(await connector.connect(p.inbound, formatSpiffe(workloadId('rr', 'server')), { port: app.addr.port, protocol: 'http2' }), 2000);
+
+  const answers = [await meshedFlood(), ...(await Promise.all(Array.from({ length: 4 }, meshedFlood)))];
+  for (const a of answers) assert.ok(goawayCodes(a).length > 0, 'no GOAWAY for a flooding meshed session');
+  assert.ok(p.alive(), `proxy died: ${p.log()}`);
+  assert.equal((await fetch(url(p.admin, '/live'))).status, 200);
+  assert.ok((await metric(p, 'proxy_limit_hits_total', 'direction="inbound",limit="h2_reset_flood"')) >= 5);
+  assert.equal(await metric(p, 'proxy_internal_errors_total'), 0);
+  await until('meshed flood connections closed', async () => (await metric(p, 'tcp_open_connections', 'direction="inbound"')) === 0, 3000);
+  // A well-behaved meshed peer still gets through afterwards.
+  const tls = await connector.connect(p.inbound, formatSpiffe(workloadId('rr', 'server')), { port: app.addr.port, protocol: 'http2' });
+  const session = http2.connect(`http://${formatAddress(p.inbound)}`, { createConnection: () => tls });
+  t.after(() => session.destroy());
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = session.request({ ':path': '/meshed' });
+    req.on('response', (h) => resolve(Number(h[':status'])));
+    req.on('error', reject);
+    req.resume();
+    req.end();
+  });
+  assert.equal(status, 200);
+});
