@@ -6,6 +6,13 @@ import { SERVICE_NAME_LABEL } from '../store/types.js';
 
 export type ChangeListener = (services: ReadonlySet<string>) => void;
 
+/** An endpoint found by address, with its service and the ports its slice lists. */
+export interface IpOwner {
+  readonly endpoint: Endpoint;
+  readonly serviceKey: string;
+  readonly ports: readonly number[];
+}
+
 export function svcKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
@@ -102,21 +109,32 @@ export class ClusterState {
     if (name && ns) this.notify(svcKey(ns, name));
   }
 
-  private ipIndex: Map<string, { endpoint: Endpoint; serviceKey: string }> | undefined;
+  private ipIndex: Map<string, IpOwner[]> | undefined;
 
-  /** The endpoint (and the service its slice belongs to) owning a pod IP; indexed once per change. */
-  endpointByIp(ip: string): { endpoint: Endpoint; serviceKey: string } | undefined {
+  /**
+   * The endpoint (and the service its slice belongs to) at a pod address; indexed once per
+   * change. Several endpoints share an IP when workloads differ only by port (the local
+   * runtime's loopback mode puts every workload on 127.0.0.1): the one whose slice lists the
+   * port wins, else the first with that IP (a pod port no Service names).
+   */
+  endpointByAddress(ip: string, port: number): IpOwner | undefined {
     if (!this.ipIndex) {
       this.ipIndex = new Map();
       for (const [serviceKey, m] of this.slices) {
         for (const s of m.values()) {
+          const ports = s.ports.map((p) => p.port);
           for (const endpoint of s.endpoints) {
-            for (const a of endpoint.addresses) if (!this.ipIndex.has(a)) this.ipIndex.set(a, { endpoint, serviceKey });
+            for (const a of endpoint.addresses) {
+              let owners = this.ipIndex.get(a);
+              if (!owners) this.ipIndex.set(a, (owners = []));
+              owners.push({ endpoint, serviceKey, ports });
+            }
           }
         }
       }
     }
-    return this.ipIndex.get(ip);
+    const owners = this.ipIndex.get(ip);
+    return owners?.find((o) => o.ports.includes(port)) ?? owners?.[0];
   }
 
   /** The service whose cluster IP this is, if any. */

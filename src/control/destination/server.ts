@@ -65,7 +65,7 @@ export class DestinationService {
   private ipEndpoints(ip: string, port: number, t: TranslateOptions): EndpointSet {
     const svc = this.state.serviceByClusterIp(ip);
     if (svc) return serviceEndpoints(this.state, svc.metadata.namespace, svc.metadata.name, port, t);
-    const found = this.state.endpointByIp(ip);
+    const found = this.state.endpointByAddress(ip, port);
     if (!found) return { exists: false, addrs: new Map(), setLabels: {} };
     return { exists: true, addrs: new Map([[addrKey(ip, port), weightedAddr(found.endpoint, ip, port, false, t)]]), setLabels: {} };
   }

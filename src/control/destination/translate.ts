@@ -157,7 +157,7 @@ export function serviceProfile(state: ClusterState, namespace: string, name: str
 export function ipProfile(state: ClusterState, ip: string, port: number, opts: TranslateOptions): DestinationProfile | undefined {
   const svc = state.serviceByClusterIp(ip);
   if (svc) return serviceProfile(state, svc.metadata.namespace, svc.metadata.name, port, opts);
-  const found = state.endpointByIp(ip);
+  const found = state.endpointByAddress(ip, port);
   if (!found) return undefined;
   const [ns = '', name = ''] = found.serviceKey.split('/');
   const owner = state.services.get(found.serviceKey);

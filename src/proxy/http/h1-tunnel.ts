@@ -1,11 +1,11 @@
-// HTTP/1.1 tunnels: `Upgrade` (WebSocket and friends) is relayed to the upstream and, once it
-// answers 101, both connections are joined as opaque byte streams; `CONNECT host:port` opens
-// a TCP tunnel to that address (explicit-proxy mode for opaque TCP and TLS).
+// HTTP/1.1 Upgrade tunnels (WebSocket and friends): the request is relayed to the upstream
+// and, once it answers 101, both connections are joined as opaque byte streams. (CONNECT is not
+// a tunnel here: the outbound stack serves its bytes as a connection to the named address.)
 import http, { type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { formatAddress, parseAuthority } from '../../lib/address.js';
+import { formatAddress } from '../../lib/address.js';
 import type { Logger } from '../../lib/log.js';
-import { connectTcp, pipeBoth } from '../tcp/forward.js';
+import { pipeBoth } from '../tcp/forward.js';
 import { stripHopByHop } from './hop-by-hop.js';
 import { writeRawError } from './h1-server.js';
 import { headerSafe } from './proxy-error.js';
@@ -117,27 +117,4 @@ export async function upgradeTunnel(req: IncomingMessage, socket: Socket, head: 
     if (!joined) up.destroy();
   });
   up.end();
-}
-
-/** Answers `CONNECT host:port` by opening a TCP tunnel to that address. */
-export async function connectTunnel(req: IncomingMessage, socket: Socket, head: Buffer, opts: TunnelOptions): Promise<void> {
-  const target = parseAuthority(req.url ?? '', 443);
-  if (!target) {
-    writeRawError(socket, 400, 'Bad Request', 'CONNECT needs host:port');
-    return;
-  }
-  socket.on('error', () => socket.destroy());
-  try {
-    const up = await connectTcp(target, opts.connectTimeoutMs);
-    if (socket.destroyed) {
-      up.destroy();
-      return;
-    }
-    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-    if (head.length) up.write(head);
-    pipeBoth(socket, up, opts.idleTimeoutMs);
-  } catch (err) {
-    opts.log.debug('CONNECT upstream failed', { target: formatAddress(target), err: err as Error });
-    writeRawError(socket, 502, 'Bad Gateway', headerSafe(`connect to ${formatAddress(target)} failed`));
-  }
 }

@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import type { ConnContext } from '../context.js';
 import { createH1Server } from './h1-server.js';
 import type { H1Handler } from './h1-forward.js';
-import { connectTunnel, upgradeTunnel, type TunnelOptions } from './h1-tunnel.js';
+import { upgradeTunnel, type TunnelOptions } from './h1-tunnel.js';
+import { parseAuthority, type Address } from '../../lib/address.js';
 import { createH2Server } from './h2-server.js';
 import type { H2Handler } from './h2-forward.js';
 import { writeRawError } from './h1-server.js';
@@ -20,8 +21,11 @@ export interface HttpServeOptions {
   readonly headersTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly tunnel: TunnelOptions;
-  /** Whether `CONNECT host:port` is accepted (explicit-proxy mode, outbound only). */
-  readonly allowConnect: boolean;
+  /**
+   * `CONNECT host:port` (explicit-proxy mode, outbound only): the listener takes the tunnel's
+   * bytes as a new connection to that address. Absent: CONNECT is refused with 405.
+   */
+  readonly connect?: (target: Address, socket: Socket, head: Buffer) => void;
   readonly routeH1: (req: IncomingMessage, ctx: ConnContext, startMs: number) => HttpRoute;
   readonly routeH2: (headers: IncomingHttpHeaders, ctx: ConnContext, startMs: number) => HttpRoute;
   /** Completes an Upgrade request's route (discovery: endpoints, identity) before tunnelling. */
@@ -72,8 +76,13 @@ export function serveHttp(opts: HttpServeOptions): HttpServe {
       },
       connect(req, socket, head) {
         guard.run('h1_upgrade', () => {
-          if (!opts.allowConnect) writeRawError(socket, 405, 'Method Not Allowed', 'CONNECT is only accepted on the outbound listener');
-          else void connectTunnel(req, socket, head, opts.tunnel);
+          const target = parseAuthority(req.url ?? '', 443);
+          if (!opts.connect) writeRawError(socket, 405, 'Method Not Allowed', 'CONNECT is only accepted on the outbound listener');
+          else if (!target) writeRawError(socket, 400, 'Bad Request', 'CONNECT needs host:port');
+          else {
+            socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+            opts.connect(target, socket, head);
+          }
         }, destroy(socket));
       },
     },

@@ -57,7 +57,6 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     guard,
     onLimit: (limit) => metrics.limitHit('inbound', limit),
     tunnel: upstream.tcp,
-    allowConnect: false,
     // Inbound requests always go to the app, whatever URI form they use.
     routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.url ?? '/', req.headers.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),

@@ -1,5 +1,5 @@
 // The outbound stack: traffic leaving the workload. Read top to bottom, it is the request path:
-//   accept -> original destination -> detect protocol (opaque ports skip) -> TCP metrics
+//   accept -> original destination (or a CONNECT's host:port) -> detect protocol (opaque ports skip) -> TCP metrics
 //     http1/h2 -> route (proxy-form URI | :authority | original destination)
 //              -> discover (endpoints, profile route: retries, timeout, split; else pass through)
 //              -> metrics -> forward: balancer pick per attempt, pooled connections, mTLS when meshed
@@ -50,7 +50,13 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     guard,
     onLimit: (limit) => metrics.limitHit('outbound', limit),
     tunnel: { ...upstream.tcp, mesh },
-    allowConnect: true,
+    // CONNECT host:port names the destination explicitly: what flows through the tunnel is
+    // served like any connection to that address (detected, discovered, meshed), so gRPC or
+    // TLS through an explicit proxy gets the same treatment as intercepted traffic.
+    connect: (target, socket, head) => {
+      if (head.length > 0) socket.unshift(head);
+      serveConnection(socket, target);
+    },
     routeH1: (req, ctx, startMs) => {
       const r = routeFromRequestTarget(req.url ?? '/', req.headers.host, ctx, startMs);
       // Explicit-proxy mode without an original destination: the Host header names the target.
@@ -95,27 +101,29 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     return forwardTcp(s, { host: e.host, port: e.port }, upstream.tcp, connect, prefix);
   };
 
+  /** One connection headed for `target` (its original destination, or a CONNECT's address). */
+  function serveConnection(socket: Socket, target: Address | undefined): void {
+    const identity = identityFor(target);
+    const tls: TlsStatus = identity ? meshedTls(identity) : PLAINTEXT;
+    const ctx: ConnContext = { direction: 'outbound', target, tls, log };
+    httpServe.bind(socket, ctx);
+    const meshedConnect: TcpConnect | undefined =
+      identity && mesh ? (t) => mesh.connect(t, identity, { port: t.port, protocol: 'opaque' }) : undefined;
+    const opaque = (s: Socket, peek: Buffer, ended?: boolean): void => void opaqueTcp(s, ctx, meshedConnect, ended ? peek : undefined);
+    const http = (serve: (s: Socket) => void) => (s: Socket): void => {
+      tracker.track(s, tcpLabels({ ...ctx, tls: PLAINTEXT }));
+      serve(s);
+    };
+    detectProtocol(socket, { timeoutMs: cfg.detectTimeoutMs, skip: !!target && cfg.opaquePorts.has(target.port) }, guard.socketHandlers('accept', {
+      http1: http(httpServe.http1),
+      h2: http(httpServe.h2),
+      tls: opaque, // the app's own TLS: not ours to terminate
+      opaque,
+    }));
+  }
+
   return {
-    accept(socket: Socket) {
-      const target = origDst.lookup(socket);
-      const identity = identityFor(target);
-      const tls: TlsStatus = identity ? meshedTls(identity) : PLAINTEXT;
-      const ctx: ConnContext = { direction: 'outbound', target, tls, log };
-      httpServe.bind(socket, ctx);
-      const meshedConnect: TcpConnect | undefined =
-        identity && mesh ? (t) => mesh.connect(t, identity, { port: t.port, protocol: 'opaque' }) : undefined;
-      const opaque = (s: Socket, peek: Buffer, ended?: boolean): void => void opaqueTcp(s, ctx, meshedConnect, ended ? peek : undefined);
-      const http = (serve: (s: Socket) => void) => (s: Socket): void => {
-        tracker.track(s, tcpLabels({ ...ctx, tls: PLAINTEXT }));
-        serve(s);
-      };
-      detectProtocol(socket, { timeoutMs: cfg.detectTimeoutMs, skip: !!target && cfg.opaquePorts.has(target.port) }, guard.socketHandlers('accept', {
-        http1: http(httpServe.http1),
-        h2: http(httpServe.h2),
-        tls: opaque, // the app's own TLS: not ours to terminate
-        opaque,
-      }));
-    },
+    accept: (socket: Socket) => serveConnection(socket, origDst.lookup(socket)),
     drain: (deadlineMs) => drainStack(httpServe, tracker, upstream, deadlineMs),
     get openConnections() {
       return tracker.size;

@@ -28,7 +28,9 @@ export class ConnectionTracker {
     t.written = written;
   }
 
+  /** Counts a connection once (a CONNECT tunnel is served again on its socket: not a new one). */
   track(socket: Socket, labels: TcpLabels): void {
+    if (this.open.has(socket)) return;
     const t: Tracked = { labels, read: 0, written: 0 };
     this.open.set(socket, t);
     this.metrics.tcpOpened(labels);

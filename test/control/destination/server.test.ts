@@ -140,3 +140,31 @@ test('streams_share_a_topic_and_release_it_when_cancelled', async (t) => {
   for (let i = 0; i < 100 && server.service.topicCount > 0; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(server.service.topicCount, 0);
 });
+
+// Regression (issue 15): in the local runtime's loopback mode every workload is 127.0.0.1 and
+// they differ by port; a pod-address lookup must find the workload listening on that port,
+// not the first one with the IP (which made proxies expect the wrong identity).
+test('pod_address_lookups_tell_workloads_on_one_ip_apart_by_port', async (t) => {
+  const { get, profile, apply } = await setup(t);
+  const loopbackWorkload = (name: string, port: number): string => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: lo}
+spec: {ports: [{name: http, port: ${port}}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ${name}-1, namespace: lo, labels: {kubernetes.io/service-name: ${name}}}
+ports: [{name: http, port: ${port}}]
+endpoints:
+- addresses: [127.0.0.1]
+  targetRef: {kind: Pod, name: ${name}, namespace: lo, serviceAccountName: ${name}}
+`;
+  await apply([loopbackWorkload('web', 41001), loopbackWorkload('catalog', 41002), loopbackWorkload('voting', 41003)].join('---\n'));
+  for (const [name, port] of [['web', 41001], ['catalog', 41002], ['voting', 41003]] as const) {
+    const u = await get(`127.0.0.1:${port}`).next();
+    assert.deepEqual(addrs(u), [`127.0.0.1:${port}`]);
+    assert.equal(u.add?.addrs[0]?.tlsIdentity?.uriLikeIdentity?.uri, `spiffe://cluster.local/ns/lo/sa/${name}`);
+    const p = await profile(`127.0.0.1:${port}`).next();
+    assert.equal(p.endpoint?.tlsIdentity?.uriLikeIdentity?.uri, `spiffe://cluster.local/ns/lo/sa/${name}`);
+  }
+});

@@ -1,11 +1,13 @@
 // Opaque TCP through the proxy: echo with half-close, server-speaks-first protocols (detect
-// timeout), configured opaque ports, CONNECT tunnels, and resets when the upstream is gone.
+// timeout), configured opaque ports, CONNECT (a tunnel to the named address, its bytes served
+// like any connection there), and resets when the upstream is gone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { formatAddress } from '../../../src/lib/address.js';
 import { metricValue, startProxyPair, startTestProxy } from '../../helpers/proxy.js';
-import { deadPort, tcpBackend } from '../../helpers/servers.js';
+import { deadPort, h2Backend, tcpBackend } from '../../helpers/servers.js';
 
 /** Sends `payload`, half-closes, and collects everything until the server closes. */
 function exchange(port: number, payload: Buffer | string, opts: { waitFirst?: boolean } = {}): Promise<{ data: Buffer; error?: string }> {
@@ -95,6 +97,41 @@ test('CONNECT opens a TCP tunnel in explicit-proxy mode', async (t) => {
     s.write(`CONNECT 127.0.0.1:${echo.addr.port} HTTP/1.1\r\nHost: 127.0.0.1:${echo.addr.port}\r\n\r\n`);
   });
   assert.match(got, /^HTTP\/1\.1 200 Connection Established\r\n\r\ntunnelled bytes$/);
+});
+
+test('CONNECT names the destination: HTTP/2 through the tunnel is served as HTTP/2 to that address (request metrics, not a byte pipe)', async (t) => {
+  const backend = await h2Backend();
+  const p = await startTestProxy();
+  t.after(async () => {
+    await p.close();
+    await backend.close();
+  });
+  const tunnel = await new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect(p.outbound.port, '127.0.0.1');
+    let head = '';
+    const onData = (c: Buffer): void => {
+      head += c.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      s.off('data', onData);
+      resolve(s);
+    };
+    s.on('data', onData);
+    s.on('error', reject);
+    s.write(`CONNECT ${formatAddress(backend.addr)} HTTP/1.1\r\nHost: ${formatAddress(backend.addr)}\r\n\r\n`);
+  });
+  const session = http2.connect(`http://${formatAddress(backend.addr)}`, { createConnection: () => tunnel });
+  t.after(() => session.destroy());
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = session.request({ ':path': '/through-connect' });
+    let b = '';
+    req.on('data', (c: Buffer) => (b += c));
+    req.on('end', () => resolve(b));
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(body, 'h2 GET /through-connect');
+  assert.equal(await metricValue(p, 'request_total', { direction: 'outbound', authority: formatAddress(backend.addr) }), 1);
+  assert.equal(await metricValue(p, 'tcp_open_total', { direction: 'outbound' }), 1);
 });
 
 test('a client that sends a few bytes and half-closes before detection decides still gets through', async (t) => {
