@@ -3,6 +3,7 @@
 import http from 'node:http';
 import { join } from 'node:path';
 import type { Address } from '../src/lib/address.js';
+import { PROXY_NODE_FLAGS } from '../src/proxy/node-flags.js';
 import { freePort, startProcess, stopProcess, waitUntil, type Proc } from './procs.js';
 import type { TargetContext } from './types.js';
 
@@ -46,7 +47,7 @@ export async function startWeftProxy(name: string, ctx: TargetContext, dst: Weft
   };
   if (dst.outboundDst) env.WEFT_PROXY_OUTBOUND_DEFAULT_DST = addr(dst.outboundDst);
   if (dst.inboundDst) env.WEFT_PROXY_INBOUND_DEFAULT_DST = addr(dst.inboundDst);
-  const proc = startProcess(name, process.execPath, [join(ctx.repoRoot, 'bin/weft.js'), 'proxy'], {
+  const proc = startProcess(name, process.execPath, [...PROXY_NODE_FLAGS, join(ctx.repoRoot, 'bin/weft.js'), 'proxy'], {
     env,
     cwd: ctx.repoRoot,
     logPath: join(ctx.workDir, `${name}.log`),

@@ -15,6 +15,8 @@ export const ENV = {
   detectTimeoutMs: 'WEFT_PROXY_DETECT_TIMEOUT_MS',
   opaquePorts: 'WEFT_PROXY_OPAQUE_PORTS',
   maxHeaderBytes: 'WEFT_PROXY_MAX_HEADER_BYTES',
+  maxHeaderCount: 'WEFT_PROXY_MAX_HEADER_COUNT',
+  keepAliveTimeoutMs: 'WEFT_PROXY_HTTP_KEEPALIVE_TIMEOUT_MS',
   headersTimeoutMs: 'WEFT_PROXY_HTTP_HEADERS_TIMEOUT_MS',
   idleTimeoutMs: 'WEFT_PROXY_IDLE_TIMEOUT_MS',
   connectTimeoutMs: 'WEFT_PROXY_CONNECT_TIMEOUT_MS',
@@ -61,7 +63,11 @@ export interface ProxyConfig {
   readonly detectTimeoutMs: number;
   readonly opaquePorts: ReadonlySet<number>;
   readonly maxHeaderBytes: number;
+  /** Header fields in a request head (more: 431, never silently dropped). */
+  readonly maxHeaderCount: number;
   readonly headersTimeoutMs: number;
+  /** An idle HTTP/1 keep-alive connection from a client is closed after this long. */
+  readonly keepAliveTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly shutdownGraceMs: number;
@@ -87,7 +93,10 @@ export const DEFAULTS = {
   adminListen: '0.0.0.0:4191',
   detectTimeoutMs: 10_000,
   maxHeaderBytes: 16 * 1024,
+  // hyper's (and so Linkerd's) limit on header fields.
+  maxHeaderCount: 100,
   headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 60_000,
   idleTimeoutMs: 300_000,
   connectTimeoutMs: 1_000,
   shutdownGraceMs: 30_000,
@@ -178,7 +187,9 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     detectTimeoutMs: positiveInt(env, ENV.detectTimeoutMs, DEFAULTS.detectTimeoutMs),
     opaquePorts: ports(env, ENV.opaquePorts, DEFAULT_OPAQUE_PORTS),
     maxHeaderBytes: positiveInt(env, ENV.maxHeaderBytes, DEFAULTS.maxHeaderBytes),
+    maxHeaderCount: positiveInt(env, ENV.maxHeaderCount, DEFAULTS.maxHeaderCount),
     headersTimeoutMs: positiveInt(env, ENV.headersTimeoutMs, DEFAULTS.headersTimeoutMs),
+    keepAliveTimeoutMs: positiveInt(env, ENV.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs),
     idleTimeoutMs: positiveInt(env, ENV.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
     connectTimeoutMs: positiveInt(env, ENV.connectTimeoutMs, DEFAULTS.connectTimeoutMs),
     shutdownGraceMs: positiveInt(env, ENV.shutdownGraceMs, DEFAULTS.shutdownGraceMs),

@@ -1,11 +1,12 @@
 // A real `weft proxy` process for tests that need the process itself (its exit, its RSS, its
-// process-level guards): spawned on port 0, its ports read from its first log line, killed
+// process-level guards): spawned on port 0 with the node flags every launcher uses, its ports read from its first log line, killed
 // after the test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Address } from '../../src/lib/address.js';
+import { PROXY_NODE_FLAGS } from '../../src/proxy/node-flags.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const weftBin = join(root, 'bin', 'weft.js');
@@ -25,7 +26,7 @@ export interface ProxyProcess {
 type After = { after(fn: () => void | Promise<void>): void };
 
 export async function startProxyProcess(t: After, env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<ProxyProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, weftBin, 'proxy'], {
+  const child = spawn(process.execPath, [...PROXY_NODE_FLAGS, ...nodeArgs, weftBin, 'proxy'], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       WEFT_PROXY_OUTBOUND_LISTEN_ADDR: '127.0.0.1:0',

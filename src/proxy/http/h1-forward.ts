@@ -1,160 +1,193 @@
-// Forwards one HTTP/1.x request upstream over a pooled keep-alive connection and streams the
-// response back: hop-by-hop headers dropped, trailers and 1xx (100-continue) relayed, the
-// upstream request cancelled when the client goes away. Each attempt takes an endpoint from
-// the route (a balancer pick) and reports the outcome; a bodiless request whose response the
-// route says to retry is sent again (within its budget). Failures before the response starts
-// become proxy error responses (502/503/504 with weft-proxy-error); after that, the client
-// connection is reset since the response can no longer be completed honestly.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+// Forwards one HTTP/1.x request upstream over a pooled keep-alive connection (the proxy's own
+// HTTP/1 engine, http/h1/) and streams the response back. Heads are rewritten (hop-by-hop
+// fields dropped, framing restated); bodies go byte for byte as they arrived — chunk framing,
+// trailers and all — unless the client is HTTP/1.0 and the response chunked (then decoded and
+// close-delimited). 1xx responses (100 Continue, 103) are relayed. Each attempt takes an
+// endpoint from the route (a balancer pick) and reports the outcome; a bodiless request whose
+// response the route says to retry, or whose pooled connection turned out to be closed, is
+// sent again. Failures before the response starts become proxy error responses (502/503/504
+// with weft-proxy-error); after that, the client connection is cut, since the response can no
+// longer be completed honestly.
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, UpstreamConnectError } from '../../lib/errors.js';
-import { stripHopByHop, wantsTrailers } from './hop-by-hop.js';
-import { errorResponse, headerSafe, PROXY_ERROR_HEADER } from './proxy-error.js';
+import type { Framing } from './h1/head.js';
+import { endToEnd, getHeader, headerLines, wantsTrailersFlat } from './h1/headers.js';
+import type { H1Pool } from './h1/pool.js';
+import type { H1Request } from './h1/request.js';
+import type { H1Response } from './h1/response.js';
+import type { BodyMode, Exchange, UpstreamConnection } from './h1/upstream.js';
+import { errorResponse } from './proxy-error.js';
 import { pickEndpoint, type HttpRoute, type PickedEndpoint } from './route.js';
-import type { MeshAgent, MeshRequestOptions } from '../mesh/connector.js';
 
-export type H1Handler = (req: IncomingMessage, res: ServerResponse, route: HttpRoute) => void;
+export type H1Handler = (req: H1Request, res: H1Response, route: HttpRoute) => void;
 export type H1Layer = (next: H1Handler) => H1Handler;
-
-export interface H1ForwardOptions {
-  readonly agent: http.Agent;
-  /** Agent for meshed targets (mTLS); absent when this proxy has no identity. */
-  readonly meshAgent?: MeshAgent | undefined;
-  readonly connectTimeoutMs: number;
-}
 
 /** Methods that carry no body, so a request can be sent again (stale pooled socket, retry). */
 const RESENDABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'DELETE']);
-
-/** Whether a request has no body to lose, so it may be sent again on another attempt. */
-export function canResend(req: IncomingMessage): boolean {
-  return RESENDABLE.has(req.method ?? '') && !req.headers['transfer-encoding'] && !Number(req.headers['content-length'] ?? 0);
-}
 const MAX_ATTEMPTS = 2;
 
-/** Sends the proxy's own error response, if the response has not started yet. */
-export function sendProxyError(res: ServerResponse, err: unknown): void {
-  if (res.headersSent) {
-    res.destroy(err instanceof Error ? err : undefined);
-    return;
-  }
-  const e = errorResponse(err);
-  const body = `${e.reason}\n`;
-  res.writeHead(e.status, {
-    [PROXY_ERROR_HEADER]: headerSafe(e.reason),
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
+/** Whether a request has no body to lose, so it may be sent again on another attempt. */
+export function canResend(req: H1Request): boolean {
+  return RESENDABLE.has(req.method) && req.framing.kind === 'none';
 }
 
-export function forwardH1(opts: H1ForwardOptions): H1Handler {
-  return function forward(req, res, route) {
-    const headers = stripHopByHop(req.headers);
-    if (wantsTrailers(req.headers)) headers.te = 'trailers';
-    // A chunked request body has no content-length; keep it chunked even for GET-like methods.
-    if (req.headers['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
-    const resendable = canResend(req);
+const STATUS_TEXT: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout', 431: 'Request Header Fields Too Large' };
 
-    const fail = (err: unknown): void => {
-      req.resume();
-      sendProxyError(res, route.signal?.aborted ? route.signal.reason : err);
-    };
+/** Sends the proxy's own error response, or cuts the connection if the response has started. */
+export function sendProxyError(res: H1Response, err: unknown): void {
+  if (res.headersSent) return res.destroy();
+  const e = errorResponse(err);
+  res.respondError(e.status, STATUS_TEXT[e.status] ?? 'Error', e.reason);
+}
+
+/** The request line and head for the next hop, with the body's framing restated. */
+export function requestHead(req: H1Request, path: string, authority: string): string {
+  const headers = endToEnd(req.headers, req.head.connection);
+  let head = `${req.method} ${path} HTTP/1.1\r\n`;
+  if (req.head.host === undefined && authority) head += `host: ${authority}\r\n`;
+  head += headerLines(headers);
+  if (wantsTrailersFlat(req.headers)) head += 'te: trailers\r\n';
+  if (req.framing.kind === 'length') head += `content-length: ${req.framing.length}\r\n`;
+  else if (req.framing.kind === 'chunked') head += 'transfer-encoding: chunked\r\n';
+  return head + '\r\n';
+}
+
+/** How the response is delimited towards this client, and whether its bytes pass as they are. */
+function downstreamFraming(res: H1Response, upstream: Framing): { framing: Framing; mode: BodyMode } {
+  if (upstream.kind === 'chunked' && res.clientMinor === 0) return { framing: { kind: 'close' }, mode: 'payload' };
+  return { framing: upstream, mode: 'raw' };
+}
+
+export function forwardH1(pool: H1Pool): H1Handler {
+  return function forward(req, res, route) {
+    const head = requestHead(req, route.path, route.authority);
+    const resendable = canResend(req);
+    let exchange: Exchange | undefined;
+    const fail = (err: unknown): void => sendProxyError(res, route.signal?.aborted ? route.signal.reason : err);
+    res.onClose((finished) => {
+      if (!finished) exchange?.abort();
+    });
+    if (route.signal) {
+      const signal = route.signal;
+      const onAbort = (): void => {
+        exchange?.abort();
+        fail(signal.reason);
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      res.onClose(() => signal.removeEventListener('abort', onAbort));
+    }
 
     const send = (attempt: number): void => {
       let ep: PickedEndpoint | undefined;
       try {
         ep = pickEndpoint(route);
       } catch (err) {
-        fail(err);
-        return;
+        return fail(err);
       }
-      if (!ep) {
-        fail(new NoDestinationError(`no destination for ${route.authority || 'request'}`));
-        return;
-      }
-      const { target, identity } = ep;
+      if (!ep) return fail(new NoDestinationError(`no destination for ${route.authority || 'request'}`));
       const endpoint = ep;
-      if (identity && !opts.meshAgent) {
+      const again = (): boolean => attempt + 1 < MAX_ATTEMPTS && resendable && !res.headersSent && !route.signal?.aborted;
+      const onConn = (conn: UpstreamConnection): void => {
+        if (res.finished || res.socket.destroyed) {
+          conn.finish(true);
+          return;
+        }
+        startExchange(conn, endpoint, attempt, again);
+      };
+      let acquired;
+      try {
+        acquired = pool.acquire(endpoint.target, endpoint.identity);
+      } catch (err) {
         endpoint.done(false);
-        fail(new UpstreamConnectError(formatAddress(target), { cause: new Error('meshed target but this proxy has no identity') }));
+        return fail(err);
+      }
+      if (!(acquired instanceof Promise)) return onConn(acquired);
+      acquired.then(onConn, (err: unknown) => {
+        endpoint.done(false);
+        // Never connected: nothing reached the endpoint, so the balancer may pick another
+        // (no retry budget is spent: this adds no load to the destination).
+        if (again() && route.pick) return send(attempt + 1);
+        fail(err instanceof UpstreamConnectError ? err : new UpstreamConnectError(formatAddress(endpoint.target), { cause: err }));
+      });
+    };
+
+    const startExchange = (conn: UpstreamConnection, endpoint: PickedEndpoint, attempt: number, again: () => boolean): void => {
+      let status = 0;
+      let mode: BodyMode = 'raw';
+      let retrying = false;
+      let waitingDrain = false;
+      const ex = conn.start(req.method, head, req.framing, {
+        informational(code, reason, headers) {
+          if (code === 100 || code === 103) res.writeInformational(code, reason, code === 103 ? endToEnd(headers, []) : []);
+        },
+        response(h, framing) {
+          status = h.status;
+          if (again() && route.retry?.(status)) {
+            endpoint.done(false);
+            retrying = true;
+            send(attempt + 1);
+            return 'discard';
+          }
+          const d = downstreamFraming(res, framing);
+          mode = d.mode;
+          const headers = endToEnd(h.headers, h.connection);
+          // A HEAD or 304 answer states the length of a body it does not carry.
+          if (framing.kind === 'none' && (req.method === 'HEAD' || status === 304)) {
+            const cl = getHeader(h.headers, 'content-length');
+            if (cl !== undefined) headers.push('content-length', cl);
+          }
+          res.writeHead(status, h.reason, headers, d.framing);
+          return mode;
+        },
+        body(chunk) {
+          const ok = mode === 'raw' ? res.writeRaw(chunk) : res.write(chunk);
+          if (!ok && !waitingDrain) {
+            waitingDrain = true;
+            res.socket.once('drain', () => {
+              waitingDrain = false;
+              ex.resumeResponse();
+            });
+          }
+          return ok;
+        },
+        end(trailers) {
+          if (retrying) return;
+          endpoint.done(status < 500);
+          res.end(mode === 'raw' ? { raw: true } : { trailers });
+        },
+        error(err, unsent) {
+          endpoint.done(false);
+          if (retrying) return;
+          if (res.headersSent) return res.destroy();
+          // A pooled connection the upstream had closed as we picked it: send again if safe.
+          if (unsent && again()) return send(attempt + 1);
+          fail(new UpstreamConnectError(formatAddress(endpoint.target), { cause: err }));
+        },
+      });
+      exchange = ex;
+      if (attempt > 0 || !req.hasBody) {
+        ex.endRequest({ raw: true });
         return;
       }
-      const canRetry = (status: number): boolean => attempt + 1 < MAX_ATTEMPTS && resendable && req.readableEnded && !res.headersSent && !!route.retry?.(status);
-      const options: MeshRequestOptions = {
-        host: target.host,
-        port: target.port,
-        method: req.method,
-        path: route.path,
-        headers,
-        agent: identity ? opts.meshAgent : opts.agent,
-        setHost: false,
-        weftIdentity: identity,
-        ...(route.signal ? { signal: route.signal } : {}),
-      };
-      const up = http.request(options);
-      current = up;
-      let connectTimer: NodeJS.Timeout | undefined;
-      let connected = false;
-      up.on('socket', (s) => {
-        if (s.connecting) {
-          connectTimer = setTimeout(() => up.destroy(new UpstreamConnectError(formatAddress(target), {
-            cause: new Error(`connect timeout ${opts.connectTimeoutMs} ms`),
-          })), opts.connectTimeoutMs);
-          s.once('connect', () => {
-            connected = true;
-            clearTimeout(connectTimer);
-          });
-        } else connected = true;
+      let waitingReqDrain = false;
+      req.readBody({
+        mode: 'raw',
+        write(chunk) {
+          const ok = ex.writeRaw(chunk);
+          if (!ok && !waitingReqDrain) {
+            waitingReqDrain = true;
+            ex.onRequestDrain(() => {
+              waitingReqDrain = false;
+              req.resume();
+            });
+          }
+          return ok;
+        },
+        end: () => ex.endRequest({ raw: true }),
+        abort: () => ex.abort(),
       });
-      up.on('information', (info) => {
-        if (info.statusCode === 100) res.writeContinue();
-        else if (info.statusCode === 103) res.writeEarlyHints(stripHopByHop(info.headers) as Record<string, string | string[]>);
-      });
-      up.on('response', (ur) => {
-        clearTimeout(connectTimer);
-        const status = ur.statusCode ?? 502;
-        if (canRetry(status)) {
-          endpoint.done(false);
-          ur.resume();
-          send(attempt + 1);
-          return;
-        }
-        res.writeHead(status, ur.statusMessage, stripHopByHop(ur.headers));
-        ur.once('end', () => {
-          if (ur.rawTrailers.length > 0) res.addTrailers(ur.trailers as Record<string, string>);
-        });
-        ur.on('aborted', () => res.destroy());
-        ur.on('error', () => res.destroy());
-        res.once('close', () => endpoint.done(res.writableFinished && status < 500));
-        ur.pipe(res);
-      });
-      up.on('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(connectTimer);
-        endpoint.done(false);
-        if (res.headersSent || res.destroyed) {
-          res.destroy();
-          return;
-        }
-        // A pooled keep-alive socket the upstream had already closed: resend once if safe.
-        const stale = up.reusedSocket && err.code === 'ECONNRESET';
-        // Never connected (refused, connect timeout): the request did not leave, and the
-        // balancer can pick another endpoint, as Linkerd's would not have picked this one. No
-        // retry budget is spent: this adds no load to the destination.
-        const unsent = !connected && !!route.pick;
-        if (!route.signal?.aborted && attempt + 1 < MAX_ATTEMPTS && resendable && req.readableEnded && (stale || unsent || canRetry(502))) {
-          send(attempt + 1);
-          return;
-        }
-        fail(err instanceof UpstreamConnectError ? err : new UpstreamConnectError(formatAddress(target), { cause: err }));
-      });
-      if (req.readableEnded) up.end();
-      else req.pipe(up);
     };
-    let current: http.ClientRequest | undefined;
-    res.once('close', () => {
-      if (!res.writableFinished) current?.destroy();
-    });
     send(0);
   };
 }

@@ -1,45 +1,47 @@
-// Between two meshed proxies, HTTP/1 requests travel as streams of one multiplexed HTTP/2
+// Between two meshed proxies, HTTP/1 requests can travel as streams of one multiplexed HTTP/2
 // connection (as Linkerd does): the client side turns each HTTP/1.1 request into an HTTP/2
-// stream marked `weft-orig-proto: HTTP/1.1`, and the server side turns it back into HTTP/1.1
-// for the app. One connection carries any number of concurrent requests, instead of one
-// keep-alive connection (and one mTLS handshake) per concurrent request.
-import http, { type IncomingHttpHeaders as H1Headers } from 'node:http';
-import http2, { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+// stream marked `weft-orig-proto: HTTP/1.1` (this file); the server side turns it back into
+// HTTP/1.1 for the app (orig-proto-server.ts). One connection carries any number of concurrent
+// requests, instead of one keep-alive connection (and one mTLS handshake) per concurrent request.
+import http2, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, UpstreamConnectError } from '../../lib/errors.js';
-import { stripHopByHop } from './hop-by-hop.js';
 import { canResend, sendProxyError, type H1Handler } from './h1-forward.js';
+import type { Framing } from './h1/head.js';
+import { endToEnd, fromHeaderObject, toHeaderObject } from './h1/headers.js';
+import type { H1Request } from './h1/request.js';
 import type { H2SessionPool } from './h2-pool.js';
-import { respondH2Error, type H2Handler, type H2Layer } from './h2-forward.js';
 import { pickEndpoint, type PickedEndpoint } from './route.js';
 
 export const ORIG_PROTO_HEADER = 'weft-orig-proto';
 const { NGHTTP2_CANCEL, HTTP2_HEADER_STATUS } = http2.constants;
+const DROP = new Set(['host', 'expect']);
+const H2_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'content-length']);
 
 /** HTTP/1 request headers as HTTP/2 request headers (pseudo-headers first, no hop-by-hop). */
-function toH2Request(method: string, path: string, headers: H1Headers): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = { ':method': method, ':path': path, ':scheme': 'http', ':authority': headers.host ?? '' };
-  const rest = stripHopByHop(headers);
-  delete rest.host;
-  delete rest.expect; // the client side answers 100-continue itself
-  return Object.assign(out, rest, { [ORIG_PROTO_HEADER]: 'HTTP/1.1' });
+function toH2Request(req: H1Request, path: string, authority: string): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = { ':method': req.method, ':path': path, ':scheme': 'http', ':authority': req.head.host ?? authority };
+  Object.assign(out, toHeaderObject(endToEnd(req.headers, req.head.connection, DROP)));
+  if (req.framing.kind === 'length') out['content-length'] = String(req.framing.length);
+  out[ORIG_PROTO_HEADER] = 'HTTP/1.1';
+  return out;
 }
 
 /** Client side: sends a (meshed) HTTP/1 request over the shared HTTP/2 session. */
 export function forwardH1OverH2(pool: H2SessionPool): H1Handler {
   return function forward(req, res, route) {
-    const method = req.method ?? 'GET';
     const resendable = canResend(req);
-    if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
+    // The client side answers 100-continue itself: the body streams as soon as it comes.
+    if (req.head.expectContinue) res.writeInformational(100, 'Continue');
     let current: http2.ClientHttp2Stream | undefined;
-    res.once('close', () => {
-      if (!res.writableFinished) current?.close(NGHTTP2_CANCEL);
+    res.onClose((finished) => {
+      if (!finished) current?.close(NGHTTP2_CANCEL);
     });
-    const fail = (err: unknown): void => {
-      req.resume();
-      sendProxyError(res, route.signal?.aborted ? route.signal.reason : err);
-    };
-    route.signal?.addEventListener('abort', () => current?.close(NGHTTP2_CANCEL), { once: true });
+    const fail = (err: unknown): void => sendProxyError(res, route.signal?.aborted ? route.signal.reason : err);
+    route.signal?.addEventListener('abort', () => {
+      current?.close(NGHTTP2_CANCEL);
+      fail(route.signal?.reason);
+    }, { once: true });
 
     const send = async (attempt: number): Promise<void> => {
       let ep: PickedEndpoint | undefined;
@@ -53,13 +55,14 @@ export function forwardH1OverH2(pool: H2SessionPool): H1Handler {
       let up: http2.ClientHttp2Stream;
       try {
         const session = await pool.get(endpoint.target, endpoint.identity);
-        up = session.request(toH2Request(method, route.path, req.headers), { endStream: req.readableEnded && resendable });
+        up = session.request(toH2Request(req, route.path, route.authority), { endStream: !req.hasBody });
       } catch (err) {
         endpoint.done(false);
         return fail(err instanceof UpstreamConnectError ? err : new UpstreamConnectError(formatAddress(endpoint.target), { cause: err }));
       }
       current = up;
       let retried = false;
+      let trailers: readonly string[] = [];
       up.on('response', (h: IncomingHttpHeaders) => {
         const status = Number(h[HTTP2_HEADER_STATUS] ?? 502);
         if (attempt === 0 && resendable && !res.headersSent && route.retry?.(status)) {
@@ -69,12 +72,19 @@ export function forwardH1OverH2(pool: H2SessionPool): H1Handler {
           void send(1);
           return;
         }
-        const headers: OutgoingHttpHeaders = {};
-        for (const k in h) if (!k.startsWith(':')) headers[k] = h[k];
-        res.writeHead(status, headers);
-        up.on('trailers', (t: IncomingHttpHeaders) => res.addTrailers(t as Record<string, string>));
-        res.once('close', () => endpoint.done(res.writableFinished && status < 500));
-        up.pipe(res);
+        const cl = h['content-length'];
+        const length = typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : undefined;
+        const framing: Framing = length !== undefined ? { kind: 'length', length } : res.clientMinor === 1 ? { kind: 'chunked' } : { kind: 'close' };
+        res.writeHead(status, '', fromHeaderObject(h, H2_HOP), req.method === 'HEAD' || status === 204 || status === 304 ? { kind: 'none' } : framing);
+        res.onClose((finished) => endpoint.done(finished && status < 500));
+        up.on('trailers', (t: IncomingHttpHeaders) => (trailers = fromHeaderObject(t)));
+        up.on('data', (c: Buffer) => {
+          if (!res.write(c)) {
+            up.pause();
+            res.socket.once('drain', () => up.resume());
+          }
+        });
+        up.on('end', () => res.end({ trailers }));
       });
       up.on('error', (err) => {
         endpoint.done(false);
@@ -84,54 +94,20 @@ export function forwardH1OverH2(pool: H2SessionPool): H1Handler {
       up.on('close', () => {
         if (!res.headersSent && !retried && !route.signal?.aborted) {
           fail(new UpstreamConnectError(formatAddress(endpoint.target), { cause: new Error(`stream closed (code ${up.rstCode})`) }));
-        } else if (res.headersSent && !res.writableFinished && up.rstCode) res.destroy();
+        } else if (res.headersSent && !res.finished && up.rstCode) res.destroy();
       });
-      if (!(req.readableEnded && resendable)) {
-        if (req.readableEnded) up.end();
-        else req.pipe(up);
-      }
+      if (attempt > 0 || !req.hasBody) return;
+      req.readBody({
+        mode: 'payload',
+        write(chunk) {
+          const ok = up.write(chunk);
+          if (!ok) up.once('drain', () => req.resume());
+          return ok;
+        },
+        end: () => up.end(),
+        abort: () => up.close(NGHTTP2_CANCEL),
+      });
     };
     void send(0);
-  };
-}
-
-/**
- * Server side: a stream marked weft-orig-proto HTTP/1.1 goes to the app as HTTP/1.1 over the
- * inbound's pooled keep-alive agent; other streams continue as HTTP/2.
- */
-export function origProtoH2(agent: http.Agent): H2Layer {
-  return (next: H2Handler): H2Handler => (stream: ServerHttp2Stream, headers, flags, route) => {
-    if (headers[ORIG_PROTO_HEADER] !== 'HTTP/1.1') return next(stream, headers, flags, route);
-    stream.on('error', () => {});
-    const target = route.target;
-    if (!target) return respondH2Error(stream, headers, new NoDestinationError('no application address'));
-    const h1: http.OutgoingHttpHeaders = {};
-    for (const k in headers) if (!k.startsWith(':') && k !== ORIG_PROTO_HEADER) h1[k] = headers[k];
-    h1.host = headers[':authority'] ?? '';
-    const up = http.request({
-      host: target.host,
-      port: target.port,
-      method: headers[':method'],
-      path: headers[':path'],
-      headers: h1,
-      agent,
-      setHost: false,
-    });
-    up.on('response', (ur) => {
-      if (stream.destroyed || stream.closed) return void ur.resume();
-      const out: OutgoingHttpHeaders = { ...stripHopByHop(ur.headers), ':status': ur.statusCode ?? 502 };
-      try {
-        stream.respond(out, { waitForTrailers: true });
-      } catch {
-        return void up.destroy();
-      }
-      stream.on('wantTrailers', () => stream.sendTrailers(ur.rawTrailers.length ? (ur.trailers as OutgoingHttpHeaders) : {}));
-      ur.pipe(stream);
-    });
-    up.on('error', (err) => respondH2Error(stream, headers, new UpstreamConnectError(formatAddress(target), { cause: err })));
-    stream.once('close', () => {
-      if (!up.writableFinished || !stream.writableFinished) up.destroy();
-    });
-    stream.pipe(up);
   };
 }

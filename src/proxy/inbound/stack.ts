@@ -14,9 +14,10 @@ import { meshedTls, PLAINTEXT, tcpLabels, type ConnContext } from '../context.js
 import { detectProtocol } from '../detect/detect.js';
 import { forwardH1, type H1Layer } from '../http/h1-forward.js';
 import { forwardH2, type H2Layer } from '../http/h2-forward.js';
-import { origProtoH2 } from '../http/h1-over-h2.js';
+import { origProtoH2 } from '../http/orig-proto-server.js';
+import { deleteHeader, setHeader } from '../http/h1/headers.js';
 import { routeFromRequestTarget } from '../http/route.js';
-import { serveHttp } from '../http/serve.js';
+import { httpLimits, serveHttp } from '../http/serve.js';
 import { observeH1, observeH2 } from '../metrics/http-observe.js';
 import type { ConnectionStack, StackDeps } from '../stack-deps.js';
 import { clientHelloHasAlpn } from '../tls/client-hello.js';
@@ -29,8 +30,8 @@ export const CLIENT_ID_HEADER = 'weft-client-id';
 
 /** Sets weft-client-id to the verified client identity, or removes it for unverified clients. */
 const clientIdH1: H1Layer = (next) => (req, res, route) => {
-  if (route.ctx.tls.clientId) req.headers[CLIENT_ID_HEADER] = route.ctx.tls.clientId;
-  else delete req.headers[CLIENT_ID_HEADER];
+  if (route.ctx.tls.clientId) setHeader(req.headers, CLIENT_ID_HEADER, route.ctx.tls.clientId);
+  else deleteHeader(req.headers, CLIENT_ID_HEADER);
   next(req, res, route);
 };
 const clientIdH2: H2Layer = (next) => (stream, headers, flags, route) => {
@@ -51,17 +52,16 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
   };
 
   const httpServe = serveHttp({
-    maxHeaderBytes: cfg.maxHeaderBytes,
-    headersTimeoutMs: cfg.headersTimeoutMs,
-    idleTimeoutMs: cfg.idleTimeoutMs,
+    limits: httpLimits(cfg),
     guard,
+    log,
     onLimit: (limit) => metrics.limitHit('inbound', limit),
-    tunnel: upstream.tcp,
+    tunnel: { pool: upstream.h1Pool, idleTimeoutMs: cfg.idleTimeoutMs, log },
     // Inbound requests always go to the app, whatever URI form they use.
-    routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.url ?? '/', req.headers.host, ctx, startMs), target: ctx.target }),
+    routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.target, req.head.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),
-    h1: observeH1(metrics)(clientIdH1(forwardH1({ agent: upstream.agent, connectTimeoutMs: cfg.connectTimeoutMs }))),
-    h2: observeH2(metrics)(clientIdH2(origProtoH2(upstream.agent)(forwardH2(upstream.h2Pool)))),
+    h1: observeH1(metrics)(clientIdH1(forwardH1(upstream.h1Pool))),
+    h2: observeH2(metrics)(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool)))),
   });
 
   /** mTLS from a meshed peer: terminate, read the transport header, dispatch on its protocol. */
@@ -78,9 +78,8 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
         log,
       };
       tracker.track(raw, tcpLabels(ctx));
-      httpServe.bind(tls, ctx);
-      if (header.protocol === 'http1') httpServe.http1(tls);
-      else if (header.protocol === 'http2') httpServe.h2(tls);
+      if (header.protocol === 'http1') httpServe.http1(tls, ctx);
+      else if (header.protocol === 'http2') httpServe.h2(tls, ctx);
       else void forwardTcp(tls, target, upstream.tcp);
     } catch (err) {
       log.info('meshed connection refused', { err: err as Error, peer: raw.remoteAddress });
@@ -93,10 +92,9 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
       const od = origDst.lookup(socket);
       const target = appAddress(od?.port);
       const ctx: ConnContext = { direction: 'inbound', target, tls: PLAINTEXT, log };
-      httpServe.bind(socket, ctx);
-      const tracked = (next: (s: Socket) => void) => (s: Socket): void => {
+      const tracked = (next: (s: Socket, c: ConnContext) => void) => (s: Socket): void => {
         tracker.track(s, tcpLabels(ctx));
-        next(s);
+        next(s, ctx);
       };
       const opaque = (s: Socket, peek: Buffer, ended?: boolean): void => {
         tracker.track(s, tcpLabels(ctx));

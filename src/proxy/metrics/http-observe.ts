@@ -12,9 +12,8 @@ export function observeH1(metrics: ProxyMetrics): H1Layer {
   return (next) => (req, res, route) => {
     const labels = httpLabels(route.ctx, route.authority, route.target, route.identity);
     metrics.requestStarted(labels);
-    res.once('close', () => {
+    res.onClose((done) => {
       const ms = performance.now() - route.startMs;
-      const done = res.writableFinished;
       const status = res.headersSent ? res.statusCode : 0;
       metrics.responseFinished(labels, status, done ? classifyResponse(status, undefined) : 'failure', ms, done ? '' : 'stream_reset');
     });

@@ -64,10 +64,10 @@ export async function discoverRoute(dests: OutboundDestinations, metrics: ProxyM
 
 export function discoverH1(dests: OutboundDestinations, metrics: ProxyMetrics): H1Layer {
   return (next) => (req, res, route) => {
-    discoverRoute(dests, metrics, route, req.method ?? 'GET').then(
+    discoverRoute(dests, metrics, route, req.method).then(
       (r) => {
         if (!r) return next(req, res, route);
-        res.once('close', () => r.finish(res.headersSent ? res.statusCode : 0));
+        res.onClose(() => r.finish(res.headersSent ? res.statusCode : 0));
         next(req, res, r.route);
       },
       () => next(req, res, route),

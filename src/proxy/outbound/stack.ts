@@ -12,10 +12,10 @@ import { detectProtocol } from '../detect/detect.js';
 import { forwardH1, type H1Handler } from '../http/h1-forward.js';
 import { forwardH2, type H2Handler } from '../http/h2-forward.js';
 import { discoverH1, discoverH2, discoverRoute } from './discover-http.js';
-import type { IncomingMessage } from 'node:http';
+import type { H1Request } from '../http/h1/request.js';
 import { forwardH1OverH2 } from '../http/h1-over-h2.js';
 import { routeFromRequestTarget, type HttpRoute } from '../http/route.js';
-import { serveHttp } from '../http/serve.js';
+import { httpLimits, serveHttp } from '../http/serve.js';
 import { observeH1, observeH2 } from '../metrics/http-observe.js';
 import type { ConnectionStack, StackDeps } from '../stack-deps.js';
 import { ConnectionTracker } from '../tcp/connections.js';
@@ -38,27 +38,23 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
 
   // HTTP/1 to a meshed peer rides the shared HTTP/2 connection (weft-orig-proto); to anything
   // else it goes as it came, over pooled HTTP/1.1 connections.
-  const h1Forward = forwardH1({ agent: upstream.agent, meshAgent: upstream.meshAgent, connectTimeoutMs: cfg.connectTimeoutMs });
+  const h1Forward = forwardH1(upstream.h1Pool);
   const h1OverH2 = forwardH1OverH2(upstream.h2Pool);
   const meshedHttp1: H1Handler = (req, res, route) =>
     (route.identity && mesh && cfg.http1OverH2 ? h1OverH2 : h1Forward)(req, res, route);
 
   const httpServe = serveHttp({
-    maxHeaderBytes: cfg.maxHeaderBytes,
-    headersTimeoutMs: cfg.headersTimeoutMs,
-    idleTimeoutMs: cfg.idleTimeoutMs,
+    limits: httpLimits(cfg),
     guard,
+    log,
     onLimit: (limit) => metrics.limitHit('outbound', limit),
-    tunnel: { ...upstream.tcp, mesh },
+    tunnel: { pool: upstream.h1Pool, idleTimeoutMs: cfg.idleTimeoutMs, log },
     // CONNECT host:port names the destination explicitly: what flows through the tunnel is
     // served like any connection to that address (detected, discovered, meshed), so gRPC or
     // TLS through an explicit proxy gets the same treatment as intercepted traffic.
-    connect: (target, socket, head) => {
-      if (head.length > 0) socket.unshift(head);
-      serveConnection(socket, target);
-    },
+    connect: (target, socket) => serveConnection(socket, target),
     routeH1: (req, ctx, startMs) => {
-      const r = routeFromRequestTarget(req.url ?? '/', req.headers.host, ctx, startMs);
+      const r = routeFromRequestTarget(req.target, req.head.host, ctx, startMs);
       // Explicit-proxy mode without an original destination: the Host header names the target.
       return withIdentity(r.target ? r : { ...r, target: parseAuthority(r.authority, 80) });
     },
@@ -67,7 +63,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
       return withIdentity({ ctx, authority, target: ctx.target ?? parseAuthority(authority, 80), path: headers[':path'] ?? '/', startMs });
     },
     ...(destinations
-      ? { routeUpgrade: async (r: HttpRoute, req: IncomingMessage) => (await discoverRoute(destinations, metrics, r, req.method ?? 'GET'))?.route ?? r }
+      ? { routeUpgrade: async (r: HttpRoute, req: H1Request) => (await discoverRoute(destinations, metrics, r, req.method))?.route ?? r }
       : {}),
     h1: discover.h1(observeH1(metrics)(meshedHttp1)),
     h2: discover.h2(observeH2(metrics)(forwardH2(upstream.h2Pool))),
@@ -106,13 +102,12 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     const identity = identityFor(target);
     const tls: TlsStatus = identity ? meshedTls(identity) : PLAINTEXT;
     const ctx: ConnContext = { direction: 'outbound', target, tls, log };
-    httpServe.bind(socket, ctx);
     const meshedConnect: TcpConnect | undefined =
       identity && mesh ? (t) => mesh.connect(t, identity, { port: t.port, protocol: 'opaque' }) : undefined;
     const opaque = (s: Socket, peek: Buffer, ended?: boolean): void => void opaqueTcp(s, ctx, meshedConnect, ended ? peek : undefined);
-    const http = (serve: (s: Socket) => void) => (s: Socket): void => {
+    const http = (serve: (s: Socket, c: ConnContext) => void) => (s: Socket): void => {
       tracker.track(s, tcpLabels({ ...ctx, tls: PLAINTEXT }));
-      serve(s);
+      serve(s, ctx);
     };
     detectProtocol(socket, { timeoutMs: cfg.detectTimeoutMs, skip: !!target && cfg.opaquePorts.has(target.port) }, guard.socketHandlers('accept', {
       http1: http(httpServe.http1),

@@ -53,6 +53,27 @@ export function writeTransportHeader(socket: Duplex, h: TransportHeader): boolea
 }
 
 /**
+ * Decodes a header at the start of `buf`: the header and how many bytes it took, or undefined
+ * when more bytes are needed. Throws TransportHeaderError on a bad magic, a body length outside
+ * 1..maxBody, or a body that is not a valid header. Pure, so it can be fuzzed.
+ */
+export function decodeTransportHeader(buf: Buffer, maxBody = MAX_TRANSPORT_HEADER_BODY): { header: TransportHeader; size: number } | undefined {
+  const magicSeen = Math.min(buf.length, 4);
+  if (!buf.subarray(0, magicSeen).equals(TRANSPORT_HEADER_MAGIC.subarray(0, magicSeen))) throw new TransportHeaderError('transport header has a bad magic');
+  if (buf.length < 6) return undefined;
+  const n = buf.readUInt16BE(4);
+  if (n === 0 || n > maxBody) throw new TransportHeaderError(`transport header body length ${n} is outside 1..${maxBody}`);
+  if (buf.length < 6 + n) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(buf.subarray(6, 6 + n).toString('utf8'));
+  } catch (err) {
+    throw new TransportHeaderError('transport header body is not JSON', { cause: err });
+  }
+  return { header: validate(body), size: 6 + n };
+}
+
+/**
  * Reads one header from `socket` and leaves any following bytes unread (unshifted back), with
  * the socket paused. Rejects with TransportHeaderError (bad input, EOF, timeout).
  */
@@ -72,34 +93,27 @@ export function readTransportHeader(
       socket.off('close', onEnd);
       socket.pause();
     };
-    const fail = (msg: string, cause?: unknown) => {
+    const fail = (err: TransportHeaderError) => {
       cleanup();
-      reject(new TransportHeaderError(msg, { cause }));
+      reject(err);
     };
     const onData = (chunk: Buffer) => {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
-      const magicSeen = Math.min(buf.length, 4);
-      if (!buf.subarray(0, magicSeen).equals(TRANSPORT_HEADER_MAGIC.subarray(0, magicSeen))) {
-        return fail('transport header has a bad magic');
-      }
-      if (buf.length < 6) return;
-      const n = buf.readUInt16BE(4);
-      if (n === 0 || n > maxBody) return fail(`transport header body length ${n} is outside 1..${maxBody}`);
-      if (buf.length < 6 + n) return;
-      let header: TransportHeader;
+      let got;
       try {
-        header = validate(JSON.parse(buf.subarray(6, 6 + n).toString('utf8')));
+        got = decodeTransportHeader(buf, maxBody);
       } catch (err) {
-        return fail(err instanceof TransportHeaderError ? err.message : 'transport header body is not JSON', err);
+        return fail(err instanceof TransportHeaderError ? err : new TransportHeaderError('transport header unreadable', { cause: err }));
       }
+      if (!got) return;
       cleanup();
-      const rest = buf.subarray(6 + n);
+      const rest = buf.subarray(got.size);
       if (rest.length > 0) socket.unshift(rest);
-      resolve(header);
+      resolve(got.header);
     };
-    const onEnd = () => fail('connection ended before the transport header');
-    const onError = (err: Error) => fail('connection failed before the transport header', err);
-    const timer = setTimeout(() => fail(`no transport header within ${timeoutMs} ms`), timeoutMs);
+    const onEnd = () => fail(new TransportHeaderError('connection ended before the transport header'));
+    const onError = (err: Error) => fail(new TransportHeaderError('connection failed before the transport header', { cause: err }));
+    const timer = setTimeout(() => fail(new TransportHeaderError(`no transport header within ${timeoutMs} ms`)), timeoutMs);
     socket.on('data', onData);
     socket.once('end', onEnd);
     socket.once('close', onEnd);

@@ -3,6 +3,7 @@
 // cluster IPs and the workloads' EndpointSlices) to the store, then per workload its pod
 // (namespace mode) or its loopback ports, its proxy and its app; finally wait until every
 // proxy is ready. run.json is rewritten after each step, so `weft down` undoes a half-made run.
+import { PROXY_NODE_FLAGS } from '../../proxy/node-flags.js';
 import { chmod, chown, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -173,7 +174,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
         });
         const log = join(paths.logs, `${w.name}.proxy.log`);
         const pid = await startProcess({
-          argv: [process.execPath, join(WEFT_ROOT, 'bin/weft.js'), 'proxy'], env: { ...baseEnv(), ...env }, cwd: WEFT_ROOT, log,
+          argv: [process.execPath, ...PROXY_NODE_FLAGS, join(WEFT_ROOT, 'bin/weft.js'), 'proxy'], env: { ...baseEnv(), ...env }, cwd: WEFT_ROOT, log,
           netns: item.pod?.netns, as: item.pod ? { uid: proxyUid, gid: proxyUid } : undefined,
         });
         rec = { ...rec, proxy: { pid, startTime: startTimeOf(pid), log } };

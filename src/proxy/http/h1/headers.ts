@@ -1,0 +1,83 @@
+// Header lists as the HTTP/1 engine keeps them: one flat array of lower-cased name, value,
+// name, value, ... in arrival order (no per-request object or map), with the few operations
+// the layers need, and the serialisation of a head for the next hop.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+/** The first value of `name`, or undefined. */
+export function getHeader(headers: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return headers[i + 1];
+  return undefined;
+}
+
+/** Removes every `name` field. */
+export function deleteHeader(headers: string[], name: string): void {
+  for (let i = headers.length - 2; i >= 0; i -= 2) if (headers[i] === name) headers.splice(i, 2);
+}
+
+/** Replaces every `name` field with one. */
+export function setHeader(headers: string[], name: string, value: string): void {
+  deleteHeader(headers, name);
+  headers.push(name, value);
+}
+
+// RFC 9110 §7.6.1: these apply to one connection only, as does any header Connection names.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'transfer-encoding', 'upgrade', 'http2-settings']);
+
+/**
+ * The end-to-end fields of a message: without hop-by-hop fields, those its Connection header
+ * names, Content-Length (the framing is restated by whoever writes the next head) and `drop`.
+ */
+export function endToEnd(headers: readonly string[], connection: readonly string[], drop?: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (HOP_BY_HOP.has(name) || name === 'content-length' || (connection.length > 0 && connection.includes(name)) || drop?.has(name)) continue;
+    out.push(name, headers[i + 1] as string);
+  }
+  return out;
+}
+
+/** `name: value\r\n` lines of a flat list. */
+export function headerLines(headers: readonly string[]): string {
+  let s = '';
+  for (let i = 0; i < headers.length; i += 2) s += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  return s;
+}
+
+/** Whether a TE header asks for trailers ("TE: trailers" is the one TE value forwarded). */
+export function wantsTrailersFlat(headers: readonly string[]): boolean {
+  const te = getHeader(headers, 'te');
+  return te !== undefined && te.toLowerCase().split(',').some((s) => s.trim() === 'trailers');
+}
+
+/** A flat list as node:http/http2 header objects (repeated names become arrays). */
+export function toHeaderObject(headers: readonly string[]): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    const value = headers[i + 1] as string;
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [String(prev), value];
+  }
+  return out;
+}
+
+/** node:http2 incoming headers (pseudo-headers skipped) as a flat list. */
+export function fromHeaderObject(headers: IncomingHttpHeaders | OutgoingHttpHeaders, skip?: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 0x3a || skip?.has(name)) continue; // ':'
+    const v = headers[name];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) out.push(name, String(x));
+    else out.push(name, String(v));
+  }
+  return out;
+}
+
+/** Header values must be single-line latin1; keep a proxy-made value readable but safe. */
+export function safeValue(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, ' ').slice(0, 256);
+}
