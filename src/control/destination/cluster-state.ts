@@ -6,6 +6,14 @@ import { SERVICE_NAME_LABEL } from '../store/types.js';
 
 export type ChangeListener = (services: ReadonlySet<string>) => void;
 
+/** A pod IP as one service's slice lists it. */
+export interface PodAddress {
+  readonly endpoint: Endpoint;
+  /** `<ns>/<name>` of the service the slice belongs to. */
+  readonly serviceKey: string;
+  readonly slice: EndpointSlice;
+}
+
 export function svcKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
 }
@@ -102,21 +110,28 @@ export class ClusterState {
     if (name && ns) this.notify(svcKey(ns, name));
   }
 
-  private ipIndex: Map<string, { endpoint: Endpoint; serviceKey: string }> | undefined;
+  private ipIndex: Map<string, PodAddress[]> | undefined;
 
-  /** The endpoint (and the service its slice belongs to) owning a pod IP; indexed once per change. */
-  endpointByIp(ip: string): { endpoint: Endpoint; serviceKey: string } | undefined {
+  /**
+   * Every slice endpoint holding a pod IP, with the service its slice belongs to (a pod can
+   * back several services); indexed once per change. Empty when no slice has the IP.
+   */
+  endpointsByIp(ip: string): readonly PodAddress[] {
     if (!this.ipIndex) {
       this.ipIndex = new Map();
       for (const [serviceKey, m] of this.slices) {
-        for (const s of m.values()) {
-          for (const endpoint of s.endpoints) {
-            for (const a of endpoint.addresses) if (!this.ipIndex.has(a)) this.ipIndex.set(a, { endpoint, serviceKey });
+        for (const slice of m.values()) {
+          for (const endpoint of slice.endpoints) {
+            for (const a of endpoint.addresses) {
+              let list = this.ipIndex.get(a);
+              if (!list) this.ipIndex.set(a, (list = []));
+              list.push({ endpoint, serviceKey, slice });
+            }
           }
         }
       }
     }
-    return this.ipIndex.get(ip);
+    return this.ipIndex.get(ip) ?? [];
   }
 
   /** The service whose cluster IP this is, if any. */
