@@ -3,9 +3,13 @@
 // request — still counted in tcp_open_connections, and a graceful drain then waited the whole
 // 30 s grace for them. Cause: the listeners accept with allowHalfOpen (opaque TCP needs
 // half-close), and Node's HTTP/2 session never reacts to the client's FIN on such a socket.
-// Checked for the outbound hop, the inbound plaintext port and the meshed (mTLS) inbound path:
-// after the client closes, `ss` shows nothing in CLOSE_WAIT on the proxy's port and the open
-// connection gauge is back to 0 at once; a drain right after such traffic is well under 1 s.
+// Checked for the outbound hop, the inbound plaintext port, the meshed (mTLS) inbound path and
+// an outbound -> mTLS -> inbound pair: after the client closes, `ss` shows nothing in CLOSE_WAIT
+// on the proxy's port and the open connection gauge is back to 0 at once; a drain right after
+// such traffic is well under 1 s. (The plaintext cases fail without the fix; the mTLS inbound
+// path never leaked — its TLS sockets come from a tls.Server, which does not allow half-open —
+// and is kept here so it stays that way. Clients that commit a connection error leaked by
+// another way: h2-liveness.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
