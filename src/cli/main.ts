@@ -3,15 +3,21 @@
 // print as one line with their code (exit 1); anything else is a bug and keeps its stack.
 import { Command } from 'commander';
 import { WeftError } from '../lib/errors.js';
+import { VERSION } from '../lib/version.js';
+import { proxyHelp } from '../proxy/help.js';
 import { commands } from './commands.js';
 
 export async function run(argv: string[]): Promise<void> {
   const program = new Command('weft')
     .description('weft: a service mesh in the style of Linkerd 2')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError();
-  // `weft proxy` is dispatched in bin/weft.js before this file loads; listed here for --help.
-  program.command('proxy').description('run the data-plane proxy (configured by WEFT_PROXY_* environment variables)');
+  // `weft proxy` is dispatched in bin/weft.js before this file loads; listed here for --help,
+  // and `weft help proxy` prints the same text as `weft proxy --help`.
+  program
+    .command('proxy')
+    .description('run the data-plane proxy (configured by WEFT_PROXY_* environment variables)')
+    .configureHelp({ formatHelp: () => proxyHelp() });
   for (const register of commands) register(program);
   try {
     await program.parseAsync(argv);

@@ -100,7 +100,46 @@ export const DEFAULTS = {
   idleTimeoutMs: 300_000,
   connectTimeoutMs: 1_000,
   shutdownGraceMs: 30_000,
+  logLevel: 'info',
+  inboundPeerPort: 4143,
+  http1OverH2: true,
 } as const;
+
+/**
+ * Each variable's default as it would be written in the environment ('' for none) and what it
+ * sets: the list `weft proxy --help` prints. Keyed like ENV, so a new variable without an entry
+ * does not compile; defaults come from DEFAULTS, the values parseProxyConfig falls back to.
+ */
+export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: string, meaning: string] } = {
+  outboundListen: [DEFAULTS.outboundListen, 'outbound listener: traffic leaving the workload'],
+  inboundListen: [DEFAULTS.inboundListen, 'inbound listener: traffic for the workload, meshed mTLS'],
+  adminListen: [DEFAULTS.adminListen, 'admin: /metrics, /ready, /live, POST /shutdown'],
+  outboundDefaultDst: ['', 'static original destination of outbound connections (host:port)'],
+  outboundDefaultDstIdentity: ['', 'its expected identity: that hop is mTLS'],
+  inboundDefaultDst: ['127.0.0.1:<original port>', "where inbound traffic goes: the app's address"],
+  intercept: ['false', 'take original destinations from SO_ORIGINAL_DST: iptables REDIRECT'],
+  detectTimeoutMs: [String(DEFAULTS.detectTimeoutMs), 'protocol detection timeout; silence is opaque TCP'],
+  opaquePorts: [DEFAULT_OPAQUE_PORTS.join(','), 'ports and ranges that skip detection: opaque TCP'],
+  maxHeaderBytes: [String(DEFAULTS.maxHeaderBytes), 'HTTP header block limit; 431 above it'],
+  maxHeaderCount: [String(DEFAULTS.maxHeaderCount), 'HTTP header fields in a request; 431 above it'],
+  headersTimeoutMs: [String(DEFAULTS.headersTimeoutMs), 'time a client has to send its headers, else 408'],
+  keepAliveTimeoutMs: [String(DEFAULTS.keepAliveTimeoutMs), 'an idle HTTP/1 client connection is closed after this'],
+  idleTimeoutMs: [String(DEFAULTS.idleTimeoutMs), 'idle connection bound'],
+  connectTimeoutMs: [String(DEFAULTS.connectTimeoutMs), 'upstream connect timeout'],
+  shutdownGraceMs: [String(DEFAULTS.shutdownGraceMs), 'drain deadline on SIGTERM or POST /shutdown'],
+  logLevel: [DEFAULTS.logLevel, 'error, warn, info, debug or trace'],
+  identityDisabled: ['false', 'no identity: plaintext only'],
+  identitySvcAddr: ['', 'identity service host:port; set, the proxy gets a certificate'],
+  identitySvcName: ['', "identity service's TLS name, when not the default"],
+  identityLocalName: ['', "this proxy's identity, spiffe://<trust-domain>/ns/<ns>/sa/<sa>"],
+  identityTrustAnchors: ['', 'trust anchors (PEM)'],
+  identityTrustAnchorsFile: ['', 'trust anchors file (PEM), when not given inline'],
+  identityTokenFile: ['', 'join token file for the identity service'],
+  destinationSvcAddr: ['', 'destination service host:port; unset: no discovery'],
+  destinationContext: ['', 'context token sent with lookups, {"ns":"<namespace>"}'],
+  inboundPeerPort: [String(DEFAULTS.inboundPeerPort), "peers' inbound port for meshed opaque TCP when discovery does not name it"],
+  http1OverH2: [String(DEFAULTS.http1OverH2), 'carry HTTP/1 between meshed proxies over HTTP/2'],
+};
 
 type Env = Record<string, string | undefined>;
 
@@ -176,7 +215,7 @@ function identityConfig(env: Env, readFile: (path: string) => string): IdentityC
 
 /** Parses the proxy's environment. Throws ConfigError naming the variable on bad input. */
 export function parseProxyConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ProxyConfig {
-  const level = env[ENV.logLevel] || 'info';
+  const level = env[ENV.logLevel] || DEFAULTS.logLevel;
   if (!isLogLevel(level)) throw new ConfigError(`${ENV.logLevel}=${level}: expected error|warn|info|debug|trace`);
   const cfg: ProxyConfig = {
     outboundListen: address(env, ENV.outboundListen, DEFAULTS.outboundListen) as Address,
@@ -199,8 +238,8 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     identity: identityConfig(env, readFile),
     destinationSvcAddr: env[ENV.destinationSvcAddr] ? (address(env, ENV.destinationSvcAddr), env[ENV.destinationSvcAddr]) : undefined,
     destinationContext: env[ENV.destinationContext] ?? '',
-    inboundPeerPort: positiveInt(env, ENV.inboundPeerPort, 4143),
-    http1OverH2: env[ENV.http1OverH2] === undefined ? true : bool(env, ENV.http1OverH2),
+    inboundPeerPort: positiveInt(env, ENV.inboundPeerPort, DEFAULTS.inboundPeerPort),
+    http1OverH2: env[ENV.http1OverH2] === undefined ? DEFAULTS.http1OverH2 : bool(env, ENV.http1OverH2),
   };
   return Object.freeze(cfg);
 }

@@ -6,11 +6,12 @@ import { SERVICE_NAME_LABEL } from '../store/types.js';
 
 export type ChangeListener = (services: ReadonlySet<string>) => void;
 
-/** An endpoint found by address, with its service and the ports its slice lists. */
-export interface IpOwner {
+/** A pod IP as one service's slice lists it. */
+export interface PodAddress {
   readonly endpoint: Endpoint;
+  /** `<ns>/<name>` of the service the slice belongs to. */
   readonly serviceKey: string;
-  readonly ports: readonly number[];
+  readonly slice: EndpointSlice;
 }
 
 export function svcKey(namespace: string, name: string): string {
@@ -109,32 +110,41 @@ export class ClusterState {
     if (name && ns) this.notify(svcKey(ns, name));
   }
 
-  private ipIndex: Map<string, IpOwner[]> | undefined;
+  private ipIndex: Map<string, PodAddress[]> | undefined;
 
   /**
-   * The endpoint (and the service its slice belongs to) at a pod address; indexed once per
-   * change. Several endpoints share an IP when workloads differ only by port (the local
-   * runtime's loopback mode puts every workload on 127.0.0.1): the one whose slice lists the
-   * port wins, else the first with that IP (a pod port no Service names).
+   * Every slice endpoint holding a pod IP, with the service its slice belongs to (a pod can
+   * back several services); indexed once per change. Empty when no slice has the IP.
    */
-  endpointByAddress(ip: string, port: number): IpOwner | undefined {
+  endpointsByIp(ip: string): readonly PodAddress[] {
     if (!this.ipIndex) {
       this.ipIndex = new Map();
       for (const [serviceKey, m] of this.slices) {
-        for (const s of m.values()) {
-          const ports = s.ports.map((p) => p.port);
-          for (const endpoint of s.endpoints) {
+        for (const slice of m.values()) {
+          for (const endpoint of slice.endpoints) {
             for (const a of endpoint.addresses) {
-              let owners = this.ipIndex.get(a);
-              if (!owners) this.ipIndex.set(a, (owners = []));
-              owners.push({ endpoint, serviceKey, ports });
+              let list = this.ipIndex.get(a);
+              if (!list) this.ipIndex.set(a, (list = []));
+              list.push({ endpoint, serviceKey, slice });
             }
           }
         }
       }
     }
-    const owners = this.ipIndex.get(ip);
-    return owners?.find((o) => o.ports.includes(port)) ?? owners?.[0];
+    return this.ipIndex.get(ip) ?? [];
+  }
+
+  /**
+   * The slice endpoints at a pod address. Workloads can share an IP and differ only by port
+   * (the local runtime's loopback mode puts every one on 127.0.0.1): those whose slice lists
+   * the port come first and alone; with none, every endpoint with the IP (a pod port that no
+   * Service names).
+   */
+  endpointsAt(ip: string, port: number): readonly PodAddress[] {
+    const all = this.endpointsByIp(ip);
+    if (all.length < 2) return all;
+    const serving = all.filter((o) => o.slice.ports.some((p) => p.port === port));
+    return serving.length > 0 ? serving : all;
   }
 
   /** The service whose cluster IP this is, if any. */

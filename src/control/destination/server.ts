@@ -3,8 +3,9 @@
 //   Get        -> `no_endpoints{exists: false}` at once, stream kept open (an `add` follows if
 //                 the service appears): a Linkerd-style client falls back to the original
 //                 destination and keeps watching.
-//   GetProfile -> gRPC NOT_FOUND: there is no profile to apply; the proxy uses the original
-//                 destination without routes.
+//   GetProfile -> for a name, gRPC NOT_FOUND: there is no profile to apply; the proxy uses the
+//                 original destination without routes. For an IP, as Linkerd: a profile whose
+//                 `endpoint` is that address (translate.ts, ipProfile).
 // A bad authority (neither a service name nor IP:port) is INVALID_ARGUMENT for both.
 import * as grpc from '@grpc/grpc-js';
 import { loadProto } from '../../api/load.js';
@@ -18,8 +19,8 @@ import type { Store } from '../store/types.js';
 import { ClusterState, svcKey } from './cluster-state.js';
 import { namespaceFromContextToken, parseTarget } from './authority.js';
 import type { Target } from './authority.js';
-import { addrKey, ipProfile, serviceEndpoints, serviceProfile, weightedAddr } from './translate.js';
-import type { EndpointSet, TranslateOptions } from './translate.js';
+import { ipEndpoints, ipProfile, serviceEndpoints, serviceProfile } from './translate.js';
+import type { EndpointSet } from './translate.js';
 import { EndpointTopic, ProfileTopic } from './topics.js';
 
 export interface DestinationOptions {
@@ -62,14 +63,6 @@ export class DestinationService {
     return parseTarget(req.path, this.opts, namespaceFromContextToken(req.contextToken));
   }
 
-  private ipEndpoints(ip: string, port: number, t: TranslateOptions): EndpointSet {
-    const svc = this.state.serviceByClusterIp(ip);
-    if (svc) return serviceEndpoints(this.state, svc.metadata.namespace, svc.metadata.name, port, t);
-    const found = this.state.endpointByAddress(ip, port);
-    if (!found) return { exists: false, addrs: new Map(), setLabels: {} };
-    return { exists: true, addrs: new Map([[addrKey(ip, port), weightedAddr(found.endpoint, ip, port, false, t)]]), setLabels: {} };
-  }
-
   private topic<T extends Topic>(key: string, t: Target, make: () => T): T {
     let topic = this.topics.get(key) as T | undefined;
     if (!topic) {
@@ -98,7 +91,7 @@ export class DestinationService {
   watchEndpoints(t: Target, sink: (u: Update) => void): () => void {
     const key = t.kind === 'ip' ? `get ip ${t.ip} ${t.port}` : `get svc ${t.namespace}/${t.name} ${t.port}`;
     const compute = (): EndpointSet =>
-      t.kind === 'ip' ? this.ipEndpoints(t.ip, t.port, this.opts) : serviceEndpoints(this.state, t.namespace, t.name, t.port, this.opts);
+      t.kind === 'ip' ? ipEndpoints(this.state, t.ip, t.port, this.opts) : serviceEndpoints(this.state, t.namespace, t.name, t.port, this.opts);
     const topic = this.topic(key, t, () => new EndpointTopic(compute(), compute));
     topic.subscribe(sink);
     return () => {

@@ -6,8 +6,9 @@ import type { TcpAddress } from '../../api/gen/io/linkerd/proxy/net/TcpAddress.j
 import type { DestinationProfile } from '../../api/gen/io/linkerd/proxy/destination/DestinationProfile.js';
 import type { RequestMatch } from '../../api/gen/io/linkerd/proxy/destination/RequestMatch.js';
 import type { ResponseMatch } from '../../api/gen/io/linkerd/proxy/destination/ResponseMatch.js';
-import type { Endpoint, EndpointSlice, RequestMatchSpec, ResponseMatchSpec, Service, ServicePort } from '../store/types.js';
-import type { ClusterState } from './cluster-state.js';
+import type { RetryBudget } from '../../api/gen/io/linkerd/proxy/destination/RetryBudget.js';
+import type { Endpoint, EndpointSlice, RequestMatchSpec, ResponseMatchSpec, RetryBudgetSpec, Service, ServicePort } from '../store/types.js';
+import type { ClusterState, PodAddress } from './cluster-state.js';
 import { svcKey } from './cluster-state.js';
 import { serviceFqdn } from './authority.js';
 
@@ -18,6 +19,8 @@ export interface TranslateOptions {
 
 /** Linkerd's weight for an endpoint of equal standing. */
 export const DEFAULT_WEIGHT = 10_000;
+/** A pod's proxy inbound port when its targetRef does not say (weft's and Linkerd's default). */
+export const DEFAULT_PROXY_INBOUND_PORT = 4143;
 const REGISTERED_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'HEAD', 'TRACE']);
 
 export function tcpAddress(ip: string, port: number): TcpAddress {
@@ -67,7 +70,11 @@ export function weightedAddr(e: Endpoint, ip: string, port: number, opaque: bool
       uriLikeIdentity: { uri: `spiffe://${opts.trustDomain}/ns/${ref.namespace}/sa/${sa}` },
       serverName: { name: `${sa}.${ref.namespace}.serviceaccount.identity.weft.${opts.trustDomain}` },
     };
-    w.protocolHint = opaque ? { opaque: {} } : { h2: {} };
+    // On an opaque port, Linkerd's proxy reaches the peer through its inbound port, which it
+    // learns only from opaque_transport (weft's proxy falls back to WEFT_PROXY_INBOUND_PEER_PORT).
+    w.protocolHint = opaque
+      ? { opaque: {}, opaqueTransport: { inboundPort: ref.proxyInboundPort ?? DEFAULT_PROXY_INBOUND_PORT } }
+      : { h2: {} };
   }
   return w;
 }
@@ -83,6 +90,30 @@ function slicePort(slice: EndpointSlice, sp: ServicePort): number | undefined {
 export function opaquePorts(state: ClusterState, svc: Service, opts: TranslateOptions): ReadonlySet<number> {
   const fqdn = serviceFqdn({ name: svc.metadata.name, namespace: svc.metadata.namespace }, opts.clusterDomain);
   return new Set(state.profiles.get(`${svc.metadata.namespace}/${fqdn}`)?.spec.opaquePorts ?? []);
+}
+
+/**
+ * Whether a pod port is opaque: it serves a port of one of the pod's services that the
+ * service's profile lists as opaque — the rule a service lookup applies to the same endpoint.
+ */
+export function podPortOpaque(state: ClusterState, owners: readonly PodAddress[], port: number, opts: TranslateOptions): boolean {
+  return owners.some(({ serviceKey, slice }) => {
+    const svc = state.services.get(serviceKey);
+    if (!svc) return false;
+    const opaque = opaquePorts(state, svc, opts);
+    return svc.spec.ports.some((sp) => opaque.has(sp.port) && slicePort(slice, sp) === port);
+  });
+}
+
+/** Endpoints for an IP:port: a cluster IP answers as its service, a pod IP as that one endpoint. */
+export function ipEndpoints(state: ClusterState, ip: string, port: number, opts: TranslateOptions): EndpointSet {
+  const svc = state.serviceByClusterIp(ip);
+  if (svc) return serviceEndpoints(state, svc.metadata.namespace, svc.metadata.name, port, opts);
+  const owners = state.endpointsAt(ip, port);
+  const first = owners[0];
+  if (!first) return { exists: false, addrs: new Map(), setLabels: {} };
+  const w = weightedAddr(first.endpoint, ip, port, podPortOpaque(state, owners, port, opts), opts);
+  return { exists: true, addrs: new Map([[addrKey(ip, port), w]]), setLabels: {} };
 }
 
 export function serviceEndpoints(state: ClusterState, namespace: string, name: string, port: number, opts: TranslateOptions): EndpointSet {
@@ -131,10 +162,19 @@ function duration(ms: number): { seconds: number; nanos: number } {
 /** Linkerd's controller default, sent when a profile sets none. */
 export const DEFAULT_RETRY_BUDGET = Object.freeze({ retryRatio: 0.2, minRetriesPerSecond: 10, ttlMs: 10_000 });
 
-/** The profile for a service port; undefined when the service does not exist. */
+function retryBudget(b: RetryBudgetSpec): RetryBudget {
+  return { retryRatio: b.retryRatio, minRetriesPerSecond: b.minRetriesPerSecond, ttl: duration(b.ttlMs) };
+}
+
+/**
+ * The profile for a service port; undefined when the service does not exist. A port the
+ * service does not declare gets an empty profile, as from Linkerd's controller: no name (so
+ * no logical service to resolve), no routes.
+ */
 export function serviceProfile(state: ClusterState, namespace: string, name: string, port: number, opts: TranslateOptions): DestinationProfile | undefined {
   const svc = state.services.get(svcKey(namespace, name));
   if (!svc) return undefined;
+  if (!svc.spec.ports.some((p) => p.port === port)) return {};
   const fqdn = serviceFqdn({ name, namespace }, opts.clusterDomain);
   const sp = state.profiles.get(`${namespace}/${fqdn}`);
   const budget = sp?.spec.retryBudget ?? DEFAULT_RETRY_BUDGET;
@@ -148,26 +188,29 @@ export function serviceProfile(state: ClusterState, namespace: string, name: str
       isRetryable: r.isRetryable,
       ...(r.timeoutMs !== undefined ? { timeout: duration(r.timeoutMs) } : {}),
     })),
-    retryBudget: { retryRatio: budget.retryRatio, minRetriesPerSecond: budget.minRetriesPerSecond, ttl: duration(budget.ttlMs) },
+    retryBudget: retryBudget(budget),
     dstOverrides: (sp?.spec.dstOverrides ?? []).map((d) => ({ authority: d.authority, weight: d.weight })),
   };
 }
 
-/** The profile for an IP:port: a cluster IP answers as its service, a pod IP as one endpoint. */
+/**
+ * The profile for an IP:port, as Linkerd's controller answers it: a cluster IP answers as its
+ * service; any other IP as one endpoint (Linkerd's proxy then connects to it directly) with the
+ * default retry budget — a pod IP with its identity and hint, an unknown IP bare, never
+ * NOT_FOUND (a Linkerd proxy would retry that lookup with backoff instead of going ahead).
+ */
 export function ipProfile(state: ClusterState, ip: string, port: number, opts: TranslateOptions): DestinationProfile | undefined {
   const svc = state.serviceByClusterIp(ip);
   if (svc) return serviceProfile(state, svc.metadata.namespace, svc.metadata.name, port, opts);
-  const found = state.endpointByAddress(ip, port);
-  if (!found) return undefined;
-  const [ns = '', name = ''] = found.serviceKey.split('/');
-  const owner = state.services.get(found.serviceKey);
-  const opaque = owner ? opaquePorts(state, owner, opts).has(port) : false;
+  const owners = state.endpointsAt(ip, port);
+  const first = owners[0];
+  const opaque = podPortOpaque(state, owners, port, opts);
   return {
     fullyQualifiedName: '',
     opaqueProtocol: opaque,
     routes: [],
-    retryBudget: serviceProfile(state, ns, name, port, opts)?.retryBudget ?? null,
+    retryBudget: retryBudget(DEFAULT_RETRY_BUDGET),
     dstOverrides: [],
-    endpoint: weightedAddr(found.endpoint, ip, port, opaque, opts),
+    endpoint: first ? weightedAddr(first.endpoint, ip, port, opaque, opts) : { addr: tcpAddress(ip, port), weight: DEFAULT_WEIGHT, metricLabels: {} },
   };
 }

@@ -42,6 +42,12 @@ export interface EndpointTargetRef {
    * (the kubernetes backend will take it from the Pod). Defaults to "default".
    */
   readonly serviceAccountName: string;
+  /**
+   * Not in Kubernetes either: the port the pod's proxy listens on for inbound traffic, which
+   * Linkerd's controller reads from the proxy container's environment. Sent to clients as
+   * `opaque_transport.inbound_port` for opaque ports; undefined means weft's default, 4143.
+   */
+  readonly proxyInboundPort: number | undefined;
 }
 
 export interface Endpoint {

@@ -79,6 +79,7 @@ function endpointSlice(doc: Obj, m: ObjectMeta): EndpointSlice {
         name: str(ref['name'], join(refPath, 'name')),
         namespace: optStr(ref['namespace'], join(refPath, 'namespace')) ?? m.namespace,
         serviceAccountName: optStr(ref['serviceAccountName'], join(refPath, 'serviceAccountName')) ?? 'default',
+        proxyInboundPort: ref['proxyInboundPort'] === undefined ? undefined : port(ref['proxyInboundPort'], join(refPath, 'proxyInboundPort')),
       }),
     });
   });
@@ -127,9 +128,15 @@ function responseMatch(v: unknown, path: string): ResponseMatchSpec {
   const parts: ResponseMatchSpec[] = [];
   const status = optObj(o['status'], join(path, 'status'));
   if (status) {
+    // As in Linkerd, a range given one bound is that one status ("min: 404 # This matches 404s
+    // only"), not an open-ended range; both bounds are sent, since Linkerd's proxy drops a
+    // status match whose other bound is 0.
     const sp = join(path, 'status');
-    const min = status['min'] === undefined ? 100 : int(status['min'], join(sp, 'min'), 100, 599);
-    const max = status['max'] === undefined ? 599 : int(status['max'], join(sp, 'max'), 100, 599);
+    const lo = status['min'] === undefined ? undefined : int(status['min'], join(sp, 'min'), 100, 599);
+    const hi = status['max'] === undefined ? undefined : int(status['max'], join(sp, 'max'), 100, 599);
+    const min = lo ?? hi;
+    const max = hi ?? lo;
+    if (min === undefined || max === undefined) throw new FieldError(sp, 'a status range needs min, max or both');
     if (min > max) throw new FieldError(sp, `min ${min} is greater than max ${max}`);
     parts.push({ kind: 'status', min, max });
   }

@@ -44,6 +44,7 @@ export function decodeEndpoint(w: WeightedAddr__Output, setLabels: Readonly<Reco
   if (!a) return undefined;
   const id = w.tlsIdentity;
   const hint = w.protocolHint?.h2 ? 'h2' : w.protocolHint?.opaque ? 'opaque' : undefined;
+  const inboundPort = w.protocolHint?.opaqueTransport?.inboundPort ?? 0;
   return Object.freeze({
     address: formatHostPort(a.host, a.port),
     host: a.host,
@@ -52,6 +53,7 @@ export function decodeEndpoint(w: WeightedAddr__Output, setLabels: Readonly<Reco
     identity: id?.uriLikeIdentity?.uri || undefined,
     serverName: id?.serverName?.name || id?.dnsLikeIdentity?.name || undefined,
     protocolHint: hint,
+    opaqueTransportPort: inboundPort > 0 && inboundPort <= 65535 ? inboundPort : undefined,
     labels: Object.freeze({ ...setLabels, ...(w.metricLabels ?? {}) }),
   });
 }

@@ -14,6 +14,11 @@ export interface DiscoveredEndpoint {
   /** The name to send as TLS SNI (DNS-like identity), when meshed. */
   readonly serverName: string | undefined;
   readonly protocolHint: ProtocolHint;
+  /**
+   * The peer proxy's inbound port, for opaque traffic wrapped in the transport header
+   * (`opaque_transport.inbound_port`); undefined: the controller did not say.
+   */
+  readonly opaqueTransportPort: number | undefined;
   /** Labels for metrics: the set's labels overlaid with the endpoint's own (pod, zone, ...). */
   readonly labels: Readonly<Record<string, string>>;
 }

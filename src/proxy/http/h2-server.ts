@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import http2, { type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { FaultGuard } from '../guard.js';
+import { probeLiveness } from './h2-liveness.js';
 
 export interface H2ServerOptions {
   readonly maxHeaderBytes: number;
@@ -17,6 +18,8 @@ export interface H2ServerOptions {
   readonly guard: FaultGuard;
   /** Called when a limit closes a session (for the limit-hit counter). */
   readonly onLimit: (limit: 'h2_reset_flood') => void;
+  /** Quiet time before a session is sent a PING (h2-liveness.ts); tests shorten it. */
+  readonly probeIntervalMs?: number;
 }
 
 export interface H2Server<T> {
@@ -98,6 +101,8 @@ export function createH2Server<T>(
       s.close();
       hangUp(socket);
     });
+    // A session nghttp2 gave up on (a client's connection error) says nothing to us: ask it.
+    probeLiveness(s, socket, opts.probeIntervalMs);
     const budget = new ResetBudget();
     let calmed = false;
     const clientReset = (): void => {

@@ -90,9 +90,12 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     const meshed = e.identity && mesh ? e.identity : undefined;
     tracker.track(s, tcpLabels(meshed ? { ...ctx, tls: meshedTls(meshed) } : ctx));
     // Meshed opaque traffic goes to the peer's inbound port directly, so its iptables rules do
-    // not take it for an opaque app port; the transport header names the real port.
+    // not take it for an opaque app port; the transport header names the real port. Discovery
+    // names that port (opaque_transport, as Linkerd's controller does); without it, our own
+    // opaque ports go to WEFT_PROXY_INBOUND_PEER_PORT and others to the endpoint's port.
+    const peerPort = e.opaqueTransportPort ?? (cfg.opaquePorts.has(e.port) ? cfg.inboundPeerPort : e.port);
     const connect: TcpConnect | undefined = meshed && mesh
-      ? () => mesh.connect({ host: e.host, port: cfg.opaquePorts.has(e.port) ? cfg.inboundPeerPort : e.port }, meshed, { port: e.port, protocol: 'opaque' })
+      ? () => mesh.connect({ host: e.host, port: peerPort }, meshed, { port: e.port, protocol: 'opaque' })
       : undefined;
     return forwardTcp(s, { host: e.host, port: e.port }, upstream.tcp, connect, prefix);
   };

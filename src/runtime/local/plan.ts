@@ -67,8 +67,11 @@ export function planPods(mesh: MeshSpec, net: NetworkNames): PodPlan[] {
   }));
 }
 
-/** Where a workload's endpoints are: pod IP (namespace mode) or loopback + its proxy's port. */
-export type EndpointAddress = (w: WorkloadSpec, port: number) => { ip: string; port: number } | undefined;
+/**
+ * Where a workload's endpoints are: pod IP (namespace mode) or loopback + its proxy's port, and
+ * the port its proxy takes inbound traffic on when that is not the default 4143 (loopback).
+ */
+export type EndpointAddress = (w: WorkloadSpec, port: number) => { ip: string; port: number; proxyInboundPort?: number } | undefined;
 
 /** Cluster IPs (in file order) and each service port's endpoints. */
 export function planServices(mesh: MeshSpec, net: NetworkNames | undefined, address: EndpointAddress): ServicePlan[] {
@@ -85,7 +88,7 @@ export function planServices(mesh: MeshSpec, net: NetworkNames | undefined, addr
         endpoints: selected.flatMap((w) => {
           const tp = targetPort(w, sp.targetPort, sp.port);
           const a = tp === undefined ? undefined : address(w, tp);
-          return a ? [a] : [];
+          return a ? [{ ip: a.ip, port: a.port }] : [];
         }),
       })),
     };
@@ -107,12 +110,14 @@ export function endpointSlices(mesh: MeshSpec, address: EndpointAddress): Endpoi
     const ns = service.metadata.namespace;
     for (const w of mesh.workloads.filter((x) => selects(selector, x, ns))) {
       let ip: string | undefined;
+      let proxyInboundPort: number | undefined;
       const ports: EndpointPort[] = [];
       for (const sp of service.spec.ports) {
         const tp = targetPort(w, sp.targetPort, sp.port);
         const a = tp === undefined ? undefined : address(w, tp);
         if (!a) continue;
         ip = a.ip;
+        proxyInboundPort ??= a.proxyInboundPort;
         ports.push(Object.freeze({ name: sp.name, port: a.port, protocol: sp.protocol }));
       }
       if (ip === undefined) continue;
@@ -132,7 +137,7 @@ export function endpointSlices(mesh: MeshSpec, address: EndpointAddress): Endpoi
           ready: true,
           zone: undefined,
           hostname: w.name,
-          targetRef: Object.freeze({ kind: 'Pod', name: w.name, namespace: w.namespace, serviceAccountName: w.serviceAccount }),
+          targetRef: Object.freeze({ kind: 'Pod', name: w.name, namespace: w.namespace, serviceAccountName: w.serviceAccount, proxyInboundPort }),
         })]),
         ports: Object.freeze(ports),
       }));

@@ -272,11 +272,13 @@ async function buildLoopback(mesh: MeshSpec): Promise<Built> {
     outboundAddr: `127.0.0.1:${ports[3 * i]}`, inboundAddr: `127.0.0.1:${ports[3 * i + 1]}`, adminAddr: `127.0.0.1:${ports[3 * i + 2]}`,
   }));
   const byName = new Map(items.map((it) => [it.workload.name, it]));
-  // Through the server's inbound proxy when it has one (it forwards to its first port).
+  // Through the server's inbound proxy when it has one (it forwards to its first port). Its
+  // inbound port is not 4143 here: discovery tells meshed clients (opaque_transport).
   const address: EndpointAddress = (w, port) => {
     const it = byName.get(w.name);
     if (!w.inject || !it) return { ip: '127.0.0.1', port };
-    return w.ports[0]?.containerPort === port ? { ip: '127.0.0.1', port: Number(it.inboundAddr.split(':')[1]) } : { ip: '127.0.0.1', port };
+    const inbound = Number(it.inboundAddr.split(':')[1]);
+    return w.ports[0]?.containerPort === port ? { ip: '127.0.0.1', port: inbound, proxyInboundPort: inbound } : { ip: '127.0.0.1', port, proxyInboundPort: inbound };
   };
   return { items, services: planServices(mesh, undefined, address), address, tool: undefined };
 }

@@ -139,3 +139,47 @@ endpoints: []
 `, (e) => assert.equal(e.fieldPath, 'metadata.labels'));
   expectManifestError('a: [unclosed\n', (e) => assert.match(e.problem, /invalid YAML/));
 });
+
+const classesProfile = (status: string): string => `apiVersion: linkerd.io/v1alpha2
+kind: ServiceProfile
+metadata: {name: web.default.svc.cluster.local}
+spec:
+  routes:
+  - name: r
+    condition: {method: GET}
+    responseClasses:
+    - condition: {status: ${status}}
+      isFailure: true
+`;
+
+test('a_one_sided_status_range_is_that_one_status_as_in_linkerd (issue 18)', () => {
+  const statusOf = (status: string) => {
+    const sp = parseManifests(classesProfile(status), 'sp.yaml')[0] as ServiceProfile;
+    return sp.spec.routes[0]?.responseClasses[0]?.condition;
+  };
+  // Linkerd's template: "min: 404 # This matches 404s only".
+  assert.deepEqual(statusOf('{min: 404}'), { kind: 'status', min: 404, max: 404 });
+  assert.deepEqual(statusOf('{max: 299}'), { kind: 'status', min: 299, max: 299 });
+  assert.deepEqual(statusOf('{min: 500, max: 599}'), { kind: 'status', min: 500, max: 599 });
+  expectManifestError(classesProfile('{}'), (e) => {
+    assert.equal(e.fieldPath, 'spec.routes[0].responseClasses[0].condition.status');
+    assert.match(e.problem, /needs min, max or both/);
+  });
+  expectManifestError(classesProfile('{min: 500, max: 404}'), (e) => assert.match(e.problem, /min 500 is greater than max 404/));
+});
+
+test('an_endpoint_target_ref_may_name_its_proxy_inbound_port (issue 18)', () => {
+  const slice = (ref: string) => parseManifests(`apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: s, labels: {kubernetes.io/service-name: web}}
+endpoints: [{addresses: [10.1.0.1], targetRef: ${ref}}]
+ports: [{port: 80}]
+`, 's.yaml')[0] as EndpointSlice;
+  assert.equal(slice('{kind: Pod, name: p, proxyInboundPort: 4243}').endpoints[0]?.targetRef?.proxyInboundPort, 4243);
+  assert.equal(slice('{kind: Pod, name: p}').endpoints[0]?.targetRef?.proxyInboundPort, undefined);
+  expectManifestError(`apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: s, labels: {kubernetes.io/service-name: web}}
+endpoints: [{addresses: [10.1.0.1], targetRef: {kind: Pod, name: p, proxyInboundPort: 0}}]
+`, (e) => assert.equal(e.fieldPath, 'endpoints[0].targetRef.proxyInboundPort'));
+});

@@ -52,6 +52,15 @@ test('services get cluster IPs in 10.77.128.0/17 and endpoints through named tar
     ['api-api-2', 'api', ['10.77.3.3'], [{ name: 'http', port: 8080, protocol: 'TCP' }]],
   ]);
   assert.equal(slices[0]?.endpoints[0]?.targetRef?.serviceAccountName, 'default');
+  // In a namespace the proxy has the default inbound port; discovery sends 4143 for it.
+  assert.equal(slices[0]?.endpoints[0]?.targetRef?.proxyInboundPort, undefined);
+});
+
+test("in loopback mode a slice's targetRef names the workload proxy's inbound port (for opaque_transport)", () => {
+  const loopback: EndpointAddress = (_w, _port) => ({ ip: '127.0.0.1', port: 41000, proxyInboundPort: 41000 });
+  const slices = endpointSlices(mesh, loopback);
+  assert.equal(slices[0]?.endpoints[0]?.targetRef?.proxyInboundPort, 41000);
+  assert.deepEqual(planServices(mesh, undefined, loopback)[0]?.ports[0]?.endpoints[0], { ip: '127.0.0.1', port: 41000 });
 });
 
 test("a pod's hosts file names every service; short names only in its own namespace", () => {
