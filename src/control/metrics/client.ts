@@ -19,7 +19,7 @@ async function get<T>(addr: string, path: string, params: Params, timeoutMs: num
   try {
     res = await fetch(`http://${addr}${path}?${q}`, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    throw new MetricsApiUnavailableError(addr, (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name);
+    throw new MetricsApiUnavailableError(addr, (err as { cause?: { code?: string; message?: string } }).cause?.code ?? (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).name);
   }
   const body = (await res.json().catch(() => undefined)) as (T & { error?: { code: string; message: string } }) | undefined;
   if (!body) throw new MetricsApiUnavailableError(addr, `HTTP ${res.status} without JSON`);

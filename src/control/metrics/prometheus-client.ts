@@ -41,7 +41,7 @@ export class PrometheusClient {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause?.code ?? (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).name;
       throw new PrometheusUnavailableError(this.url, cause === 'TimeoutError' ? `no answer in ${this.timeoutMs} ms` : cause);
     }
     let body: QueryResponse;
