@@ -9,7 +9,7 @@ import { statTableOf } from '../viz/format.js';
 import { statOnce } from '../viz/scrape.js';
 import { statTable } from '../viz/stat.js';
 import { metricsApi, NoPrometheusError, runningMesh } from '../viz/source.js';
-import { common, parseOutput, parseWindow } from './viz.js';
+import { common, parseOutput, parseWindow, timeWindow } from './viz.js';
 
 interface Flags {
   stateDir: string;
@@ -33,6 +33,7 @@ export function register(viz: Command): void {
     .option('--window <duration>', 'without Prometheus: time between the two direct scrapes', '3s')
     .action(async (resource: string | undefined, name: string | undefined, flags: Flags) => {
       const output = parseOutput(flags.output);
+      const window = timeWindow(flags.timeWindow);
       const state = await runningMesh(flags.stateDir);
       const api = metricsApi(state);
       const res = resource ?? 'deploy';
@@ -46,7 +47,7 @@ export function register(viz: Command): void {
         return void process.stdout.write(formatTable(statTable(rows, by)));
       }
       const r = await api.stat({
-        resource: name ? `${res}/${name}` : res, namespace: flags.namespace, window: flags.timeWindow,
+        resource: name ? `${res}/${name}` : res, namespace: flags.namespace, window,
         from: flags.from, fromNamespace: flags.fromNamespace, to: flags.to, toNamespace: flags.toNamespace, wide: output === 'wide',
       });
       if (output === 'json') return void process.stdout.write(JSON.stringify(r, null, 2) + '\n');

@@ -3,15 +3,20 @@
 // restarts). Each subcommand is its own file; this one groups them and holds what they share.
 import type { Command } from 'commander';
 import { ConfigError } from '../lib/errors.js';
-import { parseDuration } from '../lib/duration.js';
+import { parseDuration, promDuration } from '../lib/duration.js';
 import { DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';
 import { register as stat } from './viz-stat.js';
 import { register as edges } from './viz-edges.js';
 import { register as routes } from './viz-routes.js';
 
-/** "5s", "500ms", "1m" or a number of seconds (kept for callers of the direct-scrape window). */
-export function parseWindow(s: string): number {
-  return parseDuration(s, '--window');
+/** "5s", "500ms", "1m" or a number of seconds: the direct-scrape window (or `weft demo --interval`). */
+export function parseWindow(s: string, flag = '--window'): number {
+  return parseDuration(s, flag);
+}
+
+/** -t, checked here so its error names the flag (the metrics API checks it against the scrape interval). */
+export function timeWindow(s: string): string {
+  return promDuration(parseDuration(s, '-t'));
 }
 
 export type Output = 'table' | 'wide' | 'json';
