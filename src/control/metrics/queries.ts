@@ -20,6 +20,9 @@ export function selector(m: Matchers): string {
   return Object.entries(m).map(([k, v]) => (typeof v === 'string' ? `${k}=${quote(v)}` : `${k}=~${quote(v.re)}`)).join(', ');
 }
 
+/** `{fixed, matchers}` without a dangling comma when there are no matchers. */
+const braces = (fixed: string, m: Matchers): string => `{${[fixed, selector(m)].filter(Boolean).join(', ')}}`;
+
 const sumBy = (by: readonly string[]): string => (by.length ? `sum by (${by.join(', ')})` : 'sum');
 
 export type Direction = 'inbound' | 'outbound';
@@ -47,30 +50,30 @@ export const QUERIES = Object.freeze({
 
   /** TCP connections open now. */
   tcpOpen: (m: Matchers, by: readonly string[]): string =>
-    `${sumBy(by)} (tcp_open_connections{job="weft-proxy", ${selector(m)}})`,
+    `${sumBy(by)} (tcp_open_connections${braces('job="weft-proxy"', m)})`,
 
   /** Bytes per second read from / written to peers (stat -o wide). */
   tcpReadRate: (m: Matchers, window: string, by: readonly string[]): string =>
-    `${sumBy(by)} (rate(tcp_read_bytes_total{job="weft-proxy", ${selector(m)}}[${window}]))`,
+    `${sumBy(by)} (rate(tcp_read_bytes_total${braces('job="weft-proxy"', m)}[${window}]))`,
   tcpWriteRate: (m: Matchers, window: string, by: readonly string[]): string =>
-    `${sumBy(by)} (rate(tcp_write_bytes_total{job="weft-proxy", ${selector(m)}}[${window}]))`,
+    `${sumBy(by)} (rate(tcp_write_bytes_total${braces('job="weft-proxy"', m)}[${window}]))`,
 
   /** Responses per ServiceProfile route (proxies record routes on the outbound side). */
   routeResponses: (m: Matchers, window: string): string =>
-    `sum by (dst, rt_route, classification) (increase(${VIZ_RULES.routeResponses}{direction="outbound", ${selector(m)}}[${window}]))`,
+    `sum by (dst, rt_route, classification) (increase(${VIZ_RULES.routeResponses}${braces('direction="outbound"', m)}[${window}]))`,
 
   routeLatencyQuantile: (q: number, m: Matchers, window: string): string =>
-    `histogram_quantile(${q}, sum by (le, dst, rt_route) (rate(${VIZ_RULES.routeLatency}{direction="outbound", ${selector(m)}}[${window}])))`,
+    `histogram_quantile(${q}, sum by (le, dst, rt_route) (rate(${VIZ_RULES.routeLatency}${braces('direction="outbound"', m)}[${window}])))`,
 
   /** Every route's buckets together (subtracted from all responses' for [DEFAULT]). */
   routeLatencyBuckets: (m: Matchers, window: string): string =>
-    `sum by (le, dst) (rate(${VIZ_RULES.routeLatency}{direction="outbound", ${selector(m)}}[${window}]))`,
+    `sum by (le, dst) (rate(${VIZ_RULES.routeLatency}${braces('direction="outbound"', m)}[${window}]))`,
 
   /** Who sent what where: outbound responses by source and destination (edges, --from). */
   outboundByTarget: (m: Matchers, window: string, by: readonly string[]): string =>
-    `${sumBy([...by, 'target_addr', 'tls', 'no_tls_reason', 'server_id', 'classification'])} (increase(${VIZ_RULES.responses}{direction="outbound", ${selector(m)}}[${window}]))`,
+    `${sumBy([...by, 'target_addr', 'tls', 'no_tls_reason', 'server_id', 'classification'])} (increase(${VIZ_RULES.responses}${braces('direction="outbound"', m)}[${window}]))`,
 
   /** Who was served by whom: inbound responses by the client identity the proxy verified. */
   inboundByClient: (m: Matchers, window: string, by: readonly string[]): string =>
-    `${sumBy([...by, 'client_id', 'tls', 'no_tls_reason'])} (increase(${VIZ_RULES.responses}{direction="inbound", ${selector(m)}}[${window}]))`,
+    `${sumBy([...by, 'client_id', 'tls', 'no_tls_reason'])} (increase(${VIZ_RULES.responses}${braces('direction="inbound"', m)}[${window}]))`,
 });
