@@ -1,6 +1,6 @@
 // The run's Prometheus (Debian's `prometheus`): its files under <state-dir>/prometheus (config,
-// recording rules, the proxies' targets, the TSDB with its retention) and its address (9090
-// when free, where the control plane listens). The supervisor runs and restarts it like
+// recording rules, the proxies' targets, the TSDB with its retention) and its address (where
+// the control plane listens; 9090 on an address of the run's own). The supervisor runs and restarts it like
 // any other process; the data directory outlives restarts, so history does too.
 import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -31,8 +31,10 @@ export function findPrometheus(): string | undefined {
 export interface PrometheusOptions {
   /** <state-dir>/prometheus */
   readonly dir: string;
-  /** Where it listens (port 9090 when free). */
+  /** Where it listens. */
   readonly host: string;
+  /** 9090 when free (an address of our own); else a port the OS picks. */
+  readonly wellKnownPort: boolean;
   readonly scrapeIntervalSeconds: number;
   /** e.g. "24h", "7d" (Prometheus' --storage.tsdb.retention.time). */
   readonly retention: string;
@@ -50,7 +52,7 @@ export interface PrometheusPlan {
 export async function preparePrometheus(o: PrometheusOptions): Promise<PrometheusPlan> {
   const bin = findPrometheus();
   if (!bin) throw new PrometheusMissingError();
-  const port = (await portsFree(o.host, [DEFAULT_PROMETHEUS_PORT])) ? DEFAULT_PROMETHEUS_PORT : (await freePorts(1, o.host))[0];
+  const port = o.wellKnownPort && (await portsFree(o.host, [DEFAULT_PROMETHEUS_PORT])) ? DEFAULT_PROMETHEUS_PORT : (await freePorts(1, o.host))[0];
   const listen = `${o.host}:${port}`;
   const dataDir = join(o.dir, 'data');
   const configFile = join(o.dir, 'prometheus.yml');

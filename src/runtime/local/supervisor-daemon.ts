@@ -137,14 +137,16 @@ export async function runSupervisor(stateDir: string, o: SuperviseOptions): Prom
       await ensureBridge(net.bridge, `${net.gateway}/${net.prefixLength}`);
     }
     const [idPort, dstPort] = await choosePorts(host, [CONTROL_PORTS.identity, CONTROL_PORTS.destination]);
-    // The metrics API and Prometheus listen where the control plane does: the bridge's address
-    // in namespace mode (reachable from the host, and never in another run's way), else loopback.
-    const [apiPort] = o.prometheus ? await choosePorts(host, [CONTROL_PORTS.metricsApi]) : [undefined];
+    // The metrics API and Prometheus listen where the control plane does. In namespace mode
+    // that is the bridge's address, ours alone: the well-known ports. On loopback every run on
+    // the machine shares the addresses, and a port found free may be taken before we bind it —
+    // then a CLI would talk to another run's API — so the OS picks.
+    const [apiPort] = !o.prometheus ? [undefined] : net ? await choosePorts(host, [CONTROL_PORTS.metricsApi]) : await freePorts(1, host);
     const identityAddr = `${host}:${idPort}`;
     const destinationAddr = `${host}:${dstPort}`;
     const metricsApiAddr = apiPort ? `${host}:${apiPort}` : undefined;
     const prom = o.prometheus
-      ? await preparePrometheus({ dir: paths.prometheus, host, scrapeIntervalSeconds: o.scrapeIntervalSeconds, retention: o.retention, controlAddr: metricsApiAddr })
+      ? await preparePrometheus({ dir: paths.prometheus, host, wellKnownPort: net !== undefined, scrapeIntervalSeconds: o.scrapeIntervalSeconds, retention: o.retention, controlAddr: metricsApiAddr })
       : undefined;
 
     const control = component('control', weftArgv('control', '--state-dir', paths.root, '--listen-identity', identityAddr, '--listen-destination', destinationAddr,
