@@ -56,7 +56,7 @@ export function register(program: Command): void {
         });
       } catch (err) {
         // What started stays up for inspection (ps, logs); a bad file started nothing.
-        if (err instanceof WeftError && !NOTHING_STARTED.has(err.code)) {
+        if (err instanceof WeftError && !NOTHING_STARTED.has(err.code) && err.code !== 'WEFT_ERR_SHUTTING_DOWN') {
           process.stderr.write(`weft up failed; what it started is still there: weft ps / weft logs <workload> [--proxy], then weft down --state-dir ${flags.stateDir}\n`);
         }
         throw err;

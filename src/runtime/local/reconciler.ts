@@ -50,6 +50,7 @@ export class Reconciler {
   private readonly services = new Map<string, PlacedService & { slot: number }>();
   private queue: Promise<unknown> = Promise.resolve();
   private stopping = false;
+  private stopped: Promise<void> | undefined;
   private readonly ctx: PodContext;
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = false;
@@ -286,12 +287,14 @@ export class Reconciler {
    * Stops every pod's processes (no more restarts); what they were in is removed by `down`'s
    * teardown from run.json afterwards.
    */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.probeTimer);
-    await Promise.all([...this.pods.values()].map((p) => p.stop()));
-    this.recordAll();
-    await this.storeSyncing;
-    await this.store.close();
+  stop(): Promise<void> {
+    return (this.stopped ??= (async () => {
+      this.stopping = true;
+      clearInterval(this.probeTimer);
+      await Promise.all([...this.pods.values()].map((p) => p.stop()));
+      this.recordAll();
+      await this.storeSyncing;
+      await this.store.close();
+    })());
   }
 }

@@ -23,7 +23,7 @@ import { loadMeshFile, parseMeshFile } from './mesh-file.js';
 import { cleanupAll, ensureBridge } from './netns.js';
 import { networkNames } from './plan.js';
 import { preparePrometheus, writeTargets } from './prometheus.js';
-import { Reconciler } from './reconciler.js';
+import { Reconciler, ShuttingDownError } from './reconciler.js';
 import { RunRecord } from './run-record.js';
 import type { RunMode, RunState } from './run-state.js';
 import { statePaths } from './run-state.js';
@@ -90,9 +90,18 @@ export async function runSupervisor(stateDir: string, o: SuperviseOptions): Prom
 
   let reconciler: Reconciler | undefined;
   const others: SupervisedProcess[] = [];
+  let startup: Promise<void> = Promise.resolve();
   let shuttingDown: Promise<ShutdownResult> | undefined;
+  /** Between the steps of starting: a `weft down` that came meanwhile stops the rest. */
+  const check = (): void => {
+    if (shuttingDown) throw new ShuttingDownError();
+  };
   const shutdown = (): Promise<ShutdownResult> => (shuttingDown ??= (async () => {
     const lines: string[] = [];
+    // Pods first (a start under way gives up at its next step), then whatever the startup made
+    // before it noticed, then the components.
+    await reconciler?.stop();
+    await Promise.race([startup.catch(() => undefined), new Promise((r) => setTimeout(r, 15_000).unref())]);
     await reconciler?.stop();
     await reconciler?.settled(10_000);
     await Promise.all(others.map((p) => p.stop()));
@@ -118,6 +127,7 @@ export async function runSupervisor(stateDir: string, o: SuperviseOptions): Prom
 
   /** A supervised component (control plane, Prometheus) whose record lives at run.json's top level. */
   const component = (name: 'control' | 'prometheus', argv: readonly string[], log: string, extra: Record<string, unknown>): SupervisedProcess => {
+    check();
     const p: SupervisedProcess = new SupervisedProcess(name, () => ({ argv, env: baseEnv(), cwd: WEFT_ROOT, log }), {
       onStart: (pid, startTime, restarts) => record.update((s) => ({ ...s, [name]: { ...s[name], ...extra, pid, startTime, log, restarts, lastExit: p.lastExit } })),
       onExit: (exit, restartInMs) => {
@@ -129,7 +139,7 @@ export async function runSupervisor(stateDir: string, o: SuperviseOptions): Prom
     return p;
   };
 
-  try {
+  startup = (async () => {
     if (net) {
       // A crash before run.json was written leaves names only: remove this network's.
       for (const prefix of [net.netnsPrefix, net.vethPrefix]) await cleanupAll(prefix);
@@ -163,12 +173,14 @@ export async function runSupervisor(stateDir: string, o: SuperviseOptions): Prom
       throw new WeftError((err as WeftError).code, `${(err as Error).message} (log ${log}):\n${await tail(log, 15)}`);
     }
 
+    check();
     const promProcess = prom
       ? component('prometheus', prom.argv, join(paths.logs, 'prometheus.log'), { url: prom.url, dataDir: prom.dataDir, scrapeIntervalSeconds: o.scrapeIntervalSeconds })
       : undefined;
     await promProcess?.start();
 
     const tokens = new JoinTokens(ca.joinSecret);
+    check();
     reconciler = await Reconciler.open({
       ctx: {
         mode: o.mode, net, tool: net ? await detectIptables() : undefined, logsDir: paths.logs, runDir, proxyUid: o.proxyUid ?? DEFAULT_PROXY_UID,
@@ -179,6 +191,7 @@ export async function runSupervisor(stateDir: string, o: SuperviseOptions): Prom
         adminAddr: p.adminAddr, namespace: p.spec.workload.namespace, deployment: p.spec.workload.name, pod: p.name, serviceAccount: p.spec.workload.serviceAccount,
       }] : []))) : undefined,
     }, mesh.file);
+    check();
     await reconciler.change((cur) => applyToMesh(cur, mesh));
     say(`store: ${mesh.resources.length} resource(s) applied, ${mesh.services.length} service(s) with endpoints`);
 
@@ -195,6 +208,9 @@ export async function runSupervisor(stateDir: string, o: SuperviseOptions): Prom
     }
     say(`up: ${record.state.workloads.length} pod(s)`);
     await record.flush();
+  })();
+  try {
+    await startup;
     tell({ type: 'ready' });
   } catch (err) {
     await record.flush();
