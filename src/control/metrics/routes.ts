@@ -85,8 +85,9 @@ async function serviceRoutes(query: Query, inv: Awaited<ReturnType<Inventory['sn
   // [DEFAULT]: everything sent to the Service minus what the routes counted.
   const routedOk = count(resp, (s) => s.metric['classification'] === 'success');
   const routed = count(resp, () => true);
-  const ok = Math.max(0, count(total, (s) => s.metric['classification'] === 'success') - routedOk);
   const n = Math.max(0, count(total, () => true) - routed);
+  // Two extrapolated differences: keep the share within 0..1.
+  const ok = Math.min(n, Math.max(0, count(total, (s) => s.metric['classification'] === 'success') - routedOk));
   const rest = histogram(totalBuckets);
   for (const [b, c] of histogram(routeBuckets)) rest.set(b, Math.max(0, (rest.get(b) ?? 0) - c));
   rows.push(row(DEFAULT_ROUTE, ok, n, [histogramQuantile(0.5, rest), histogramQuantile(0.95, rest), histogramQuantile(0.99, rest)]));
