@@ -222,10 +222,12 @@ describe('a supervised mesh on loopback ports', { timeout: 90_000 }, () => {
       const w = pod(s, 'server');
       const url = `http://${w.inboundAddr}/`;
       assert.match((await hostGet(url)) ?? '', /^server /);
+      const t0 = Date.now();
       process.kill(w.app?.pid as number, 'SIGKILL');
       process.kill(w.proxy?.pid as number, 'SIGKILL');
       await sleep(100);
       await until('server answers again through its proxy', async () => /^server /.test((await hostGet(url)) ?? ''), 15_000);
+      process.stdout.write(`# loopback: restart after kill -9 of app and proxy: answering again after ${Date.now() - t0} ms\n`);
       await until('restarts recorded', async () => {
         const x = pod(await state(dir), 'server');
         return x.app?.restarts === 1 && x.proxy?.restarts === 1 && x.app.lastExit?.signal === 'SIGKILL';
