@@ -12,7 +12,8 @@ import { register as ps } from './ps.js';
 import { register as logs } from './logs.js';
 import { register as demo } from './demo.js';
 import { register as viz } from './viz.js';
+import { register as supervise } from './supervise.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [init, apply, del, destination, identity, control, up, down, ps, logs, demo, viz];
+export const commands: RegisterCommand[] = [init, apply, del, destination, identity, control, up, down, ps, logs, demo, viz, supervise];

@@ -36,7 +36,7 @@ export function register(program: Command): void {
         throw new ConfigError(`the demo app is not built: run \`npx tsc -p .\` in ${WEFT_ROOT}`);
       }
       const out = (l: string): void => void process.stdout.write(`${l}\n`);
-      const intervalMs = parseWindow(flags.interval);
+      const intervalMs = parseWindow(flags.interval, '--interval');
       const r = await up({
         meshFile, stateDir: flags.stateDir, workingDir: WEFT_ROOT, networkIndex: Number(flags.network),
         mode: flags.loopback ? 'loopback' : 'auto', progress: out,
@@ -47,8 +47,13 @@ export function register(program: Command): void {
       });
       out('');
       out(`the demo is up (${r.mode} mode). Open ${webUrl(r.state, 'web') ?? '(no web workload)'} — vote-bot sends traffic all the time.`);
-      out(`  weft ps --state-dir ${flags.stateDir}        workloads`);
-      out(`  weft viz stat --state-dir ${flags.stateDir}  golden metrics`);
+      out(`  weft ps --state-dir ${flags.stateDir}        pods, restarts, components`);
+      out(`  weft viz stat --state-dir ${flags.stateDir}  golden metrics${r.state.prometheus ? ' (-t 1m, from Prometheus)' : ''}`);
+      if (r.state.prometheus) {
+        out(`  weft viz edges --state-dir ${flags.stateDir} -n demo         who talks to whom, over mTLS or not`);
+        out(`  weft apply -f examples/demo/profiles.yaml --state-dir ${flags.stateDir}; weft viz routes svc/voting -n demo --state-dir ${flags.stateDir}`);
+        out(`  Prometheus: ${r.state.prometheus.url}`);
+      }
       out(`  weft logs web --proxy --state-dir ${flags.stateDir}`);
       if (flags.detach) return out(`  weft down --state-dir ${flags.stateDir}      stop it`);
       const ac = new AbortController();

@@ -1,5 +1,5 @@
-// `weft logs <workload> [--proxy] [-f]`: the app's (or its proxy's, or the control plane's
-// with "control") log from the running mesh.
+// `weft logs <pod> [--proxy] [-f]`: the app's (or its proxy's) log from the running mesh; the
+// run's own components by name: control, prometheus, supervisor.
 import type { Command } from 'commander';
 import { ConfigError } from '../lib/errors.js';
 import { followFile, printFile } from '../runtime/local/follow.js';
@@ -8,7 +8,7 @@ import { DEFAULT_WEFT_DIR, findWorkload, readRunState } from '../runtime/local/r
 export function register(program: Command): void {
   program
     .command('logs <workload>')
-    .description("print a workload's log (\"control\" for the control plane)")
+    .description("print a pod's log (or a component's: control, prometheus, supervisor)")
     .option('--state-dir <dir>', 'weft state directory', DEFAULT_WEFT_DIR)
     .option('--proxy', "the workload's proxy log instead of the app's")
     .option('-f, --follow', 'keep printing what is appended')
@@ -17,7 +17,10 @@ export function register(program: Command): void {
       if (!state) throw new ConfigError(`no mesh is up in ${flags.stateDir}`);
       let file: string | undefined;
       if (name === 'control') file = state.control.log;
-      else {
+      else if (name === 'prometheus' || name === 'supervisor') {
+        file = state[name]?.log;
+        if (!file) throw new ConfigError(`this mesh runs no ${name}`);
+      } else {
         const w = findWorkload(state, name);
         file = flags.proxy ? w.proxy?.log : w.app?.log;
         if (!file) throw new ConfigError(`workload ${name} has no ${flags.proxy ? 'proxy' : 'app'} log`);

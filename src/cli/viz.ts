@@ -1,34 +1,43 @@
-// `weft viz stat [deploy|ns]`: golden metrics per workload (or namespace) of the local mesh,
-// from two scrapes of each proxy's /metrics a window apart. Thin: see src/viz/.
+// `weft viz stat|edges|routes`: observability of the local mesh, as `linkerd viz` — answered by
+// the control plane's metrics API from Prometheus (windows such as -t 1m, history across proxy
+// restarts). Each subcommand is its own file; this one groups them and holds what they share.
 import type { Command } from 'commander';
 import { ConfigError } from '../lib/errors.js';
-import { DEFAULT_WEFT_DIR, readRunState } from '../runtime/local/run-state.js';
-import { formatTable } from '../runtime/local/status.js';
-import { statOnce } from '../viz/scrape.js';
-import { statTable } from '../viz/stat.js';
+import { parseDuration, promDuration } from '../lib/duration.js';
+import { DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';
+import { register as stat } from './viz-stat.js';
+import { register as edges } from './viz-edges.js';
+import { register as routes } from './viz-routes.js';
 
-/** "5s", "500ms", "1m" or a number of seconds. */
-export function parseWindow(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(s.trim());
-  if (!m) throw new ConfigError(`--window: invalid duration "${s}" (e.g. 5s, 500ms, 1m)`);
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+/** "5s", "500ms", "1m" or a number of seconds: the direct-scrape window (or `weft demo --interval`). */
+export function parseWindow(s: string, flag = '--window'): number {
+  return parseDuration(s, flag);
+}
+
+/** -t, checked here so its error names the flag (the metrics API checks it against the scrape interval). */
+export function timeWindow(s: string): string {
+  return promDuration(parseDuration(s, '-t'));
+}
+
+export type Output = 'table' | 'wide' | 'json';
+
+export function parseOutput(s: string): Output {
+  if (s === 'table' || s === 'wide' || s === 'json') return s;
+  throw new ConfigError(`-o: unknown output "${s}" (table, wide or json)`);
+}
+
+/** Flags every viz subcommand takes. */
+export function common(cmd: Command): Command {
+  return cmd
+    .option('--state-dir <dir>', 'weft state directory', DEFAULT_WEFT_DIR)
+    .option('-n, --namespace <ns>', 'only this namespace')
+    .option('-t, --time-window <duration>', 'the window the numbers cover (at least two scrape intervals)', '1m')
+    .option('-o, --output <format>', 'table, wide or json', 'table');
 }
 
 export function register(program: Command): void {
-  const viz = program.command('viz').description('observability of the local mesh');
-  viz
-    .command('stat [resource]')
-    .description('success rate, RPS, latency and TCP connections per deploy (default) or ns')
-    .option('--state-dir <dir>', 'weft state directory', DEFAULT_WEFT_DIR)
-    .option('--window <duration>', 'time between the two scrapes', '3s')
-    .option('-n, --namespace <ns>', 'only this namespace')
-    .action(async (resource: string | undefined, flags: { stateDir: string; window: string; namespace?: string }) => {
-      const by = resource === undefined || /^(deploy|deployment|deployments|workload|workloads)$/.test(resource) ? 'deploy' : /^(ns|namespace|namespaces)$/.test(resource) ? 'ns' : undefined;
-      if (!by) throw new ConfigError(`viz stat: unknown resource "${resource}" (deploy or ns)`);
-      const state = await readRunState(flags.stateDir);
-      if (!state) throw new ConfigError(`no mesh is up in ${flags.stateDir}`);
-      const rows = (await statOnce(state, parseWindow(flags.window), by)).filter((r) => !flags.namespace || r.namespace === flags.namespace);
-      process.stdout.write(formatTable(statTable(rows, by)));
-    });
+  const viz = program.command('viz').description('observability of the local mesh (metrics from Prometheus)');
+  stat(viz);
+  edges(viz);
+  routes(viz);
 }

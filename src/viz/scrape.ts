@@ -33,7 +33,8 @@ export async function snapshot(state: RunState): Promise<Snapshot> {
 
 export function statsBetween(state: RunState, before: Snapshot, after: Snapshot, windowSeconds: number, by: 'deploy' | 'ns'): StatRow[] {
   const scrapes: WorkloadScrape[] = state.workloads.map((w) => ({
-    name: w.name,
+    // A Deployment's replicas make one row.
+    name: w.deployment ?? w.name,
     namespace: w.namespace,
     meshed: w.proxy !== undefined,
     before: before.get(w.name),

@@ -3,6 +3,9 @@
 // *inbound* side of its proxies (what the workload served) the success rate, requests per
 // second, latency percentiles and open TCP connections over the window between the scrapes.
 import type { Sample } from './prom-text.js';
+import { histogramQuantile } from '../lib/histogram.js';
+
+export { histogramQuantile };
 
 export interface WorkloadScrape {
   readonly name: string;
@@ -45,30 +48,6 @@ function buckets(samples: readonly Sample[] | undefined): Map<number, number> {
     m.set(le, (m.get(le) ?? 0) + s.value);
   }
   return m;
-}
-
-/**
- * The q-quantile of a cumulative histogram, interpolating linearly inside the bucket as
- * Prometheus' histogram_quantile does (the +Inf bucket answers with the highest finite bound).
- */
-export function histogramQuantile(q: number, cumulative: ReadonlyMap<number, number>): number | undefined {
-  const bounds = [...cumulative.keys()].sort((a, b) => a - b);
-  const total = cumulative.get(Infinity) ?? cumulative.get(bounds[bounds.length - 1] as number) ?? 0;
-  if (total <= 0 || bounds.length === 0) return undefined;
-  const rank = q * total;
-  let prevBound = 0;
-  let prevCount = 0;
-  for (const b of bounds) {
-    const c = cumulative.get(b) as number;
-    if (c >= rank) {
-      if (b === Infinity) return prevBound;
-      if (c === prevCount) return b;
-      return prevBound + ((b - prevBound) * (rank - prevCount)) / (c - prevCount);
-    }
-    prevBound = b;
-    prevCount = c;
-  }
-  return prevBound;
 }
 
 function delta(after: Map<number, number>, before: Map<number, number>): Map<number, number> {

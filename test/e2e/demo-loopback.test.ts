@@ -5,7 +5,8 @@
 // mesh as a plaintext TCP tunnel. The README's first command, run for real: the whole demo as
 // an unprivileged user (nobody, when the tests run as root), then every demo edge checked from
 // the proxies' own metrics — web→catalog (HTTP/1), web→voting (gRPC unary and the results
-// stream), vote-bot→web — for success, rate and mTLS.
+// stream), vote-bot→web — for success, rate and mTLS; and the same edges as the demo's
+// Prometheus saw them, through the metrics API.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,6 +22,8 @@ import type { Sample } from '../../src/viz/prom-text.js';
 import { scrape } from '../../src/viz/scrape.js';
 import { isAlive } from '../../src/runtime/local/supervisor.js';
 import { sleep, until } from '../helpers/http-load.js';
+import { MetricsApiClient } from '../../src/control/metrics/client.js';
+import type { EdgesResult } from '../../src/control/metrics/edges.js';
 
 const NOBODY = { uid: 65534, gid: 65534 };
 const id = (sa: string): string => formatSpiffe(workloadId('demo', sa));
@@ -130,10 +133,25 @@ test('weft demo without root: every edge succeeds over mTLS within 20 s', { time
   // Votes keep arriving, so the stream pushes more than its first snapshot.
   assert.ok(events >= 2, `results stream pushed ${events} event(s)`);
 
+  // The demo's Prometheus saw the same edges, over mTLS: the metrics API, as `weft viz edges` asks it.
+  assert.ok(state.control.metricsApiAddr && state.prometheus, 'the demo runs Prometheus and the metrics API');
+  const api = new MetricsApiClient(state.control.metricsApiAddr);
+  let seen: EdgesResult | undefined;
+  await until('Prometheus has every edge', async () => {
+    seen = await api.edges({ resource: 'deploy', namespace: 'demo', window: '20s' }).catch(() => undefined);
+    return (seen?.edges.length ?? 0) >= 3;
+  }, 20_000);
+  assert.deepEqual(seen?.edges.map((e) => [e.src, e.dst, e.secured, e.clientId, e.serverId]), [
+    ['vote-bot', 'web', true, id('vote-bot'), id('web')], ['web', 'catalog', true, id('web'), id('catalog')], ['web', 'voting', true, id('web'), id('voting')],
+  ]);
+  const webRow = (await api.stat({ resource: 'deploy/web', namespace: 'demo', window: '20s' })).rows[0];
+  assert.ok(webRow && webRow.rps > 2 && (webRow.successRate ?? 0) > 0.9, JSON.stringify(webRow));
+
   // Ctrl-C takes the whole demo down.
   stream.close();
   demo.kill('SIGINT');
   assert.equal(await exited, 0, out);
   assert.match(out, /stopped \d+ process\(es\)/);
-  for (const w of state.workloads) for (const p of [w.app, w.proxy]) if (p) assert.ok(!isAlive(p.pid), `${w.name} pid ${p.pid} still running`);
+  for (const w of state.workloads) for (const p of [w.app, w.proxy]) if (p) assert.ok(!isAlive(p.pid, p.startTime), `${w.name} pid ${p.pid} still running`);
+  for (const p of [state.supervisor, state.control, state.prometheus]) if (p) assert.ok(!isAlive(p.pid, p.startTime), `${p.log}: pid ${p.pid} still running`);
 });

@@ -1,7 +1,7 @@
 // `weft up` end to end, as root in namespaces this test makes: a plain curl from one pod to
 // another service's name goes through both proxies; a server-speaks-first TCP protocol works;
-// a skip port bypasses the proxy; the demo comes up with traffic and comes down leaving
-// nothing behind; and loopback mode (no namespaces) meshes two workloads too.
+// a skip port bypasses the proxy; a crashed run is cleaned up; and loopback mode (no
+// namespaces) meshes two workloads too. (The demo: demo-viz.test.ts.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -17,7 +17,7 @@ import type { RunState } from '../../src/runtime/local/run-state.js';
 import { WEFT_ROOT, up } from '../../src/runtime/local/up.js';
 import { isAlive } from '../../src/runtime/local/supervisor.js';
 import type { Sample } from '../../src/viz/prom-text.js';
-import { scrape, statOnce } from '../../src/viz/scrape.js';
+import { scrape } from '../../src/viz/scrape.js';
 
 const support = await netnsSupport();
 const noNetns = support.ok ? false : `needs root and ip netns: ${support.reason}`;
@@ -93,7 +93,7 @@ describe('weft up in network namespaces', { skip: noNetns, timeout: 60_000 }, ()
       service('server', 80), service('banner', 5432), service('skipsrv', 9090),
     ].join('---\n');
     await writeFile(join(dir, 'mesh.yaml'), mesh);
-    ({ state } = await up({ meshFile: join(dir, 'mesh.yaml'), stateDir: dir, mode: 'netns', networkIndex: NET, readyTimeoutMs: 20_000 }));
+    ({ state } = await up({ meshFile: join(dir, 'mesh.yaml'), stateDir: dir, mode: 'netns', networkIndex: NET, readyTimeoutMs: 20_000, prometheus: false }));
   });
 
   after(async () => {
@@ -136,37 +136,19 @@ describe('weft up in network namespaces', { skip: noNetns, timeout: 60_000 }, ()
   });
 });
 
-describe('weft demo', { skip: noNetns || (!existsSync(join(WEFT_ROOT, 'dist/examples/demo/main.js')) && 'demo not built'), timeout: 60_000 }, () => {
-  test('comes up with traffic in one call, and down leaves no namespaces, veths, rules or processes', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'weft-e2e-demo-'));
-    let state: RunState | undefined;
-    try {
-      ({ state } = await up({ meshFile: join(WEFT_ROOT, 'examples/demo/mesh.yaml'), stateDir: dir, workingDir: WEFT_ROOT, mode: 'netns', networkIndex: NET + 1 }));
-      await new Promise((r) => setTimeout(r, 1500));
-      const rows = await statOnce(state, 3000, 'deploy');
-      const web = rows.find((r) => r.name === 'web');
-      assert.ok(web && web.rps > 0, `web serves traffic: ${JSON.stringify(rows)}`);
-      assert.ok((rows.find((r) => r.name === 'catalog')?.rps ?? 0) > 0);
-      assert.ok(rows.every((r) => r.meshedPods === 1));
-    } finally {
-      await down(dir);
-      if (state) await assertGone(state);
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
-
 describe('weft up after a crash', { skip: noNetns, timeout: 60_000 }, () => {
-  test('a run whose control plane died is cleaned up by the next up, which then works', async () => {
+  test('a run whose supervisor and control plane died is cleaned up by the next up, which then works', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'weft-e2e-crash-'));
     const meshFile = join(dir, 'mesh.yaml');
     await writeFile(meshFile, [deployment('server', HTTP_SERVER(8080, 'again\n'), 8080), service('server', 80)].join('---\n'));
     let second: RunState | undefined;
     try {
-      const { state: first } = await up({ meshFile, stateDir: dir, mode: 'netns', networkIndex: NET + 2 });
+      const { state: first } = await up({ meshFile, stateDir: dir, mode: 'netns', networkIndex: NET + 2, prometheus: false });
+      // The supervisor goes first (it would restart the control plane), then the control plane.
+      process.kill(first.supervisor?.pid as number, 'SIGKILL');
       process.kill(first.control.pid, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 200));
-      ({ state: second } = await up({ meshFile, stateDir: dir, mode: 'netns', networkIndex: NET + 2 }));
+      ({ state: second } = await up({ meshFile, stateDir: dir, mode: 'netns', networkIndex: NET + 2, prometheus: false }));
       for (const w of first.workloads) {
         assert.equal(isAlive(w.app?.pid), false);
         assert.equal(isAlive(w.proxy?.pid), false);
@@ -197,7 +179,7 @@ describe('weft up --loopback (no namespaces, explicit proxy)', { timeout: 60_000
     await writeFile(join(dir, 'mesh.yaml'), mesh);
     let state: RunState | undefined;
     try {
-      const r = await up({ meshFile: join(dir, 'mesh.yaml'), stateDir: dir, mode: 'loopback', readyTimeoutMs: 20_000 });
+      const r = await up({ meshFile: join(dir, 'mesh.yaml'), stateDir: dir, mode: 'loopback', readyTimeoutMs: 20_000, prometheus: false });
       state = r.state;
       assert.equal(r.mode, 'loopback');
       const adminOf = (n: string): string => state?.workloads.find((w) => w.name === n)?.adminAddr as string;
@@ -222,7 +204,7 @@ describe('weft up --loopback (no namespaces, explicit proxy)', { timeout: 60_000
     const mesh = deployment('broken', IDLE, undefined).replace('- name: main', '- name: weft-proxy\n          env: [{ name: WEFT_PROXY_LOG_LEVEL, value: loud }]\n        - name: main');
     await writeFile(join(dir, 'mesh.yaml'), mesh);
     try {
-      await assert.rejects(up({ meshFile: join(dir, 'mesh.yaml'), stateDir: dir, mode: 'loopback', readyTimeoutMs: 10_000 }), (err: Error) => {
+      await assert.rejects(up({ meshFile: join(dir, 'mesh.yaml'), stateDir: dir, mode: 'loopback', readyTimeoutMs: 10_000, prometheus: false }), (err: Error) => {
         assert.match(err.message, /^workload broken: proxy: the proxy exited \(log .*broken\.proxy\.log\):\n.*WEFT_PROXY_LOG_LEVEL=loud/s);
         return true;
       });
@@ -232,19 +214,24 @@ describe('weft up --loopback (no namespaces, explicit proxy)', { timeout: 60_000
     }
   });
 
-  test('the CLI: up, ps, logs, viz stat, down', async () => {
+  test('the CLI without Prometheus: up, ps, logs, viz stat from direct scrapes (and says so), down', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'weft-e2e-cli-'));
     const [port] = await freePorts(1);
     await writeFile(join(dir, 'mesh.yaml'), [deployment('server', HTTP_SERVER(port as number, 'ok'), port), service('server', 80)].join('---\n'));
-    const weft = (...args: string[]): Promise<{ stdout: string }> => run(process.execPath, [join(WEFT_ROOT, 'bin/weft.js'), ...args, '--state-dir', dir], { timeoutMs: 30_000 });
+    const weft = (...args: string[]): Promise<{ stdout: string; stderr: string }> => run(process.execPath, [join(WEFT_ROOT, 'bin/weft.js'), ...args, '--state-dir', dir], { timeoutMs: 30_000 });
     try {
-      const upOut = (await weft('up', '-f', join(dir, 'mesh.yaml'), '--loopback')).stdout;
+      const upOut = (await weft('up', '-f', join(dir, 'mesh.yaml'), '--loopback', '--no-prometheus')).stdout;
       assert.match(upOut, /^mode: loopback/m);
-      assert.match(upOut, /^server +e2e +127\.0\.0\.1 +\d+ +\d+ +running +yes$/m);
-      const ps = JSON.parse((await weft('ps', '-o', 'json')).stdout) as { mode: string; workloads: { name: string; ready: boolean }[] };
+      assert.match(upOut, /^prometheus: off/m);
+      assert.match(upOut, /^server +e2e +127\.0\.0\.1 +\d+ +\d+ +running +yes +0 +-$/m);
+      const ps = JSON.parse((await weft('ps', '-o', 'json')).stdout) as { mode: string; workloads: { name: string; ready: boolean }[]; components: { name: string; running: boolean }[] };
       assert.deepEqual([ps.mode, ps.workloads.map((w) => [w.name, w.ready])], ['loopback', [['server', true]]]);
+      assert.deepEqual(ps.components.map((c) => [c.name, c.running]), [['supervisor', true], ['control', true]]);
       assert.match((await weft('logs', 'server', '--proxy')).stdout, /proxy listening/);
-      assert.match((await weft('viz', 'stat', '--window', '200ms')).stdout, /^server +e2e +1\/1 /m);
+      const stat = await weft('viz', 'stat', '--window', '200ms');
+      assert.match(stat.stdout, /^server +e2e +1\/1 /m);
+      assert.match(stat.stderr, /prometheus is off in this mesh \(weft up --no-prometheus\): two direct scrapes of the proxies, 200ms apart/);
+      await assert.rejects(weft('viz', 'edges'), (err: Error) => /viz edges needs Prometheus, and this mesh was started with --no-prometheus.*WEFT_ERR_NO_PROMETHEUS/s.test(err.message));
       assert.match((await weft('down')).stdout, /stopped 3 process\(es\)/);
       assert.match((await weft('ps')).stdout, /no mesh is up/);
     } finally {

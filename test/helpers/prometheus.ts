@@ -4,6 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+import { renderRules } from '../../src/control/metrics/recording-rules.js';
+import type { ProxyTarget } from '../../src/runtime/local/prometheus-config.js';
+import { renderPrometheusConfig, renderTargets } from '../../src/runtime/local/prometheus-config.js';
 
 export interface Prometheus {
   readonly url: string;
@@ -26,6 +29,10 @@ export async function startPrometheus(targets: string[], scrapeInterval = '1s'):
     join(dir, 'prometheus.yml'),
     `global:\n  scrape_interval: ${scrapeInterval}\n  evaluation_interval: ${scrapeInterval}\nscrape_configs:\n  - job_name: weft-proxy\n    metrics_path: /metrics\n    static_configs:\n      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]\n`,
   );
+  return run(dir, port);
+}
+
+async function run(dir: string, port: number): Promise<Prometheus> {
   const child: ChildProcess = spawn(
     'prometheus',
     [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
@@ -36,13 +43,20 @@ export async function startPrometheus(targets: string[], scrapeInterval = '1s'):
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited: ${log}`);
+    if (child.exitCode !== null) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`prometheus exited: ${log}`);
+    }
     try {
       if ((await fetch(`${url}/-/ready`)).ok) break;
     } catch {
       /* not up yet */
     }
-    if (Date.now() > deadline) throw new Error(`prometheus not ready: ${log}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`prometheus not ready: ${log}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -62,4 +76,19 @@ export async function startPrometheus(targets: string[], scrapeInterval = '1s'):
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A real Prometheus with the configuration `weft up` writes (prometheus-config.ts and the metrics
+ * API's recording rules), scraping the given proxies as pods of Deployments.
+ */
+export async function startWeftPrometheus(targets: readonly ProxyTarget[], scrapeIntervalSeconds = 1): Promise<Prometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'weft-prom-'));
+  const port = await freePort();
+  const targetsFile = join(dir, 'proxies.json');
+  const rulesFile = join(dir, 'rules.yml');
+  writeFileSync(targetsFile, renderTargets(targets));
+  writeFileSync(rulesFile, renderRules(scrapeIntervalSeconds));
+  writeFileSync(join(dir, 'prometheus.yml'), renderPrometheusConfig({ scrapeIntervalSeconds, targetsFile, rulesFile, selfAddr: `127.0.0.1:${port}` }));
+  return run(dir, port);
 }

@@ -1,6 +1,8 @@
-// `weft down`: undo what run.json says `up` made — apps first (so they are not left talking to
-// a dead proxy), then proxies, then the control plane; namespaces (their rules and veth ends go
-// with them), host veths, the bridge, the hosts files, the proxies' files, the store entries.
+// `weft down`: undo what run.json says the run made — the supervisor first (or it would restart
+// the rest), apps (so they are not left talking to a dead proxy), proxies, then the control
+// plane and Prometheus; namespaces (their rules and veth ends go with them), host veths, the
+// bridge, the hosts files, the proxies' files, the store entries. Prometheus' data stays in
+// the state dir (history across runs, within its retention).
 import { rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { deleteLink } from './netns.js';
@@ -8,7 +10,8 @@ import { teardownPod } from './pod.js';
 import type { ProcessRecord, RunState } from './run-state.js';
 import { readRunState, removeRunState, statePaths } from './run-state.js';
 import { removeFromStore } from './store-sync.js';
-import { stopProcess } from './supervisor.js';
+import { callSupervisor } from './supervisor-api.js';
+import { isAlive, stopProcess } from './supervisor.js';
 
 export interface DownResult {
   readonly found: boolean;
@@ -34,9 +37,13 @@ export async function teardown(root: string, state: RunState, say: (line: string
       stopped++;
     }));
   };
+  // A supervisor still there would restart what is stopped below: it goes first, at once.
+  if (state.supervisor && state.supervisor.pid !== process.pid) {
+    await attempt(`stop supervisor pid ${state.supervisor.pid}`, () => stopProcess((state.supervisor as ProcessRecord).pid, 0, state.supervisor?.startTime));
+  }
   await stopAll(state.workloads.map((w) => w.app));
   await stopAll(state.workloads.map((w) => w.proxy));
-  await stopAll([state.control]);
+  await stopAll([state.control, state.prometheus]);
   const namespaces: string[] = [];
   for (const w of state.workloads) {
     if (!w.netns) continue;
@@ -57,8 +64,25 @@ export async function teardown(root: string, state: RunState, say: (line: string
   return { found: true, stopped, namespaces };
 }
 
-export async function down(root: string, say?: (line: string) => void): Promise<DownResult> {
+/**
+ * `weft down`: the supervisor stops everything and removes what was made (it knows what is
+ * under way); when it does not answer, it is killed and run.json says what to remove.
+ */
+export async function down(root: string, say: (line: string) => void = () => undefined): Promise<DownResult> {
   const state = await readRunState(root);
   if (!state) return { found: false, stopped: 0, namespaces: [] };
-  return teardown(root, state, say);
+  const sup = state.supervisor;
+  if (sup && isAlive(sup.pid, sup.startTime)) {
+    try {
+      const r = await callSupervisor<DownResult & { lines: string[] }>(sup.socket, 'POST', '/v1/shutdown', undefined, 90_000);
+      for (const l of r.lines) say(l);
+      for (let i = 0; i < 100 && isAlive(sup.pid, sup.startTime); i++) await new Promise((res) => setTimeout(res, 50));
+      const left = await readRunState(root);
+      if (!left) return { found: true, stopped: r.stopped, namespaces: r.namespaces };
+      return teardown(root, left, say);
+    } catch (err) {
+      say(`warning: the supervisor did not stop the mesh (${(err as Error).message}); stopping what run.json names`);
+    }
+  }
+  return teardown(root, (await readRunState(root)) ?? state, say);
 }

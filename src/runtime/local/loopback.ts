@@ -5,8 +5,28 @@
 // "http://catalog.demo:8081") are rewritten to the loopback address of a workload's inbound
 // proxy: the request then passes the client's proxy and the server's proxy, as in a pod.
 import net from 'node:net';
+import { WeftError } from '../../lib/errors.js';
 import type { ServicePlan } from './plan.js';
-import type { WorkloadSpec } from './mesh-file.js';
+import type { MeshSpec, WorkloadSpec } from './mesh-file.js';
+
+/**
+ * All pods share the host's ports: two workloads may not listen on the same port, nor may
+ * replicas of a workload that listens at all (an app's port comes from its own env, which the
+ * runtime does not rewrite). Checked before anything starts.
+ */
+export function checkLoopbackPorts(mesh: MeshSpec): void {
+  const seen = new Map<number, string>();
+  for (const w of mesh.workloads) {
+    if (w.replicas > 1 && w.ports.length > 0) {
+      throw new WeftError('WEFT_ERR_PORT_CONFLICT', `${mesh.file}: workload ${w.name}: ${w.replicas} replicas would all listen on port ${w.ports[0]?.containerPort} in loopback mode, where pods share the host's ports; run replicas of a server in namespace mode (as root)`);
+    }
+    for (const p of w.ports) {
+      const other = seen.get(p.containerPort);
+      if (other) throw new WeftError('WEFT_ERR_PORT_CONFLICT', `${mesh.file}: workload ${w.name}: port ${p.containerPort} is also used by ${other}; in loopback mode all workloads share the host's ports`);
+      seen.set(p.containerPort, w.name);
+    }
+  }
+}
 
 /** Ports the OS says are free now (bound together, then released). */
 export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {

@@ -1,6 +1,6 @@
 // mesh.yaml, the input of `weft up -f`: plain Kubernetes manifests, so a file that runs
 // locally reads like what one would `kubectl apply`. Deployments (apps/v1) are the workloads
-// (one replica, one container: its command, env, ports, workingDir, securityContext.runAsUser);
+// (`replicas` pods, one container: its command, env, ports, workingDir, securityContext.runAsUser);
 // Services select them by label; ServiceProfiles and other store kinds go to the store as
 // they are; Namespaces carry the `weft.io/inject` annotation (also allowed on the pod
 // template), ServiceAccounts and other kinds are accepted and ignored. Parsed once into a
@@ -35,9 +35,11 @@ export interface WorkloadPort {
   readonly containerPort: number;
 }
 
+/** A Deployment: `replicas` pods, each its own network namespace (or loopback ports) and proxy. */
 export interface WorkloadSpec {
   readonly name: string;
   readonly namespace: string;
+  readonly replicas: number;
   readonly serviceAccount: string;
   readonly labels: Readonly<Record<string, string>>;
   /** argv; a leading "node" is the Node running weft. */
@@ -73,6 +75,8 @@ export interface MeshSpec {
 }
 
 export const DEFAULT_APP_UID = 65534;
+/** A network holds 253 pods. */
+export const MAX_REPLICAS = 253;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function label(v: unknown, path: string, max = 63): string {
@@ -129,9 +133,7 @@ function parseDeployment(d: Obj, defaultNs: string, nsInject: ReadonlyMap<string
   const name = label(meta['name'], 'metadata.name', 40);
   const namespace = meta['namespace'] === undefined ? defaultNs : label(meta['namespace'], 'metadata.namespace');
   const spec = obj(d['spec'], 'spec');
-  if (spec['replicas'] !== undefined && int(spec['replicas'], 'spec.replicas', 0, 1000) !== 1) {
-    throw new FieldError('spec.replicas', 'the local runtime runs exactly one replica per Deployment');
-  }
+  const replicas = spec['replicas'] === undefined ? 1 : int(spec['replicas'], 'spec.replicas', 0, MAX_REPLICAS);
   const tmpl = obj(spec['template'], 'spec.template');
   const tmeta = optObj(tmpl['metadata'], 'spec.template.metadata') ?? {};
   const pod = obj(tmpl['spec'], 'spec.template.spec');
@@ -168,6 +170,7 @@ function parseDeployment(d: Obj, defaultNs: string, nsInject: ReadonlyMap<string
   return Object.freeze({
     name,
     namespace,
+    replicas,
     serviceAccount: pod['serviceAccountName'] === undefined ? 'default' : label(pod['serviceAccountName'], 'spec.template.spec.serviceAccountName'),
     labels,
     command: Object.freeze(command),
@@ -194,6 +197,8 @@ export interface ParseOptions {
   /** Where relative commands and working dirs start (default: the current directory). */
   readonly workingDir?: string;
   readonly defaultNamespace?: string;
+  /** A file without Deployments is fine (applied to a running mesh: Services, profiles). */
+  readonly allowNoWorkloads?: boolean;
 }
 
 /** Parses mesh.yaml text; `file` is used in errors. */
@@ -221,7 +226,7 @@ export function parseMeshFile(text: string, file: string, opts: ParseOptions = {
   }
   const workloads: WorkloadSpec[] = [];
   const resources: Resource[] = [];
-  const services: ServiceSpec[] = [];
+  const servicesList: ServiceSpec[] = [];
   for (const v of values) {
     const subject = resourceName(v, defaultNs);
     const kind = `${String(v['apiVersion'])} ${String(v['kind'])}`;
@@ -234,7 +239,7 @@ export function parseMeshFile(text: string, file: string, opts: ParseOptions = {
         if (r.kind === 'Service') {
           const spec = (v['spec'] ?? {}) as Obj;
           const selector = spec['selector'] === undefined ? {} : strMap(spec['selector'], 'spec.selector');
-          services.push(Object.freeze({ service: r, selector }));
+          servicesList.push(Object.freeze({ service: r, selector }));
         }
       } else if (typeof v['kind'] !== 'string' || typeof v['apiVersion'] !== 'string') {
         throw new FieldError('kind', 'every document needs apiVersion and kind');
@@ -245,13 +250,34 @@ export function parseMeshFile(text: string, file: string, opts: ParseOptions = {
       throw err;
     }
   }
-  if (workloads.length === 0) throw new MeshFileError(file, undefined, '', 'no workloads (apps/v1 Deployment documents) in the file');
-  const seen = new Set<string>();
-  for (const w of workloads) {
-    if (seen.has(w.name)) throw new MeshFileError(file, `Deployment ${w.namespace}/${w.name}`, 'metadata.name', 'duplicate workload name (names are unique across namespaces)');
-    seen.add(w.name);
+  if (workloads.length === 0 && !opts.allowNoWorkloads) throw new MeshFileError(file, undefined, '', 'no workloads (apps/v1 Deployment documents) in the file');
+  checkNames(file, workloads);
+  const services = new Set<string>();
+  for (const { service: s } of servicesList) {
+    const k = `${s.metadata.namespace}/${s.metadata.name}`;
+    if (services.has(k)) throw new MeshFileError(file, `Service ${k}`, 'metadata.name', 'duplicate Service');
+    services.add(k);
   }
-  return Object.freeze({ file, workloads: Object.freeze(workloads), services: Object.freeze(services), resources: Object.freeze(resources) });
+  return Object.freeze({ file, workloads: Object.freeze(workloads), services: Object.freeze(servicesList), resources: Object.freeze(resources) });
+}
+
+/**
+ * Deployment names are unique across namespaces, and so are the pods' names (`<name>-<i>` with
+ * replicas): logs, `weft logs <pod>` and the namespace records are keyed by them.
+ */
+export function checkNames(file: string, workloads: readonly WorkloadSpec[]): void {
+  const owner = new Map<string, WorkloadSpec>();
+  for (const w of workloads) {
+    if (owner.has(w.name)) throw new MeshFileError(file, `Deployment ${w.namespace}/${w.name}`, 'metadata.name', 'duplicate workload name (names are unique across namespaces)');
+    owner.set(w.name, w);
+  }
+  for (const w of workloads) {
+    if (w.replicas < 2) continue;
+    for (let i = 0; i < w.replicas; i++) {
+      const other = owner.get(`${w.name}-${i}`);
+      if (other) throw new MeshFileError(file, `Deployment ${other.namespace}/${other.name}`, 'metadata.name', `the same name as pod ${i} of Deployment ${w.name} (replicas are named <name>-<i>)`);
+    }
+  }
 }
 
 export async function loadMeshFile(file: string, opts: ParseOptions = {}): Promise<MeshSpec> {

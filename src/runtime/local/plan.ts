@@ -1,16 +1,17 @@
-// What `weft up` will make, computed before anything is made (pure, so it is tested without
-// root): per workload its namespace, veth and address; per Service a virtual cluster IP; the
-// EndpointSlices tying Services to workloads; each pod's /etc/hosts; and the "kube-proxy" nat
-// rules that take a cluster IP to a pod inside each pod's namespace.
+// What the local runtime makes, computed before anything is made (pure, so it is tested without
+// root): the pods of each Deployment (one per replica), per pod its namespace, veth and address
+// (from the slot it was given); per Service a virtual cluster IP; the EndpointSlices tying
+// Services to pods; each pod's /etc/hosts; and the "kube-proxy" nat rules that take a cluster
+// IP to a pod inside each pod's namespace.
 //
 // Addresses of network index n (0 by default; tests pick others so runs can coexist):
 //   bridge weft<n> 10.77.<n>.1/24, pods 10.77.<n>.2..254, cluster IPs 10.77.<128+n>.1..254
-// (all of them inside 10.77.128.0/17 for n < 128). Names: namespace weft<n>p<i>, host veth
-// weft<n>v<i> — short (Linux allows 15 bytes) and prefixed, so a crashed run is found by name.
+// (all of them inside 10.77.128.0/17 for n < 128). Names: namespace weft<n>p<slot>, host veth
+// weft<n>v<slot> — short (Linux allows 15 bytes) and prefixed, so a crashed run is found by name.
 import { ConfigError } from '../../lib/errors.js';
-import type { EndpointPort, EndpointSlice, Service } from '../../control/store/types.js';
+import type { Endpoint, EndpointPort, EndpointSlice, Service } from '../../control/store/types.js';
 import { SERVICE_NAME_LABEL } from '../../control/store/types.js';
-import type { MeshSpec, WorkloadSpec } from './mesh-file.js';
+import type { MeshSpec, ServiceSpec, WorkloadSpec } from './mesh-file.js';
 import { selects, targetPort } from './mesh-file.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -41,8 +42,17 @@ export function networkNames(index: number): NetworkNames {
   });
 }
 
-export interface PodPlan {
+/** One replica of a Deployment: the unit the runtime starts, stops and restarts. */
+export interface PodSpec {
+  /** The Deployment's name with one replica, else `<deployment>-<i>` (as a StatefulSet names pods). */
+  readonly name: string;
   readonly workload: WorkloadSpec;
+  readonly replica: number;
+}
+
+/** A pod placed on the network (namespace mode): its slot decides its names and address. */
+export interface PodPlan extends PodSpec {
+  readonly slot: number;
   readonly netns: string;
   readonly hostIf: string;
   readonly ip: string;
@@ -52,94 +62,144 @@ export interface ServicePlan {
   readonly namespace: string;
   readonly name: string;
   readonly clusterIP: string;
-  /** service port -> pod ip:port endpoints */
-  readonly ports: readonly { readonly port: number; readonly endpoints: readonly { ip: string; port: number }[] }[];
+  /** service port -> endpoints (pod ip:port, or a loopback proxy address) */
+  readonly ports: readonly { readonly port: number; readonly endpoints: readonly { ip: string; port: number; pod: string }[] }[];
 }
 
-/** Pods: namespaces and addresses in file order (at most 253). */
-export function planPods(mesh: MeshSpec, net: NetworkNames): PodPlan[] {
-  if (mesh.workloads.length > 253) throw new ConfigError(`${mesh.file}: at most 253 workloads (got ${mesh.workloads.length})`);
-  return mesh.workloads.map((workload, i) => ({
+export const MAX_PODS = 253;
+export const MAX_SERVICES = 254;
+
+/** The pods of some Deployments, in order (replicas of one Deployment side by side). */
+export function podsOf(workloads: readonly WorkloadSpec[]): PodSpec[] {
+  return workloads.flatMap((workload) => Array.from({ length: workload.replicas }, (_, replica) => ({
+    name: workload.replicas === 1 ? workload.name : `${workload.name}-${replica}`,
     workload,
-    netns: `${net.netnsPrefix}${i}`,
-    hostIf: `${net.vethPrefix}${i}`,
-    ip: `10.77.${net.index}.${i + 2}`,
-  }));
+    replica,
+  })));
+}
+
+/** The namespace, veth and address of the pod in `slot` (0..252). */
+export function placePod(pod: PodSpec, net: NetworkNames, slot: number): PodPlan {
+  if (!Number.isInteger(slot) || slot < 0 || slot >= MAX_PODS) throw new ConfigError(`pod ${pod.name}: no free address (at most ${MAX_PODS} pods per network)`);
+  return { ...pod, slot, netns: `${net.netnsPrefix}${slot}`, hostIf: `${net.vethPrefix}${slot}`, ip: `10.77.${net.index}.${slot + 2}` };
+}
+
+/** The cluster IP of the Service in `slot` (0..253). */
+export function clusterIpOf(net: NetworkNames, slot: number): string {
+  if (!Number.isInteger(slot) || slot < 0 || slot >= MAX_SERVICES) throw new ConfigError(`no free cluster IP (at most ${MAX_SERVICES} Services per network)`);
+  return `10.77.${128 + net.index}.${slot + 1}`;
+}
+
+/** The lowest slot not in `used` (slots of removed pods and Services are given out again). */
+export function lowestFree(used: ReadonlySet<number>): number {
+  let i = 0;
+  while (used.has(i)) i++;
+  return i;
+}
+
+/** Pods in file order, in slots 0, 1, 2, ... (what a fresh `up` makes). */
+export function planPods(mesh: MeshSpec, net: NetworkNames): PodPlan[] {
+  const pods = podsOf(mesh.workloads);
+  if (pods.length > MAX_PODS) throw new ConfigError(`${mesh.file}: at most ${MAX_PODS} pods (got ${pods.length})`);
+  return pods.map((p, i) => placePod(p, net, i));
 }
 
 /**
- * Where a workload's endpoints are: pod IP (namespace mode) or loopback + its proxy's port, and
+ * Where a pod's port is reached: pod IP (namespace mode) or loopback + its proxy's port, and
  * the port its proxy takes inbound traffic on when that is not the default 4143 (loopback).
  */
-export type EndpointAddress = (w: WorkloadSpec, port: number) => { ip: string; port: number; proxyInboundPort?: number } | undefined;
+export type EndpointAddress = (pod: PodSpec, port: number) => { ip: string; port: number; proxyInboundPort?: number } | undefined;
 
-/** Cluster IPs (in file order) and each service port's endpoints. */
-export function planServices(mesh: MeshSpec, net: NetworkNames | undefined, address: EndpointAddress): ServicePlan[] {
-  if (mesh.services.length > 254) throw new ConfigError(`${mesh.file}: at most 254 Services (got ${mesh.services.length})`);
-  return mesh.services.map(({ service, selector }, j) => {
+/** A Service with the cluster IP it was given ('' in loopback mode). */
+export interface PlacedService {
+  readonly spec: ServiceSpec;
+  readonly clusterIP: string;
+}
+
+/** Each service port's endpoints: every selected pod's target port. */
+export function servicePlans(services: readonly PlacedService[], pods: readonly PodSpec[], address: EndpointAddress): ServicePlan[] {
+  return services.map(({ spec: { service, selector }, clusterIP }) => {
     const ns = service.metadata.namespace;
-    const selected = mesh.workloads.filter((w) => selects(selector, w, ns));
+    const selected = pods.filter((p) => selects(selector, p.workload, ns));
     return {
       namespace: ns,
       name: service.metadata.name,
-      clusterIP: net ? `10.77.${128 + net.index}.${j + 1}` : '',
+      clusterIP,
       ports: service.spec.ports.map((sp) => ({
         port: sp.port,
-        endpoints: selected.flatMap((w) => {
-          const tp = targetPort(w, sp.targetPort, sp.port);
-          const a = tp === undefined ? undefined : address(w, tp);
-          return a ? [{ ip: a.ip, port: a.port }] : [];
+        endpoints: selected.flatMap((p) => {
+          const tp = targetPort(p.workload, sp.targetPort, sp.port);
+          const a = tp === undefined ? undefined : address(p, tp);
+          return a ? [{ ip: a.ip, port: a.port, pod: p.name }] : [];
         }),
       })),
     };
   });
 }
 
-/** The Services for the store, with their cluster IPs set. */
-export function servicesWithClusterIps(mesh: MeshSpec, plans: readonly ServicePlan[]): Service[] {
-  return mesh.services.map(({ service }, j) => {
-    const ip = plans[j]?.clusterIP;
-    return Object.freeze({ ...service, spec: Object.freeze({ ...service.spec, clusterIP: ip || service.spec.clusterIP }) });
-  });
+/** Cluster IPs in file order (what a fresh `up` gives) and each service port's endpoints. */
+export function planServices(mesh: MeshSpec, net: NetworkNames | undefined, address: EndpointAddress): ServicePlan[] {
+  if (mesh.services.length > MAX_SERVICES) throw new ConfigError(`${mesh.file}: at most ${MAX_SERVICES} Services (got ${mesh.services.length})`);
+  return servicePlans(mesh.services.map((spec, j) => ({ spec, clusterIP: net ? clusterIpOf(net, j) : '' })), podsOf(mesh.workloads), address);
 }
 
-/** One EndpointSlice per (Service, selected workload), labelled so `up` can replace them. */
-export function endpointSlices(mesh: MeshSpec, address: EndpointAddress): EndpointSlice[] {
+/** The Services for the store, with their cluster IPs set. */
+export function servicesWithClusterIps(services: readonly PlacedService[]): Service[] {
+  return services.map(({ spec: { service }, clusterIP }) =>
+    Object.freeze({ ...service, spec: Object.freeze({ ...service.spec, clusterIP: clusterIP || service.spec.clusterIP }) }));
+}
+
+/**
+ * The EndpointSlices of each Service: one per selected Deployment, listing every replica with
+ * its readiness (the destination service hands out ready endpoints only). Pods whose ports
+ * differ (loopback mode: each has its own proxy port) get a slice each.
+ */
+export function endpointSlices(services: readonly ServiceSpec[], pods: readonly PodSpec[], address: EndpointAddress, ready: (pod: string) => boolean = () => true): EndpointSlice[] {
   const out: EndpointSlice[] = [];
-  for (const { service, selector } of mesh.services) {
+  for (const { service, selector } of services) {
     const ns = service.metadata.namespace;
-    for (const w of mesh.workloads.filter((x) => selects(selector, x, ns))) {
+    const groups = new Map<string, { deployment: string; ports: EndpointPort[]; endpoints: Endpoint[] }>();
+    for (const p of pods.filter((x) => selects(selector, x.workload, ns))) {
       let ip: string | undefined;
       let proxyInboundPort: number | undefined;
       const ports: EndpointPort[] = [];
       for (const sp of service.spec.ports) {
-        const tp = targetPort(w, sp.targetPort, sp.port);
-        const a = tp === undefined ? undefined : address(w, tp);
+        const tp = targetPort(p.workload, sp.targetPort, sp.port);
+        const a = tp === undefined ? undefined : address(p, tp);
         if (!a) continue;
         ip = a.ip;
         proxyInboundPort ??= a.proxyInboundPort;
         ports.push(Object.freeze({ name: sp.name, port: a.port, protocol: sp.protocol }));
       }
       if (ip === undefined) continue;
+      const key = `${p.workload.name}\0${ports.map((x) => x.port).join(',')}`;
+      const g = groups.get(key) ?? { deployment: p.workload.name, ports, endpoints: [] };
+      groups.set(key, g);
+      g.endpoints.push(Object.freeze({
+        addresses: Object.freeze([ip]),
+        ready: ready(p.name),
+        zone: undefined,
+        hostname: p.name,
+        targetRef: Object.freeze({ kind: 'Pod', name: p.name, namespace: p.workload.namespace, serviceAccountName: p.workload.serviceAccount, proxyInboundPort }),
+      }));
+    }
+    const perDeployment = new Map<string, number>();
+    for (const g of groups.values()) {
+      const n = perDeployment.get(g.deployment) ?? 0;
+      perDeployment.set(g.deployment, n + 1);
       out.push(Object.freeze({
         apiVersion: 'discovery.k8s.io/v1',
         kind: 'EndpointSlice',
         metadata: Object.freeze({
-          name: `${service.metadata.name}-${w.name}`.slice(0, 253),
+          name: `${service.metadata.name}-${g.deployment}${n ? `-${n}` : ''}`.slice(0, 253),
           namespace: ns,
           labels: Object.freeze({ [SERVICE_NAME_LABEL]: service.metadata.name, [MANAGED_BY_LABEL]: MANAGED_BY }),
           annotations: Object.freeze({}),
           resourceVersion: '0',
         }),
         addressType: 'IPv4',
-        endpoints: Object.freeze([Object.freeze({
-          addresses: Object.freeze([ip]),
-          ready: true,
-          zone: undefined,
-          hostname: w.name,
-          targetRef: Object.freeze({ kind: 'Pod', name: w.name, namespace: w.namespace, serviceAccountName: w.serviceAccount, proxyInboundPort }),
-        })]),
-        ports: Object.freeze(ports),
+        endpoints: Object.freeze(g.endpoints),
+        ports: Object.freeze(g.ports),
       }));
     }
   }
@@ -148,7 +208,7 @@ export function endpointSlices(mesh: MeshSpec, address: EndpointAddress): Endpoi
 
 /** A pod's /etc/hosts: localhost, itself, and every Service's names at its cluster IP. */
 export function hostsFile(pod: PodPlan, services: readonly ServicePlan[], clusterDomain = 'cluster.local'): string {
-  const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', `${pod.ip}\t${pod.workload.name}`];
+  const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', `${pod.ip}\t${pod.name}`];
   for (const s of services) {
     const names = [`${s.name}.${s.namespace}.svc.${clusterDomain}`, `${s.name}.${s.namespace}.svc`, `${s.name}.${s.namespace}`];
     // The short name means "in my namespace", as in a pod's DNS search path.
@@ -165,7 +225,7 @@ export function hostsFile(pod: PodPlan, services: readonly ServicePlan[], cluste
  * connections (its uid RETURNs from weft's chain) then meet these rules, as they would meet
  * kube-proxy's on a node. Several endpoints are chosen at random, as kube-proxy does.
  */
-export function renderServiceRules(services: readonly ServicePlan[]): string {
+export function renderServiceRules(services: readonly ServicePlan[], o: { jump?: boolean } = {}): string {
   const rules: string[] = [];
   for (const s of services) {
     for (const p of s.ports) {
@@ -178,5 +238,6 @@ export function renderServiceRules(services: readonly ServicePlan[]): string {
       if (n === 0) rules.push(`-A ${SERVICES_CHAIN} -d ${s.clusterIP}/32 -p tcp -m tcp --dport ${p.port} -j DNAT --to-destination 127.0.0.1:1`);
     }
   }
-  return ['*nat', `:${SERVICES_CHAIN} - [0:0]`, ...rules, `-A OUTPUT -j ${SERVICES_CHAIN}`, 'COMMIT', ''].join('\n');
+  // Declaring the chain flushes it: an update (jump: false) replaces the rules, keeping the jump.
+  return ['*nat', `:${SERVICES_CHAIN} - [0:0]`, ...rules, ...(o.jump === false ? [] : [`-A OUTPUT -j ${SERVICES_CHAIN}`]), 'COMMIT', ''].join('\n');
 }

@@ -10,6 +10,8 @@ const PROXY_ENV = ENV;
 
 export interface ProxyEnvInput {
   readonly workload: WorkloadSpec;
+  /** The pod's name (the Deployment's, or `<name>-<i>` for replicas). */
+  readonly podName?: string;
   readonly mode: 'netns' | 'loopback';
   readonly identityAddr: string;
   readonly destinationAddr: string;
@@ -32,7 +34,7 @@ export function proxyEnv(i: ProxyEnvInput): Record<string, string> {
     [PROXY_ENV.identityTokenFile]: i.tokenFile,
     [PROXY_ENV.destinationSvcAddr]: i.destinationAddr,
     // Short names ("catalog:7081") resolve in the workload's own namespace, as in a pod.
-    [PROXY_ENV.destinationContext]: JSON.stringify({ ns: i.workload.namespace, pod: i.workload.name }),
+    [PROXY_ENV.destinationContext]: JSON.stringify({ ns: i.workload.namespace, pod: i.podName ?? i.workload.name }),
     [PROXY_ENV.logLevel]: i.workload.proxyLogLevel,
   };
   if (i.mode === 'netns') {

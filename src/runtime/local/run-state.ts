@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { WeftError } from '../../lib/errors.js';
 import type { ResourceKey } from '../../control/store/types.js';
+import type { ExitRecord } from './supervised-process.js';
 
 export const DEFAULT_WEFT_DIR = join(homedir(), '.weft');
 
@@ -16,11 +17,22 @@ export interface ProcessRecord {
   /** /proc start time, so a reused pid is not taken for ours (supervisor.ts startTimeOf). */
   readonly startTime?: string | undefined;
   readonly log: string;
+  /** How often the supervisor restarted it, and how it last ended. */
+  readonly restarts?: number | undefined;
+  readonly lastExit?: ExitRecord | undefined;
 }
 
+/** One pod of a Deployment (`name` is the Deployment's own name when it has one replica). */
 export interface WorkloadRecord {
   readonly name: string;
   readonly namespace: string;
+  /** The Deployment (absent in run.json files of older versions: then `name`). */
+  readonly deployment?: string | undefined;
+  readonly replica?: number | undefined;
+  /** Namespace mode: the pod's slot (netns weft<n>p<slot>, address 10.77.<n>.<slot+2>). */
+  readonly slot?: number | undefined;
+  /** App (and proxy) up and listening: the pod's endpoints are ready. */
+  readonly ready?: boolean | undefined;
   readonly serviceAccount: string;
   /** Network namespace (namespace mode). */
   readonly netns: string | undefined;
@@ -47,11 +59,29 @@ export interface RunState {
   readonly bridge: string | undefined;
   /** Directory with per-workload proxy files (token, trust anchors), readable by the proxy uid. */
   readonly runDir: string;
-  readonly control: ProcessRecord & { readonly identityAddr: string; readonly destinationAddr: string };
+  readonly control: ProcessRecord & { readonly identityAddr: string; readonly destinationAddr: string; readonly metricsApiAddr?: string | undefined };
+  /** The `weft supervise` process that keeps everything running (restarts, live apply). */
+  readonly supervisor?: (ProcessRecord & { readonly socket: string }) | undefined;
+  /** The run's Prometheus (absent with --no-prometheus). */
+  readonly prometheus?: (ProcessRecord & { readonly url: string; readonly dataDir: string; readonly scrapeIntervalSeconds: number }) | undefined;
+  /** Services and their cluster IPs (namespace mode). */
+  readonly services?: readonly ServiceRecord[] | undefined;
   readonly hostsFiles: readonly string[];
   readonly workloads: readonly WorkloadRecord[];
   /** What `up` wrote to the store, for `down` to delete. */
   readonly storeKeys: readonly ResourceKey[];
+}
+
+export interface ServiceRecord {
+  readonly namespace: string;
+  readonly name: string;
+  /** '' in loopback mode. */
+  readonly clusterIP: string;
+  readonly ports: readonly number[];
+  /** The pods' ports it targets. */
+  readonly targetPorts?: readonly number[] | undefined;
+  /** Pods behind it (pod names). */
+  readonly pods: readonly string[];
 }
 
 export class RunStateError extends WeftError {
@@ -68,6 +98,10 @@ export interface StatePaths {
   readonly identity: string;
   readonly logs: string;
   readonly runFile: string;
+  /** The supervisor's API (a unix socket). */
+  readonly socket: string;
+  /** Prometheus' config, rules, targets and data. */
+  readonly prometheus: string;
 }
 
 export function statePaths(root: string): StatePaths {
@@ -77,6 +111,8 @@ export function statePaths(root: string): StatePaths {
     identity: join(root, 'identity'),
     logs: join(root, 'logs'),
     runFile: join(root, 'run.json'),
+    socket: join(root, 'supervisor.sock'),
+    prometheus: join(root, 'prometheus'),
   });
 }
 
@@ -111,8 +147,14 @@ export async function removeRunState(root: string): Promise<void> {
   await rm(statePaths(root).runFile, { force: true });
 }
 
+/** A pod by its name, or by its Deployment's name when that has one pod. */
 export function findWorkload(s: RunState, name: string): WorkloadRecord {
-  const w = s.workloads.find((x) => x.name === name);
+  const w = s.workloads.find((x) => x.name === name) ?? onlyPodOf(s, name);
   if (!w) throw new RunStateError(`no workload "${name}" in this run (have: ${s.workloads.map((x) => x.name).join(', ')})`);
   return w;
+}
+
+function onlyPodOf(s: RunState, deployment: string): WorkloadRecord | undefined {
+  const pods = s.workloads.filter((x) => (x.deployment ?? x.name) === deployment);
+  return pods.length === 1 ? pods[0] : undefined;
 }

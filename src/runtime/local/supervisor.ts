@@ -1,7 +1,8 @@
-// Processes of a local run: started detached (their own process group, so `weft up` can exit
-// and `weft down` can stop each with everything it started), output appended to a log file,
-// stopped by process group with SIGTERM then SIGKILL. Plus the waits `up` needs: a TCP port
-// accepting, an HTTP endpoint answering 200.
+// Processes of a local run, the primitives: started detached (their own process group, so the
+// supervisor can go and `weft down` can stop each with everything it started), output appended
+// to a log file, known by pid + start time, stopped by process group with SIGTERM then SIGKILL.
+// Plus the waits the runtime needs: a TCP port accepting, an HTTP endpoint answering 200, ports
+// listening. Keeping processes running is supervised-process.ts.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -190,14 +191,18 @@ export function listeningPorts(pid: number): Set<number> {
   return out;
 }
 
+/** True when every port listens in the process's namespace (no /proc: true). */
+export function listensOn(pid: number, ports: readonly number[]): boolean {
+  if (ports.length === 0 || readFileSyncSafe(`/proc/${pid}/net/tcp`) === undefined) return true;
+  // Until `ip netns exec` and setpriv have exec'd the app, /proc/<pid>/net is theirs.
+  const comm = (readFileSyncSafe(`/proc/${pid}/comm`) ?? '').trim();
+  if (comm === 'ip' || comm === 'setpriv') return false;
+  const l = listeningPorts(pid);
+  return ports.every((p) => l.has(p));
+}
+
 /** Waits until every port listens in the process's namespace (no /proc: returns at once). */
 export function waitListening(pid: number, ports: readonly number[], o: WaitOptions): Promise<void> {
   if (ports.length === 0 || readFileSyncSafe(`/proc/${pid}/net/tcp`) === undefined) return Promise.resolve();
-  return waitFor(async () => {
-    // Until `ip netns exec` and setpriv have exec'd the app, /proc/<pid>/net is theirs.
-    const comm = (readFileSyncSafe(`/proc/${pid}/comm`) ?? '').trim();
-    if (comm === 'ip' || comm === 'setpriv') return false;
-    const l = listeningPorts(pid);
-    return ports.every((p) => l.has(p));
-  }, o);
+  return waitFor(async () => listensOn(pid, ports), o);
 }

@@ -71,8 +71,10 @@ test('errors name the file, the workload and the field', () => {
   e = err(DEPLOY('api').replace('containerPort: 8080', 'containerPort: 99999'));
   assert.equal(e.fieldPath, 'spec.template.spec.containers[0].ports[0].containerPort');
   assert.equal(e.subject, 'Deployment shop/api');
-  e = err(DEPLOY('api').replace('spec:\n  template', 'spec:\n  replicas: 3\n  template'));
-  assert.match(e.message, /spec\.replicas: the local runtime runs exactly one replica/);
+  e = err(DEPLOY('api').replace('spec:\n  template', 'spec:\n  replicas: 300\n  template'));
+  assert.match(e.message, /spec\.replicas: /);
+  e = err(`${DEPLOY('api').replace('spec:\n  template', 'spec:\n  replicas: 2\n  template')}---\n${DEPLOY('api-1')}`);
+  assert.match(e.message, /Deployment shop\/api-1: metadata\.name: the same name as pod 1 of Deployment api/);
   e = err(DEPLOY('api').replace('{ name: PORT, value: "8080" }', '{ name: PORT, valueFrom: { fieldRef: { fieldPath: x } } }'));
   assert.match(e.message, /env\[0\]\.valueFrom: not supported/);
   e = err(`${DEPLOY('api')}---\n${DEPLOY('api')}`);
@@ -84,6 +86,13 @@ test('errors name the file, the workload and the field', () => {
   assert.match(e.message, /invalid YAML/);
   e = err('apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: x }\n');
   assert.match(e.message, /no workloads/);
+  assert.equal(parseMeshFile('apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: x }\n', 'm.yaml', { allowNoWorkloads: true }).workloads.length, 0);
+});
+
+test('replicas: default 1, any number up to a network of pods', () => {
+  assert.equal(parseMeshFile(DEPLOY('api'), 'm.yaml').workloads[0]?.replicas, 1);
+  assert.equal(parseMeshFile(DEPLOY('api').replace('spec:\n  template', 'spec:\n  replicas: 3\n  template'), 'm.yaml').workloads[0]?.replicas, 3);
+  assert.equal(parseMeshFile(DEPLOY('api').replace('spec:\n  template', 'spec:\n  replicas: 0\n  template'), 'm.yaml').workloads[0]?.replicas, 0);
 });
 
 test('a Namespace annotated weft.io/inject: disabled leaves its workloads without a proxy', () => {
