@@ -43,3 +43,16 @@ export async function startWeft(t: After | undefined, args: readonly string[], r
   });
   return { child, ready: match, output: () => out, stop };
 }
+
+/** Runs `weft <args>` to completion (stdin optional) and returns its exit code and output. */
+export function runWeft(args: readonly string[], stdin = '', env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [weftBin, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}

@@ -82,7 +82,8 @@ export function renderConfigMaps(v: InstallValues, trustAnchorsPem: string): K8s
         [VALUES_KEY]: stringify(v, { lineWidth: 0 }),
       },
     },
-    // Made here so the heartbeat job only needs to update it, by name.
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: HEARTBEAT_CONFIG_MAP, namespace: NAMESPACE, labels: installLabels(v.version) }, data: {} },
+    // Made here so the heartbeat job only needs to update it, by name. No `data`: the job writes
+    // it, and a re-apply of the install must neither clear it nor see a change.
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: HEARTBEAT_CONFIG_MAP, namespace: NAMESPACE, labels: installLabels(v.version) } },
   ];
 }
