@@ -16,16 +16,25 @@ export function parseWindow(s: string): number {
 }
 
 export function register(program: Command): void {
-  const viz = program.command('viz').description('observability of the local mesh');
+  const viz = program.command('viz').description('observability of the mesh (local, or on Kubernetes with --kubernetes)');
   viz
     .command('stat [resource]')
     .description('success rate, RPS, latency and TCP connections per deploy (default) or ns')
     .option('--state-dir <dir>', 'weft state directory', DEFAULT_WEFT_DIR)
     .option('--window <duration>', 'time between the two scrapes', '3s')
     .option('-n, --namespace <ns>', 'only this namespace')
-    .action(async (resource: string | undefined, flags: { stateDir: string; window: string; namespace?: string }) => {
+    .option('--kubernetes', "the cluster's meshed pods (scraped through the API server) instead of the local mesh")
+    .option('--kubeconfig <file>', 'kubeconfig for --kubernetes (default: $KUBECONFIG, ~/.kube/config)')
+    .action(async (resource: string | undefined, flags: { stateDir: string; window: string; namespace?: string; kubernetes?: boolean; kubeconfig?: string }) => {
       const by = resource === undefined || /^(deploy|deployment|deployments|workload|workloads)$/.test(resource) ? 'deploy' : /^(ns|namespace|namespaces)$/.test(resource) ? 'ns' : undefined;
       if (!by) throw new ConfigError(`viz stat: unknown resource "${resource}" (deploy or ns)`);
+      if (flags.kubernetes) {
+        // Loaded only here: the local mesh's viz does not need the Kubernetes client.
+        const [{ loadKubeConfig }, { kubernetesStatOnce }] = await Promise.all([import('../lib/kube.js'), import('../viz/kubernetes.js')]);
+        const rows = await kubernetesStatOnce(loadKubeConfig({ kubeconfig: flags.kubeconfig }), parseWindow(flags.window), by, flags.namespace);
+        process.stdout.write(formatTable(statTable(rows, by)));
+        return;
+      }
       const state = await readRunState(flags.stateDir);
       if (!state) throw new ConfigError(`no mesh is up in ${flags.stateDir}`);
       const rows = (await statOnce(state, parseWindow(flags.window), by)).filter((r) => !flags.namespace || r.namespace === flags.namespace);
