@@ -3,6 +3,8 @@
 # kube-controller-manager) from Go modules into a cache directory outside the repo.
 # A second run finds them there and does nothing. etcd comes from Debian (etcd-server).
 #
+#   test/k8s/build.sh [--check]   (--check: exit 0 if the binaries are cached, 1 if not; build nothing)
+#
 #   WEFT_K8S_VERSION   (default v1.37.2)
 #   WEFT_K8S_CACHE     (default ~/.cache/weft/k8s) — binaries land in $WEFT_K8S_CACHE/<version>/bin
 #
@@ -23,6 +25,10 @@ for c in "${components[@]}"; do [ -x "$bin/$c" ] || missing+=("$c"); done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "k8s: $version binaries cached in $bin"
   exit 0
+fi
+if [ "${1:-}" = --check ]; then
+  echo "k8s: not cached: ${missing[*]}"
+  exit 1
 fi
 
 command -v go >/dev/null || { echo "k8s: Go is needed to build ${missing[*]} (https://go.dev/dl)" >&2; exit 1; }
