@@ -8,13 +8,14 @@
 // where startCluster() throws and every test of the file fails.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { accessSync, constants, openSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServingCa, signServingCert } from '../../src/lib/serving-cert.js';
 import { run, type ExecResult } from './exec.js';
+import { reapWithTest, removeWithTest } from './reaper.js';
 
 export const K8S_VERSION = process.env.WEFT_K8S_VERSION ?? 'v1.37.2';
 export const K8S_BIN = join(process.env.WEFT_K8S_CACHE ?? join(homedir(), '.cache', 'weft', 'k8s'), K8S_VERSION, 'bin');
@@ -93,17 +94,12 @@ interface Proc {
   readonly logFile: string;
 }
 
-const live = new Set<ChildProcess>();
-// A crashed test process must not leave etcd or the API server behind.
-process.once('exit', () => {
-  for (const c of live) c.kill('SIGKILL');
-});
-
 function startProc(p: Proc, cmd: string, args: string[], env: NodeJS.ProcessEnv): void {
   const fd = openSync(p.logFile, 'a');
   const child = spawn(cmd, args, { env, stdio: ['ignore', fd, fd] });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  closeSync(fd);
+  // A test file killed on timeout must not leave etcd or the API server behind.
+  reapWithTest(child);
   p.child = child;
 }
 
@@ -187,6 +183,7 @@ export async function startCluster(): Promise<KubeCluster> {
   if (!hostIp) throw new Error('this host has no non-loopback IPv4 address, which test endpoints need');
 
   const dir = await mkdtemp(join(tmpdir(), 'weft-k8s-'));
+  const reaped = removeWithTest(dir);
   const f = (n: string): string => join(dir, n);
   const [etcdPort, peerPort, apiPort, kcmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const server = `https://127.0.0.1:${apiPort}`;
@@ -258,6 +255,7 @@ export async function startCluster(): Promise<KubeCluster> {
   } catch (err) {
     await stopAll();
     await rm(dir, { recursive: true, force: true });
+    reaped.forget();
     throw err;
   }
 
@@ -270,6 +268,7 @@ export async function startCluster(): Promise<KubeCluster> {
       const logs = procs.map((p) => `--- ${p.name}\n${tail(p.logFile)}`).join('\n');
       await stopAll();
       await rm(dir, { recursive: true, force: true });
+      reaped.forget();
       throw new Error(`kube-controller-manager did not create the default ServiceAccount:\n${logs}`);
     }
     await sleep(200);
@@ -289,6 +288,7 @@ export async function startCluster(): Promise<KubeCluster> {
     async stop() {
       await stopAll();
       await rm(dir, { recursive: true, force: true });
+      reaped.forget();
     },
   };
 }

@@ -3,6 +3,7 @@
 // after the test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { weftBin } from './proxy-process.js';
+import { reapWithTest } from './reaper.js';
 
 export interface WeftProcess {
   readonly child: ChildProcess;
@@ -17,6 +18,7 @@ type After = { after(fn: () => void | Promise<void>): void };
 
 export async function startWeft(t: After | undefined, args: readonly string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<WeftProcess> {
   const child = spawn(process.execPath, [weftBin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  reapWithTest(child);
   let out = '';
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -4,13 +4,51 @@
 // (API server restarted, connection refused, 403 while RBAC is being applied) it stops, so we
 // start it again with capped exponential backoff. A kind whose CRD is not installed (404) counts
 // as synced and empty, and is retried slowly, so the destination service does not wait forever
-// for Linkerd's CRD on a cluster without it.
+// for Linkerd's CRD on a cluster without it. Watches are bounded in time (BoundedWatch below).
 import { ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../../../lib/log.js';
 import { isNotFound, kubeError } from '../../../lib/kube.js';
 
 export type ListFn<T extends KubernetesObject> = () => Promise<KubernetesListObject<T>>;
+
+/** Server-side end of each watch: 5–10 min (as client-go picks), then it is resumed from its version. */
+const WATCH_TIMEOUT_S = 300;
+/** A watch that has said nothing (not even a bookmark, sent about once a minute) for this long is presumed dead. */
+const WATCH_IDLE_MS = 5 * 60_000;
+
+/**
+ * client-node's Watch, bounded as client-go's reflector is: every watch asks for bookmarks and
+ * a server-side timeout, and is aborted when silent for too long — a connection that died
+ * without a FIN (a load balancer, a NAT) would otherwise keep an informer stale forever.
+ */
+class BoundedWatch extends Watch {
+  override async watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    const w: { controller?: AbortController; timer?: NodeJS.Timeout; ended: boolean } = { ended: false };
+    const arm = (): void => {
+      clearTimeout(w.timer);
+      if (w.ended) return;
+      w.timer = setTimeout(() => w.controller?.abort(), WATCH_IDLE_MS);
+      w.timer.unref();
+    };
+    const params = { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_S + Math.floor(Math.random() * WATCH_TIMEOUT_S) };
+    w.controller = await super.watch(path, params, (phase, obj, watchObj) => {
+      arm();
+      callback(phase, obj, watchObj);
+    }, (err) => {
+      w.ended = true;
+      clearTimeout(w.timer);
+      done(err);
+    });
+    arm();
+    return w.controller;
+  }
+}
 
 export interface InformerHandlers<T extends KubernetesObject> {
   readonly add: (o: T) => void;
@@ -48,7 +86,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   ) {
     this.backoffMs = opts.initialBackoffMs ?? 200;
     this.synced = new Promise((r) => (this.markSynced = r));
-    this.lw = new ListWatch<T>(path, new Watch(kc), list, false);
+    this.lw = new ListWatch<T>(path, new BoundedWatch(kc), list, false);
     this.lw.on('add', handlers.add);
     this.lw.on('update', handlers.update);
     this.lw.on('delete', handlers.delete);
