@@ -3,6 +3,8 @@
 // identities read from Pods, both ServiceProfile CRDs, and surviving an API server restart.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { readFile, writeFile } from 'node:fs/promises';
 import { loadKubeConfig } from '../../../src/lib/kube.js';
 import { KubernetesStore } from '../../../src/control/store/kubernetes/kubernetes-store.js';
 import type { EndpointSlice, Kind, Resource, WatchEvent } from '../../../src/control/store/types.js';
@@ -175,6 +177,46 @@ spec:
     // And the store keeps following.
     await cluster.k(['apply', '-f', '-'], serviceYaml('after'));
     await w.waitFor('ADDED after', named('ADDED', 'after'));
+    w.close();
+  });
+
+  test('a watch whose connection goes silent (no FIN, as behind a dead NAT) is reopened', async (t) => {
+    if (cluster.external) return t.skip('external cluster');
+    // A TCP relay to the API server that can be frozen: bytes stop in both directions, and
+    // neither side sees the connection close.
+    const pairs: [Socket, Socket][] = [];
+    const target = new URL(cluster.server);
+    const relay: Server = createServer((down) => {
+      const up = connect(Number(target.port), target.hostname);
+      down.pipe(up).pipe(down);
+      down.on('error', () => up.destroy());
+      up.on('error', () => down.destroy());
+      pairs.push([down, up]);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    t.after(() => {
+      for (const [a, b] of pairs) {
+        a.destroy();
+        b.destroy();
+      }
+      relay.close();
+    });
+    const kubeconfig = `${cluster.kubeconfig}.relay`;
+    await writeFile(kubeconfig, (await readFile(cluster.kubeconfig, 'utf8')).replace(cluster.server, `https://127.0.0.1:${(relay.address() as { port: number }).port}`));
+    const relayed = await KubernetesStore.open(loadKubeConfig({ kubeconfig }), { initialBackoffMs: 100, watchIdleMs: 1500 });
+    t.after(() => relayed.close());
+    const w = events(relayed, 'Service');
+    await w.waitFor('SYNCED', (e) => e.type === 'SYNCED');
+    for (const [a, b] of [...pairs]) {
+      a.unpipe(b);
+      b.unpipe(a);
+      a.pause();
+      b.pause();
+    }
+    const start = Date.now();
+    await cluster.k(['apply', '-f', '-'], serviceYaml('behind-a-dead-nat'));
+    await w.waitFor('ADDED behind-a-dead-nat', named('ADDED', 'behind-a-dead-nat'), 10_000);
+    t.diagnostic(`change seen ${Date.now() - start} ms after the connection froze (idle limit 1500 ms)`);
     w.close();
   });
 });

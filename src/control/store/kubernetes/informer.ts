@@ -23,6 +23,10 @@ const WATCH_IDLE_MS = 5 * 60_000;
  * without a FIN (a load balancer, a NAT) would otherwise keep an informer stale forever.
  */
 class BoundedWatch extends Watch {
+  constructor(kc: KubeConfig, private readonly idleMs: number) {
+    super(kc);
+  }
+
   override async watch(
     path: string,
     queryParams: Record<string, string | number | boolean | undefined>,
@@ -33,7 +37,7 @@ class BoundedWatch extends Watch {
     const arm = (): void => {
       clearTimeout(w.timer);
       if (w.ended) return;
-      w.timer = setTimeout(() => w.controller?.abort(), WATCH_IDLE_MS);
+      w.timer = setTimeout(() => w.controller?.abort(), this.idleMs);
       w.timer.unref();
     };
     const params = { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_S + Math.floor(Math.random() * WATCH_TIMEOUT_S) };
@@ -61,6 +65,8 @@ export interface InformerOptions {
   readonly maxBackoffMs?: number;
   /** Retry period while the kind does not exist (its CRD is not installed). */
   readonly absentRetryMs?: number;
+  /** A watch silent (no event, no bookmark) this long is presumed dead and reopened (default 5 min). */
+  readonly watchIdleMs?: number;
 }
 
 export class ResilientInformer<T extends KubernetesObject> {
@@ -86,7 +92,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   ) {
     this.backoffMs = opts.initialBackoffMs ?? 200;
     this.synced = new Promise((r) => (this.markSynced = r));
-    this.lw = new ListWatch<T>(path, new BoundedWatch(kc), list, false);
+    this.lw = new ListWatch<T>(path, new BoundedWatch(kc, opts.watchIdleMs ?? WATCH_IDLE_MS), list, false);
     this.lw.on('add', handlers.add);
     this.lw.on('update', handlers.update);
     this.lw.on('delete', handlers.delete);
