@@ -2,18 +2,13 @@
 // injector (run on this host with the installed certificate; the API server reaches it at the
 // injector pod's IP, which the test reports as a kubelet would) injecting pods at admission, the
 // validator refusing a bad ServiceProfile, `weft check` passing — and failing with the right hint
-// when the webhook's certificate is wrong or the injector is down —, `weft upgrade`, the
-// heartbeat, and `weft uninstall | kubectl delete -f -` leaving nothing behind. The steps build
-// on each other, in order.
+// when the injector is down. The steps build on each other, in order. (Upgrade, heartbeat,
+// uninstall and a wrong webhook certificate: k8s-lifecycle.test.ts.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generateWebhookTls } from '../../src/runtime/kubernetes/webhook-tls.js';
 import { k8sSkipReason, startCluster, type KubeCluster } from '../helpers/k8s-cluster.js';
-import { finishTerminatingPods, markPodRunning, podsOf } from '../helpers/k8s-kubelet.js';
-import { runWeft, startWeft, type WeftProcess } from '../helpers/weft-process.js';
+import { markPodRunning, podsOf } from '../helpers/k8s-kubelet.js';
+import { controlPlaneUp, weftOn, type WeftOnCluster } from '../helpers/k8s-weft.js';
 
 interface Pod {
   metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
@@ -30,40 +25,22 @@ const names = (p: Pod): string[] => [...(p.spec.initContainers ?? []), ...p.spec
 // nor would a real kubelet let the test report pod status: this file needs the local API server.
 const skip = k8sSkipReason() ?? (process.env.KUBECONFIG ? 'needs the local test API server (KUBECONFIG names another cluster)' : undefined);
 
-describe('weft on Kubernetes: install, inject, validate, check, upgrade, uninstall', { skip, timeout: 600_000 }, () => {
+describe('weft on Kubernetes: install, inject, validate, check', { skip, timeout: 300_000 /* may wait for the other k8s e2e file's lock */ }, () => {
   let cluster: KubeCluster;
-  let dir: string;
-  let injector: WeftProcess | undefined;
-  const weft = (args: string[], stdin = '') => runWeft([...args, ...(args[0] === 'install' ? [] : ['--kubeconfig', cluster.kubeconfig])], stdin);
+  let w: WeftOnCluster;
+  const weft = (args: string[], stdin = '') => w.weft(args, stdin);
   const pod = async (ns: string, name: string): Promise<Pod> => JSON.parse(await cluster.k(['get', 'pod', name, '-n', ns, '-o', 'json'])) as Pod;
   const podYaml = (ns: string, name: string, annotations: Record<string, string> = {}, extra = ''): string =>
     `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n  annotations: ${JSON.stringify(annotations)}\nspec:\n  containers: [{name: app, image: example.invalid/app:1, ports: [{containerPort: 8080}]}]\n${extra}`;
 
-  /** The injector as its Deployment runs it, on this host, with the certificate from its Secret. */
-  const startInjector = async (): Promise<WeftProcess> => {
-    const secret = JSON.parse(await cluster.k(['get', 'secret', 'weft-injector-k8s-tls', '-n', 'weft', '-o', 'json'])) as { data: Record<string, string> };
-    await writeFile(join(dir, 'tls.crt'), Buffer.from(secret.data['tls.crt'] as string, 'base64'));
-    await writeFile(join(dir, 'tls.key'), Buffer.from(secret.data['tls.key'] as string, 'base64'), { mode: 0o600 });
-    await writeFile(join(dir, 'config.yaml'), await cluster.k(['get', 'configmap', 'weft-config', '-n', 'weft', '-o', 'jsonpath={.data.config\\.yaml}']));
-    return startWeft(undefined, [
-      'injector', '--listen', `${cluster.hostIp}:8443`, '--tls-cert-file', join(dir, 'tls.crt'), '--tls-key-file', join(dir, 'tls.key'),
-      '--config', join(dir, 'config.yaml'), '--kubeconfig', cluster.kubeconfig, '--log-level', 'debug',
-    ], /listening on port/);
-  };
-  const restartInjector = async (): Promise<void> => {
-    await injector?.stop();
-    injector = await startInjector();
-  };
-
   before(async () => {
     cluster = await startCluster();
-    dir = await mkdtemp(join(tmpdir(), 'weft-k8s-e2e-'));
+    w = await weftOn(cluster);
   });
 
   after(async () => {
-    await injector?.stop();
+    await w?.close();
     await cluster?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   test('weft check --pre passes on an empty cluster', async () => {
@@ -91,17 +68,7 @@ describe('weft on Kubernetes: install, inject, validate, check, upgrade, uninsta
   });
 
   test('the control plane comes up (pods reported running, as a kubelet would) and the injector serves on this host', async () => {
-    for (const c of ['identity', 'destination', 'injector']) {
-      for (const name of await podsOf(cluster, 'weft', `weft.io/control-plane-component=${c}`)) await markPodRunning(cluster, 'weft', name, cluster.hostIp);
-    }
-    await cluster.k(['wait', '-n', 'weft', '--for=condition=Available', 'deployment', '--all', '--timeout=60s']);
-    injector = await startInjector();
-    // The endpoint-slice controller must have listed the injector pod before the API server can call it.
-    const end = Date.now() + 30_000;
-    while (!(await cluster.k(['get', 'endpointslices', '-n', 'weft', '-l', 'kubernetes.io/service-name=weft-injector', '-o', 'jsonpath={.items[*].endpoints[*].addresses[*]}'])).includes(cluster.hostIp)) {
-      assert.ok(Date.now() < end, 'the injector Service got no endpoint');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await controlPlaneUp(w, cluster);
   });
 
   test('a pod in an annotated namespace is stored with the proxy (native sidecar) added by the webhook', async () => {
@@ -119,7 +86,7 @@ describe('weft on Kubernetes: install, inject, validate, check, upgrade, uninsta
     assert.equal(p.metadata.labels?.['weft.io/control-plane-ns'], 'weft');
     assert.ok(p.spec.volumes?.some((v) => v.projected?.sources.some((s) => s.serviceAccountToken?.audience === 'identity.weft.io')));
     // The API server called our injector over TLS (the injector logged this very pod).
-    assert.match(injector?.output() ?? '', /injected namespace="app" name="web-0" mode="native"/);
+    assert.match(w.injector?.output() ?? '', /injected namespace="app" name="web-0" mode="native"/);
   });
 
   test("a Deployment's pods are injected too, and config.weft.io annotations are honoured", async () => {
@@ -196,8 +163,7 @@ spec:
   });
 
   test('with the injector down, pods are still created (without the proxy) and weft check says why', async () => {
-    await injector?.stop();
-    injector = undefined;
+    await w.stopInjector();
     const created = await cluster.kubectl(['apply', '-f', '-'], podYaml('app', 'while-down'));
     assert.equal(created.code, 0, `failurePolicy Ignore: pod creation is not blocked: ${created.stderr}`);
     assert.deepEqual(names(await pod('app', 'while-down')), ['app']);
@@ -205,78 +171,7 @@ spec:
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /\u00d7 the API server calls the proxy injector\n.*admitted without the proxy\n\s+hint: .*failurePolicy: Ignore/);
     assert.match(r.stdout, /\u203c pods meant to be meshed have a proxy\n\s+pods annotated for injection without a proxy:\n\s+app\/bad-ports\n\s+app\/while-down/);
-    injector = await startInjector();
+    await w.startInjector();
   });
 
-  test('weft check fails with the right hint when the webhook certificate is wrong; weft upgrade repairs it', async () => {
-    // A certificate from another CA than the webhooks' caBundle (as after a botched renewal).
-    const other = await generateWebhookTls('cluster.local');
-    const secret = `apiVersion: v1
-kind: Secret
-type: kubernetes.io/tls
-metadata: {name: weft-injector-k8s-tls, namespace: weft, labels: {app.kubernetes.io/part-of: weft}}
-data: {ca.crt: ${Buffer.from(other.caPem).toString('base64')}, tls.crt: ${Buffer.from(other.cert.certPem).toString('base64')}, tls.key: ${Buffer.from(other.cert.keyPem).toString('base64')}}
-`;
-    await cluster.k(['apply', '-f', '-'], secret);
-    await restartInjector();
-    const r = await weft(['check']);
-    assert.equal(r.code, 1, r.stdout);
-    assert.match(r.stdout, /\u00d7 webhook configurations' caBundle matches the injector certificate\n\s+the injector's certificate is not signed by the caBundle of: weft-proxy-injector\.weft\.io, weft-sp-validator\.weft\.io\n\s+hint: the API server will refuse the injector's TLS: weft upgrade \| kubectl apply -f -/);
-    assert.match(r.stdout, /\u00d7 the API server calls the proxy injector/, 'and the API server really could not call it');
-    assert.match(r.stdout, /\u00d7 the API server calls the ServiceProfile validator/);
-
-    // weft upgrade keeps the (valid) certificate in the Secret and rewrites the caBundles to match.
-    const diff = await weft(['upgrade', '--diff']);
-    assert.equal(diff.code, 0, diff.stderr);
-    assert.match(diff.stdout, /~ MutatingWebhookConfiguration weft-proxy-injector-webhook-config: webhooks\[0\]/);
-    assert.match(diff.stdout, /~ ValidatingWebhookConfiguration weft-sp-validator-webhook-config: webhooks\[0\]/);
-    const up = await weft(['upgrade']);
-    assert.equal(up.code, 0, up.stderr);
-    assert.equal((await cluster.kubectl(['apply', '-f', '-'], up.stdout)).code, 0);
-    const fixed = await weft(['check']);
-    assert.equal(fixed.code, 0, fixed.stdout);
-  });
-
-  test('weft upgrade --diff: nothing to change after an upgrade; --ha adds replicas and budgets', async () => {
-    const same = await weft(['upgrade', '--diff']);
-    assert.equal(same.code, 0, same.stderr);
-    assert.doesNotMatch(same.stdout, /^\s+[~+-] /m, same.stdout);
-    const ha = await weft(['upgrade', '--diff', '--ha']);
-    assert.match(ha.stdout, /~ Deployment weft\/weft-identity: spec\.replicas, spec\.strategy\.rollingUpdate\.maxUnavailable, spec\.template\.spec\.affinity/);
-    assert.match(ha.stdout, /\+ PodDisruptionBudget weft\/weft-destination/);
-  });
-
-  test('weft heartbeat records the checks in the weft-heartbeat ConfigMap', async () => {
-    const r = await weft(['heartbeat']);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    const cm = JSON.parse(await cluster.k(['get', 'configmap', 'weft-heartbeat', '-n', 'weft', '-o', 'json'])) as { data: Record<string, string> };
-    assert.equal((JSON.parse(cm.data['result.json'] as string) as { success: boolean }).success, true);
-    assert.match(cm.data['metrics'] as string, /^weft_heartbeat_success 1$/m);
-    assert.match(cm.data['metrics'] as string, /^weft_heartbeat_checks\{result="error"\} 0$/m);
-  });
-
-  test('weft uninstall | kubectl delete -f - leaves no weft object behind', async () => {
-    await injector?.stop();
-    injector = undefined;
-    const u = await weft(['uninstall']);
-    assert.equal(u.code, 0, u.stderr);
-    const del = await cluster.kubectl(['delete', '-f', '-', '--wait=false'], u.stdout);
-    assert.equal(del.code, 0, del.stderr);
-    // The namespace controller removes everything in the namespace, then the namespace; the
-    // control plane's pods go once their kubelet confirms they stopped (we play it).
-    const end = Date.now() + 60_000;
-    while ((await cluster.kubectl(['get', 'namespace', 'weft'])).code === 0) {
-      assert.ok(Date.now() < end, 'namespace weft still there after 60 s');
-      await finishTerminatingPods(cluster, 'weft');
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const left = await cluster.k(['get', 'all,secrets,configmaps,serviceaccounts,roles,rolebindings,clusterroles,clusterrolebindings,crd,mutatingwebhookconfigurations,validatingwebhookconfigurations,poddisruptionbudgets,cronjobs',
-      '-A', '-l', 'app.kubernetes.io/part-of=weft', '-o', 'name']);
-    assert.equal(left.trim(), '', `left behind:\n${left}`);
-    assert.doesNotMatch(await cluster.k(['get', 'crd', '-o', 'name']), /serviceprofiles/);
-    assert.doesNotMatch(await cluster.k(['get', 'clusterroles,clusterrolebindings', '-o', 'name']), /weft/);
-    const again = await weft(['uninstall']);
-    assert.equal(again.code, 1);
-    assert.match(again.stderr, /weft is not installed in this cluster/);
-  });
 });
