@@ -13,7 +13,19 @@ import { register as logs } from './logs.js';
 import { register as demo } from './demo.js';
 import { register as viz } from './viz.js';
 import { register as supervise } from './supervise.js';
+import { register as install } from './install.js';
+import { register as inject } from './inject.js';
+import { register as uninject } from './uninject.js';
+import { register as injector } from './injector.js';
+import { register as uninstall } from './uninstall.js';
+import { register as upgrade } from './upgrade.js';
+import { register as check } from './check.js';
+import { register as heartbeat } from './heartbeat.js';
+import { register as awaitProxy } from './await.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [init, apply, del, destination, identity, control, up, down, ps, logs, demo, viz, supervise];
+export const commands: RegisterCommand[] = [
+  init, apply, del, destination, identity, control, up, down, ps, logs, demo, viz, supervise,
+  install, uninstall, upgrade, check, inject, uninject, injector, heartbeat, awaitProxy,
+];

@@ -1,12 +1,18 @@
 // `weft destination`: runs the destination service (endpoints and service profiles for proxies)
-// over the local store in --state-dir. Thin: see control/destination/run.ts.
+// over a store: the local one in --state-dir, or the cluster's (--store kubernetes, as its
+// Deployment runs it). Thin: see control/destination/run.ts.
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import { Logger } from '../lib/log.js';
 import { DEFAULT_STATE_DIR } from '../control/store/state-dir.js';
+import { STORE_KINDS } from '../control/store/open.js';
+import type { StoreKind } from '../control/store/open.js';
 import { runDestination } from '../control/destination/run.js';
 
 interface Flags {
+  store: StoreKind;
   stateDir: string;
+  kubeconfig?: string;
   listen: string;
   trustDomain: string;
   clusterDomain: string;
@@ -16,8 +22,10 @@ interface Flags {
 export function register(program: Command): void {
   program
     .command('destination')
-    .description('serve the Destination gRPC API (Linkerd-compatible) from the local store')
+    .description('serve the Destination gRPC API (Linkerd-compatible) from the local store or a Kubernetes cluster')
+    .addOption(new Option('--store <kind>', 'where services and endpoints come from').choices(STORE_KINDS).default('local'))
     .option('--state-dir <dir>', 'local store state directory', DEFAULT_STATE_DIR)
+    .option('--kubeconfig <file>', 'kubeconfig for --store kubernetes (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--listen <addr>', 'address to serve gRPC on', '127.0.0.1:8086')
     .option('--trust-domain <domain>', 'identity trust domain', 'cluster.local')
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain of service names', 'cluster.local')

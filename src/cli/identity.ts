@@ -1,6 +1,7 @@
 // `weft identity init|serve|token|show`: the certificate authority and a look at a proxy's
 // certificate. Thin: the work is in src/control/identity/.
 import type { Command } from 'commander';
+import { Option } from 'commander';
 import { Logger, isLogLevel } from '../lib/log.js';
 import { parseAddress } from '../lib/address.js';
 import { ConfigError, WeftError } from '../lib/errors.js';
@@ -8,6 +9,21 @@ import { DEFAULT_TRUST_DOMAIN, parseIdentity } from '../lib/spiffe.js';
 import { initCaDirectory, loadJoinTokens } from '../control/identity/store.js';
 import { startIdentityService } from '../control/identity/service.js';
 import { describeIdentity, fetchIdentitySnapshot } from '../control/identity/show.js';
+import { DEFAULT_TOKEN_AUDIENCE } from '../control/identity/tokens.js';
+
+interface ServeFlags {
+  dir?: string;
+  issuerSecret?: string;
+  issuerSecretPoll: string;
+  tokenVerifier: string;
+  tokenAudience: string;
+  kubeconfig?: string;
+  listen: string;
+  trustDomain?: string;
+  issuerLifetime: string;
+  leafLifetime: string;
+  logLevel: string;
+}
 
 /** "90s", "15m", "24h", "365d" -> milliseconds. */
 export function parseDuration(s: string): number {
@@ -49,19 +65,30 @@ export function register(program: Command): void {
 
   identity
     .command('serve')
-    .description('serve the Identity gRPC API (Certify) over TLS from a CA directory')
-    .requiredOption('--dir <dir>', 'directory with the CA files')
+    .description('serve the Identity gRPC API (Certify) over TLS from a CA directory or, on Kubernetes, the issuer Secret')
+    .option('--dir <dir>', 'directory with the CA files')
+    .option('--issuer-secret <ns/name>', 'Kubernetes: read the issuer from this Secret (tls.crt, tls.key, ca.crt) instead of --dir')
+    .addOption(new Option('--token-verifier <kind>', 'how proxies prove who they are: local join tokens, or Kubernetes service-account tokens (TokenReview)').choices(['local', 'kubernetes']).default('local'))
+    .option('--token-audience <aud>', 'audience of the service-account tokens (kubernetes verifier)', DEFAULT_TOKEN_AUDIENCE)
+    .option('--issuer-secret-poll <duration>', 'how often the issuer Secret is re-read for a rotated issuer', '60s')
+    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--listen <addr>', 'address to serve gRPC on', '127.0.0.1:8080')
     .option('--trust-domain <domain>', 'trust domain (default: the one recorded by init)')
     .option('--issuer-lifetime <duration>', 'lifetime of rotated issuers', '24h')
     .option('--leaf-lifetime <duration>', 'lifetime of proxy certificates', '24h')
     .option('--log-level <level>', 'error|warn|info|debug|trace', 'info')
     .action(
-      clean(async (f: { dir: string; listen: string; trustDomain?: string; issuerLifetime: string; leafLifetime: string; logLevel: string }) => {
+      clean(async (f: ServeFlags) => {
         if (!isLogLevel(f.logLevel)) throw new ConfigError(`invalid --log-level ${f.logLevel}`);
+        if (!f.dir === !f.issuerSecret) throw new ConfigError('give exactly one of --dir and --issuer-secret');
         const log = new Logger(f.logLevel, 'weft:identity');
         const svc = await startIdentityService({
           dir: f.dir,
+          issuerSecret: f.issuerSecret,
+          kubeconfig: f.kubeconfig,
+          tokenKind: f.tokenVerifier,
+          tokenAudience: f.tokenAudience,
+          issuerSecretPollMs: parseDuration(f.issuerSecretPoll),
           listen: parseAddress(f.listen, '127.0.0.1'),
           trustDomain: f.trustDomain,
           issuerLifetimeMs: parseDuration(f.issuerLifetime),

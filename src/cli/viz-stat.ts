@@ -1,7 +1,8 @@
 // `weft viz stat [type[/name]] [name]`: golden metrics per Deployment (default), pod, namespace
 // or Service — success rate, RPS, p50/p95/p99, TCP connections, meshed pods — over -t, from the
 // metrics API; --to/--from narrow to what one resource sent to / received from another. A mesh
-// without Prometheus falls back to two direct scrapes of the proxies (deploy and ns only).
+// without Prometheus falls back to two direct scrapes of the proxies (deploy and ns only);
+// --kubernetes scrapes a cluster's meshed pods the same way, through the API server (viz/kubernetes.ts).
 import type { Command } from 'commander';
 import { ConfigError } from '../lib/errors.js';
 import { formatTable } from '../runtime/local/status.js';
@@ -21,6 +22,8 @@ interface Flags {
   fromNamespace?: string;
   to?: string;
   toNamespace?: string;
+  kubernetes?: boolean;
+  kubeconfig?: string;
 }
 
 export function register(viz: Command): void {
@@ -31,9 +34,12 @@ export function register(viz: Command): void {
     .option('--to <resource>', 'only traffic to this resource (e.g. svc/web)')
     .option('--to-namespace <ns>', 'namespace of --to (default: -n)')
     .option('--window <duration>', 'without Prometheus: time between the two direct scrapes', '3s')
+    .option('--kubernetes', "the cluster's meshed pods (scraped through the API server) instead of the local mesh")
+    .option('--kubeconfig <file>', 'kubeconfig for --kubernetes (default: $KUBECONFIG, ~/.kube/config)')
     .action(async (resource: string | undefined, name: string | undefined, flags: Flags) => {
       const output = parseOutput(flags.output);
       const window = timeWindow(flags.timeWindow);
+      if (flags.kubernetes) return kubernetesStat(resource ?? 'deploy', name, flags, output);
       const state = await runningMesh(flags.stateDir);
       const api = metricsApi(state);
       const res = resource ?? 'deploy';
@@ -55,4 +61,14 @@ export function register(viz: Command): void {
       const isNs = r.rows[0]?.type === 'ns' || /^(ns|namespace|namespaces)/.test(res);
       process.stdout.write(formatTable(statTableOf(r.rows, { namespaceColumn: !isNs && !flags.namespace, wide: output === 'wide', title: isNs ? 'NAMESPACE' : 'NAME' })));
     });
+}
+
+async function kubernetesStat(res: string, name: string | undefined, flags: Flags, output: string): Promise<void> {
+  const by = /^(deploy|deployment|deployments|workload|workloads)$/.test(res) ? 'deploy' : /^(ns|namespace|namespaces)$/.test(res) ? 'ns' : undefined;
+  if (!by || name || flags.from || flags.to) throw new ConfigError('viz stat --kubernetes: deploy or ns only, without a name, --from or --to (two direct scrapes of the pods)');
+  // Loaded only here: the local mesh's viz does not need the Kubernetes client.
+  const [{ loadKubeConfig }, { kubernetesStatOnce }] = await Promise.all([import('../lib/kube.js'), import('../viz/kubernetes.js')]);
+  const rows = await kubernetesStatOnce(loadKubeConfig({ kubeconfig: flags.kubeconfig }), parseWindow(flags.window), by, flags.namespace);
+  if (output === 'json') return void process.stdout.write(JSON.stringify({ window: flags.window, source: 'scrape', rows }, null, 2) + '\n');
+  process.stdout.write(formatTable(statTable(rows, by)));
 }

@@ -80,6 +80,17 @@ export class IssuerManager {
     return next;
   }
 
+  /**
+   * Installs an issuer made elsewhere (Kubernetes: cert-manager or `weft upgrade` rewrote the
+   * issuer Secret). Leaves signed from now on chain to it; the serving certificate follows.
+   */
+  replace(next: SigningCert): void {
+    this.issuer = next;
+    this.rotationCount++;
+    this.opts.log?.info('issuer replaced', { serial: next.cert.serialNumber, notAfter: next.cert.notAfter.toISOString() });
+    for (const fn of this.listeners) fn(next);
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);

@@ -29,6 +29,11 @@ export function statusFor(err: unknown): grpc.status {
       return grpc.status.PERMISSION_DENIED;
     case 'WEFT_ERR_TOKEN_INVALID':
       return grpc.status.UNAUTHENTICATED;
+    // The token could not be checked (the Kubernetes API is down or refused the review): the
+    // proxy should retry, so say so rather than INTERNAL.
+    case 'WEFT_ERR_KUBE_UNREACHABLE':
+    case 'WEFT_ERR_KUBE_API':
+      return grpc.status.UNAVAILABLE;
     default:
       return grpc.status.INTERNAL;
   }
@@ -95,9 +100,9 @@ export async function startIdentityServer(opts: {
           },
           (err: unknown) => {
             const code = statusFor(err);
-            if (code === grpc.status.INTERNAL) opts.log?.error('certify failed', { error: err as Error });
+            if (code === grpc.status.INTERNAL || code === grpc.status.UNAVAILABLE) opts.log?.error('certify failed', { error: err as Error });
             else opts.log?.info('certify refused', { identity: req.identity, code: errorCode(err), reason: (err as Error).message });
-            callback({ code, details: code === grpc.status.INTERNAL ? 'internal error' : (err as Error).message });
+            callback({ code, details: code === grpc.status.INTERNAL ? 'internal error' : code === grpc.status.UNAVAILABLE ? 'cannot check the token now' : (err as Error).message });
           },
         );
     },

@@ -111,7 +111,7 @@ async function readCert(path: string): Promise<x509.X509Certificate> {
 }
 
 /** Checks that `key` is the private half of `cert` by signing a nonce. */
-async function keyMatches(cert: x509.X509Certificate, key: CryptoKey): Promise<boolean> {
+export async function keyMatches(cert: x509.X509Certificate, key: CryptoKey): Promise<boolean> {
   const nonce = randomBytes(32);
   const sig = await webcrypto.subtle.sign(SIGNING_ALGORITHM, key, nonce);
   const pub = await cert.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' }, ['verify']);

@@ -1,10 +1,10 @@
 // Who is asking? A TokenVerifier turns the Certify request's token into the identity it proves.
-// Verifiers are registered by kind (grpc-js resolver style) so the Kubernetes TokenReview
-// verifier can be added later without touching the CA: it will call the API server with the
-// service account token and answer the pod's namespace + service account.
+// Verifiers are registered by kind (grpc-js resolver style): `local` (join tokens, below) and
+// `kubernetes` (service-account tokens checked by a TokenReview, token-review.ts — loaded on
+// first use, so the local runtime never loads the Kubernetes client).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { WorkloadId } from '../../lib/spiffe.js';
-import { formatSpiffe, parseSpiffe } from '../../lib/spiffe.js';
+import { DEFAULT_TRUST_DOMAIN, formatSpiffe, parseSpiffe } from '../../lib/spiffe.js';
 import { TokenInvalidError } from './errors.js';
 
 export interface TokenVerifier {
@@ -17,6 +17,12 @@ export interface TokenVerifierOptions {
   readonly dir?: string;
   readonly secret?: Buffer;
   readonly now?: () => number;
+  /** Kubernetes verifier: the kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster). */
+  readonly kubeconfig?: string;
+  /** Kubernetes verifier: the audience tokens must be minted for. */
+  readonly audience?: string;
+  /** The trust domain identities are named in. */
+  readonly trustDomain?: string;
 }
 
 export type TokenVerifierFactory = (opts: TokenVerifierOptions) => TokenVerifier;
@@ -91,4 +97,19 @@ export class JoinTokens implements TokenVerifier {
 registerTokenVerifier('local', (opts) => {
   if (!opts.secret) throw new TokenInvalidError('local token verifier needs the join-token secret');
   return new JoinTokens(opts.secret, opts.now);
+});
+
+/** Kubernetes projected service-account tokens are minted for this audience by default. */
+export const DEFAULT_TOKEN_AUDIENCE = 'identity.weft.io';
+
+registerTokenVerifier('kubernetes', (opts) => {
+  let loaded: Promise<TokenVerifier> | undefined;
+  const load = (): Promise<TokenVerifier> =>
+    (loaded ??= import('./token-review.js')
+      .then((m) => new m.TokenReviewVerifier({ kubeconfig: opts.kubeconfig, audience: opts.audience ?? DEFAULT_TOKEN_AUDIENCE, trustDomain: opts.trustDomain ?? DEFAULT_TRUST_DOMAIN }))
+      .catch((err: unknown) => {
+        loaded = undefined; // try again on the next request (e.g. a kubeconfig not readable yet)
+        throw err;
+      }));
+  return { verify: async (token) => (await load()).verify(token) };
 });

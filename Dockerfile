@@ -1,0 +1,38 @@
+# The one weft image the Kubernetes manifests reference (weft install --image/--image-tag):
+# `weft proxy` (the sidecar), `weft init` (iptables, in the init container), and the control
+# plane's `weft identity serve`, `weft destination`, `weft injector`, `weft heartbeat`.
+#
+#   docker build -t ghcr.io/weft-mesh/weft:0.1.0 .
+#
+# Not built by CI here (no container engine on the test machines); see docs/kubernetes.md.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+# The N-API addon (SO_ORIGINAL_DST) is compiled at `npm ci`; the proxy needs it to intercept.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+COPY native ./native
+RUN WEFT_NATIVE_REQUIRED=1 npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+# iptables for `weft init` (iptables-nft, with iptables-legacy as the fallback it detects).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends iptables \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /opt/weft
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/native/build/Release/weft_native.node ./native/build/Release/
+COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/src/api/proto ./src/api/proto
+COPY bin ./bin
+RUN ln -s /opt/weft/bin/weft.js /usr/local/bin/weft
+# The pods say which user each container runs as (the proxy 2102, whose traffic iptables skips;
+# the control plane 2103; weft-init root with NET_ADMIN only); this is the default.
+USER 2103
+ENTRYPOINT ["weft"]

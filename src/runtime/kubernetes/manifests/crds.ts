@@ -1,0 +1,70 @@
+// The ServiceProfile CRDs: weft's own (weft.io/v1alpha1) and Linkerd's
+// (linkerd.io/v1alpha2, same schema), so profiles written for Linkerd apply unchanged. The
+// schema is structural (the API server needs that) and loose where conditions nest (all/any/
+// not); the validating webhook checks the rest and names the bad field.
+import { PART_OF, PART_OF_LABEL } from '../names.js';
+import type { K8sObject } from './yaml.js';
+
+const preserve = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+
+const schema = {
+  openAPIV3Schema: {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          routes: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name', 'condition'],
+              properties: {
+                name: { type: 'string' },
+                condition: preserve,
+                responseClasses: {
+                  type: 'array',
+                  items: { type: 'object', required: ['condition'], properties: { condition: preserve, isFailure: { type: 'boolean' } } },
+                },
+                isRetryable: { type: 'boolean' },
+                timeout: { type: 'string' },
+              },
+            },
+          },
+          retryBudget: {
+            type: 'object',
+            required: ['retryRatio', 'minRetriesPerSecond', 'ttl'],
+            properties: { retryRatio: { type: 'number' }, minRetriesPerSecond: { type: 'integer' }, ttl: { type: 'string' } },
+          },
+          dstOverrides: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['authority', 'weight'],
+              properties: { authority: { type: 'string' }, weight: { 'x-kubernetes-int-or-string': true } },
+            },
+          },
+          opaquePorts: { type: 'array', items: { type: 'integer' } },
+        },
+      },
+    },
+  },
+};
+
+function crd(group: string, version: string): K8sObject {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `serviceprofiles.${group}`, labels: { [PART_OF_LABEL]: PART_OF } },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { plural: 'serviceprofiles', singular: 'serviceprofile', kind: 'ServiceProfile', shortNames: ['sp'] },
+      versions: [{ name: version, served: true, storage: true, schema }],
+    },
+  };
+}
+
+export function renderCrds(o: { readonly linkerdCrds: boolean }): K8sObject[] {
+  return [crd('weft.io', 'v1alpha1'), ...(o.linkerdCrds ? [crd('linkerd.io', 'v1alpha2')] : [])];
+}
