@@ -62,10 +62,10 @@ interface MeshedPair {
 }
 
 async function meshedPair(app: Address, clientTls: TlsIdentity, serverTls: TlsIdentity, expect = serverId): Promise<MeshedPair> {
-  const inbound = await startTestProxy({ WEFT_PROXY_INBOUND_DEFAULT_DST: formatAddress(app), WEFT_PROXY_DETECT_TIMEOUT_MS: '300' }, { tlsIdentity: Object.assign(serverTls, { localName: serverId }) });
+  const inbound = await startTestProxy({ WEFT_PROXY_INBOUND_DEFAULT_DST: formatAddress(app), WEFT_PROXY_DETECT_TIMEOUT_MS: '2000' }, { tlsIdentity: Object.assign(serverTls, { localName: serverId }) });
   const relay = await recordingRelay(inbound.inbound);
   const outbound = await startTestProxy(
-    { WEFT_PROXY_OUTBOUND_DEFAULT_DST: formatAddress(relay.addr), WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY: expect, WEFT_PROXY_DETECT_TIMEOUT_MS: '300' },
+    { WEFT_PROXY_OUTBOUND_DEFAULT_DST: formatAddress(relay.addr), WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY: expect, WEFT_PROXY_DETECT_TIMEOUT_MS: '2000' },
     { tlsIdentity: Object.assign(clientTls, { localName: clientId }) },
   );
   return {
