@@ -18,7 +18,7 @@ const noNetns = support.ok ? false : `needs root and ip netns: ${support.reason}
 const NET = 4 + (process.pid % 9) * 4;
 const responses = (r: StatRow | undefined): number => (r?.rps ?? 0) * WINDOW_S;
 
-describe('weft viz with Prometheus, in namespaces', { skip: noNetns, timeout: 120_000 }, () => {
+describe('weft viz with Prometheus, in namespaces', { skip: noNetns, timeout: 300_000 /* ~60 s alone; longer beside other heavy files on 2 cores */ }, () => {
   let s: VizScenario;
   before(async () => {
     s = await startVizScenario('netns', NET);
