@@ -9,6 +9,8 @@ import { formatSpiffe, workloadId } from '../src/lib/spiffe.js';
 export interface BenchIdentity {
   readonly service: IdentityService;
   readonly anchorFile: string;
+  /** Where its files (CA, anchor, tokens) are. */
+  readonly workDir: string;
   /** WEFT_PROXY_IDENTITY_* variables for a proxy running as `<sa>` in namespace `bench`. */
   proxyEnv(serviceAccount: string): Record<string, string>;
   spiffe(serviceAccount: string): string;
@@ -25,6 +27,7 @@ export async function startBenchIdentity(workDir: string): Promise<BenchIdentity
   return {
     service,
     anchorFile,
+    workDir,
     spiffe: (sa) => formatSpiffe(workloadId('bench', sa)),
     proxyEnv(sa) {
       const tokenFile = join(workDir, `${sa}.token`);

@@ -21,6 +21,12 @@ export interface BenchOptions {
   readonly keep: boolean;
   readonly resultsPath: string;
   readonly pin?: string;
+  /** Runtimes the weft proxy is measured on (bench/runtimes.ts). */
+  readonly runtimes: readonly string[];
+  /** Runs of everything; tables give medians. */
+  readonly repeat: number;
+  /** The start-to-ready section (proxies with a certificate from a real identity service). */
+  readonly startup: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [flags]   (or: node dist/bench/run.js [flags])
@@ -34,13 +40,16 @@ export const USAGE = `usage: npm run bench -- [flags]   (or: node dist/bench/run
   --rate-duration S     seconds of constant-rate load (default: --duration)
   --rate-connections N  connections of the constant-rate generator (default 10)
   --skip-throughput     only the constant-rate mode
+  --runtime LIST        what runs the weft proxy: node20 (default), node24, bun (npm packages, installed on first use)
+  --repeat N            run everything N times (interleaved) and report medians (default 1)
+  --no-startup          skip the start-to-ready section
   --pin CPUS            run every proxy (weft, nginx, HAProxy) under taskset -c CPUS
   --quick               2 s runs, for a smoke test
   --no-write            do not append to bench/RESULTS.md
   --keep                keep the temp dir with every config and log
   --results PATH        where to append (default bench/RESULTS.md)`;
 
-export function parseOptions(argv: readonly string[], allTargets: readonly string[]): BenchOptions {
+export function parseOptions(argv: readonly string[], allTargets: readonly string[], allRuntimes: readonly string[]): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -55,6 +64,9 @@ export function parseOptions(argv: readonly string[], allTargets: readonly strin
       'rate-connections': { type: 'string', default: '10' },
       'skip-throughput': { type: 'boolean', default: false },
       pin: { type: 'string' },
+      runtime: { type: 'string', default: 'node20' },
+      repeat: { type: 'string', default: '1' },
+      'no-startup': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
@@ -73,6 +85,9 @@ export function parseOptions(argv: readonly string[], allTargets: readonly strin
   for (const t of targets) if (!allTargets.includes(t)) throw new BenchUsageError(`--targets: unknown target "${t}" (known: ${allTargets.join(', ')})`);
   const protocols = (values.protocols as string).split(',').filter(Boolean);
   for (const p of protocols) if (!(PROTOCOLS as readonly string[]).includes(p)) throw new BenchUsageError(`--protocols: unknown "${p}" (known: ${PROTOCOLS.join(', ')})`);
+  const runtimes = (values.runtime as string).split(',').filter(Boolean);
+  for (const r of runtimes) if (!allRuntimes.includes(r)) throw new BenchUsageError(`--runtime: unknown "${r}" (known: ${allRuntimes.join(', ')})`);
+  if (runtimes.length === 0) throw new BenchUsageError('--runtime: name at least one runtime');
   if (values.pin !== undefined && !/^[\d,-]+$/.test(values.pin)) throw new BenchUsageError(`--pin: a CPU list like 1 or 0-1, got "${values.pin}"`);
   return Object.freeze({
     durationS,
@@ -92,5 +107,8 @@ export function parseOptions(argv: readonly string[], allTargets: readonly strin
     keep: values.keep as boolean,
     resultsPath: values.results as string,
     ...(values.pin !== undefined ? { pin: values.pin } : {}),
+    runtimes,
+    repeat: num('repeat', values.repeat, 1),
+    startup: !values['no-startup'],
   });
 }

@@ -146,14 +146,14 @@ export function tcpOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
 }
 
 /** Polls `check` every 50 ms until it is true; fails after `timeoutMs` or if `proc` exits. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, proc?: Proc): Promise<void> {
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, proc?: Proc, pollMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: number | string | undefined;
   void proc?.exited.then((c) => (exited = c));
   while (Date.now() < deadline) {
     if (exited !== undefined) throw new BenchTargetError(`${what}: process exited (${exited}) before it was ready; see ${proc?.logPath}`);
     if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new BenchTargetError(`${what}: not ready after ${timeoutMs} ms${proc ? `; see ${proc.logPath}` : ''}`);
 }

@@ -14,7 +14,10 @@ import { nginxBackendConf, startNginx } from './peers.js';
 import { writeGrpcFrame } from './grpc.js';
 import { freePort, installCleanup, rssMb, stopProcess } from './procs.js';
 import { appendResults, cpuSnapshot, loadAvg, machineInfo, otherCores, weftRevision } from './results.js';
-import { formatRateTable, formatThroughputTable, type RateRow, type ThroughputRow } from './table.js';
+import { formatRateTable, formatStartupTable, formatThroughputTable, type RateRow, type StartupRow, type ThroughputRow } from './table.js';
+import { medianRate, medianThroughput } from './medians.js';
+import { RUNTIME_NAMES, runtime, type Runtime } from './runtimes.js';
+import { measureStartup } from './startup.js';
 import { TARGETS, findTarget } from './targets.js';
 import type { Protocol, RunningTarget, Target } from './types.js';
 
@@ -27,12 +30,12 @@ interface Measured {
   readonly rate?: RateRow;
 }
 
-async function measure(target: Target, running: RunningTarget, protocol: Protocol, o: BenchOptions, workDir: string): Promise<Measured> {
+async function measure(row: string, running: RunningTarget, protocol: Protocol, o: BenchOptions, workDir: string): Promise<Measured> {
   await probe(running.address, protocol);
   await sleep(500);
   const rssIdle = running.pids.length ? rssMb(running.pids) : undefined;
   let rssLoad = rssIdle;
-  let throughput: ThroughputRow = { target: target.name, ...(rssIdle !== undefined ? { rssIdleMb: rssIdle } : {}) };
+  let throughput: ThroughputRow = { target: row, ...(rssIdle !== undefined ? { rssIdleMb: rssIdle } : {}) };
   if (o.throughput) {
     const sampler = setInterval(() => {
       if (running.pids.length) rssLoad = Math.max(rssLoad ?? 0, rssMb(running.pids));
@@ -51,30 +54,46 @@ async function measure(target: Target, running: RunningTarget, protocol: Protoco
   }
   if (o.rate <= 0) return { throughput };
   const ro: RateLoadOptions = { rate: o.rate, durationS: o.rateDurationS, warmupS: Math.min(1, o.warmupS), connections: o.rateConnections };
-  const r = await runRate(running.address, protocol, ro);
-  return { throughput, rate: { target: target.name, achievedRps: r.achievedRps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors } };
+  let rssRate = running.pids.length ? rssMb(running.pids) : undefined;
+  const sampler = setInterval(() => {
+    if (running.pids.length) rssRate = Math.max(rssRate ?? 0, rssMb(running.pids));
+  }, 250);
+  try {
+    const r = await runRate(running.address, protocol, ro);
+    return { throughput, rate: { target: row, achievedRps: r.achievedRps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, ...(rssRate !== undefined ? { rssMb: rssRate } : {}) } };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
-async function runTarget(target: Target, protocol: Protocol, backend: { host: string; port: number }, o: BenchOptions, workDir: string, repoRoot: string): Promise<Measured> {
+interface Run {
+  readonly target: Target;
+  /** The row's name: the target, with the runtime when several are compared. */
+  readonly row: string;
+  readonly runtime: Runtime;
+}
+
+async function runTarget(run: Run, protocol: Protocol, backend: { host: string; port: number }, o: BenchOptions, workDir: string, repoRoot: string, rep: number): Promise<Measured> {
+  const { target, row } = run;
   const why = target.unavailable(repoRoot);
   if (why) {
-    log(`${protocol} ${target.name}: skipped (${why})`);
-    return { throughput: { target: target.name, note: `not run: ${why}` }, rate: { target: target.name, note: `not run: ${why}` } };
+    log(`${protocol} ${row}: skipped (${why})`);
+    return { throughput: { target: row, note: `not run: ${why}` }, rate: { target: row, note: `not run: ${why}` } };
   }
-  const dir = join(workDir, `${protocol}-${target.name}`);
+  const dir = join(workDir, `${protocol}-${row.replace(/\W+/g, '-')}-${rep}`);
   mkdirSync(dir, { recursive: true });
-  log(`${protocol} ${target.name}: starting`);
+  log(`${protocol} ${row}: starting${o.repeat > 1 ? ` (run ${rep + 1} of ${o.repeat})` : ''}`);
   let running: RunningTarget | undefined;
   try {
-    running = await target.start({ protocol, backend, workDir: dir, repoRoot, ...(o.pin ? { pin: o.pin } : {}) });
-    const m = await measure(target, running, protocol, o, workDir);
+    running = await target.start({ protocol, backend, workDir: dir, repoRoot, runtime: run.runtime, ...(o.pin ? { pin: o.pin } : {}) });
+    const m = await measure(row, running, protocol, o, workDir);
     const t = m.throughput;
-    log(`${protocol} ${target.name}: ${t.requestsPerSec?.toFixed(0) ?? '-'} req/s` + (m.rate ? `, at ${o.rate} rps p50 ${m.rate.p50Ms?.toFixed(3)} ms p99 ${m.rate.p99Ms?.toFixed(3)} ms` : ''));
+    log(`${protocol} ${row}: ${t.requestsPerSec?.toFixed(0) ?? '-'} req/s` + (m.rate ? `, at ${o.rate} rps p50 ${m.rate.p50Ms?.toFixed(3)} ms p99 ${m.rate.p99Ms?.toFixed(3)} ms` : ''));
     return m;
   } catch (err) {
-    log(`${protocol} ${target.name}: failed: ${message(err)}`);
+    log(`${protocol} ${row}: failed: ${message(err)}`);
     printLogTails(dir);
-    return { throughput: { target: target.name, note: `failed: ${message(err)}` }, rate: { target: target.name, note: `failed: ${message(err)}` } };
+    return { throughput: { target: row, note: `failed: ${message(err)}` }, rate: { target: row, note: `failed: ${message(err)}` } };
   } finally {
     await running?.stop();
   }
@@ -92,11 +111,22 @@ function printLogTails(dir: string): void {
 
 function budgetMs(o: BenchOptions): number {
   const perRun = (o.throughput ? o.durationS + o.warmupS + 30 : 0) + (o.rate > 0 ? o.rateDurationS + 1 + 30 : 0) + 20;
-  return (o.protocols.length * o.targets.length * perRun + 60) * 1000;
+  const startup = o.startup ? o.runtimes.length * o.repeat * 20 : 0;
+  return (o.repeat * o.protocols.length * o.targets.length * o.runtimes.length * perRun + startup + 60) * 1000;
+}
+
+/** Every (target, runtime) row: the weft targets once per runtime, the others once. */
+function runsOf(o: BenchOptions, runtimes: readonly Runtime[]): Run[] {
+  return o.targets.flatMap((name) => {
+    const target = findTarget(name) as Target;
+    if (!target.usesRuntime) return [{ target, row: name, runtime: runtimes[0] as Runtime }];
+    return runtimes.map((runtime) => ({ target, row: runtimes.length > 1 ? `${name} (${runtime.name})` : name, runtime }));
+  });
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const o = parseOptions(argv, TARGETS.map((t) => t.name));
+  const o = parseOptions(argv, TARGETS.map((t) => t.name), RUNTIME_NAMES);
+  const runtimes = o.runtimes.map((n) => runtime(n, log));
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const workDir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
   installCleanup(() => (o.keep ? log(`kept ${workDir}`) : rmSync(workDir, { recursive: true, force: true })));
@@ -119,19 +149,37 @@ export async function main(argv: readonly string[]): Promise<void> {
   const backend = await startNginx('backend', backendDir, nginxBackendConf(backendDir, ports), [ports.http1, ports.h2c]);
   const backendPort: Record<Protocol, number> = { http1: ports.http1, h2c: ports.h2c, grpc: ports.h2c };
   const sections: string[] = [];
+  const runs = runsOf(o, runtimes);
+  const measured = new Map<string, Measured[]>();
   try {
-    for (const protocol of o.protocols) {
-      const throughput: ThroughputRow[] = [];
-      const rate: RateRow[] = [];
-      for (const name of o.targets) {
-        const m = await runTarget(findTarget(name) as Target, protocol, { host: '127.0.0.1', port: backendPort[protocol] }, o, workDir, repoRoot);
-        throughput.push(m.throughput);
-        if (m.rate) rate.push(m.rate);
+    if (o.startup && runs.some((r) => r.target.usesRuntime)) {
+      const rows: StartupRow[] = [];
+      for (const rt of runtimes) {
+        log(`startup ${rt.name}: ${o.repeat} start(s) with a certificate`);
+        rows.push(await measureStartup(rt, repoRoot, workDir, Math.max(3, o.repeat)));
       }
+      sections.push(formatStartupTable(`start to ready with a certificate from a running identity service (median of ${Math.max(3, o.repeat)}), idle RSS 1 s later`, rows));
+    }
+    // Repeats outermost: each row's runs are spread over the whole bench, so a noisy minute
+    // touches one run of many rows rather than every run of one.
+    for (let rep = 0; rep < o.repeat; rep++) {
+      for (const protocol of o.protocols) {
+        for (const run of runs) {
+          const m = await runTarget(run, protocol, { host: '127.0.0.1', port: backendPort[protocol] }, o, workDir, repoRoot, rep);
+          const key = `${protocol}\0${run.row}`;
+          measured.set(key, [...(measured.get(key) ?? []), m]);
+        }
+      }
+    }
+    for (const protocol of o.protocols) {
+      const all = runs.map((run) => measured.get(`${protocol}\0${run.row}`) ?? []);
+      const throughput = all.map((ms) => medianThroughput(ms.map((m) => m.throughput)));
+      const rate = all.flatMap((ms) => (ms.some((m) => m.rate) ? [medianRate(ms.flatMap((m) => (m.rate ? [m.rate] : [])))] : []));
       const h2load = `h2load -t${o.threads} -c${o.connections} -m${o.streams} -D${o.durationS}`;
       const load = protocol === 'http1' ? `wrk -t${o.threads} -c${o.connections} -d${o.durationS}s` : protocol === 'h2c' ? h2load : `${h2load}, unary calls`;
-      if (o.throughput) sections.push(formatThroughputTable(`${protocol}: throughput (${load}, after ${o.warmupS} s warm-up)`, throughput));
-      if (o.rate > 0) sections.push(formatRateTable(`${protocol}: constant rate ${o.rate} req/s for ${o.rateDurationS} s, ${o.rateConnections} connections`, rate));
+      const med = o.repeat > 1 ? `; medians of ${o.repeat} runs` : '';
+      if (o.throughput) sections.push(formatThroughputTable(`${protocol}: throughput (${load}, after ${o.warmupS} s warm-up${med})`, throughput));
+      if (o.rate > 0) sections.push(formatRateTable(`${protocol}: constant rate ${o.rate} req/s for ${o.rateDurationS} s, ${o.rateConnections} connections${med}`, rate));
     }
   } finally {
     await stopProcess(backend);
@@ -143,7 +191,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     '',
     `- machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.kernel}, Node ${machine.node}`,
     `- tools: ${machine.tools}`,
-    `- weft: ${weftRevision(repoRoot)}`,
+    `- weft: ${weftRevision(repoRoot)}; proxy runtimes: ${runtimes.map((r) => `${r.name} ${r.version()}`).join(', ')}`,
     `- command: \`${['node dist/bench/run.js', ...argv].join(' ')}\`${argv.length ? '' : ' (defaults)'}`,
     `- backend: nginx, 1 worker, 3-byte 200 on HTTP/1.1 and h2c, empty unary gRPC reply; proxies: weft single-threaded Node, nginx 1 worker, HAProxy nbthread 1; ` +
       (o.pin ? `every proxy pinned with taskset -c ${o.pin}` : 'no CPU pinning'),

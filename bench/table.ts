@@ -18,6 +18,8 @@ export interface ThroughputRow {
 export interface RateRow {
   readonly target: string;
   readonly achievedRps?: number;
+  /** Peak RSS of the target's processes (summed) during the constant-rate run. */
+  readonly rssMb?: number;
   readonly p50Ms?: number;
   readonly p99Ms?: number;
   readonly errors?: number;
@@ -85,7 +87,24 @@ export function formatRateTable(title: string, rows: readonly RateRow[]): string
     fixed(r.p99Ms, 3),
     signedMs(r.p50Ms, direct?.p50Ms),
     signedMs(r.p99Ms, direct?.p99Ms),
+    fixed(r.rssMb, 1),
   ]);
-  const header = ['target', 'req/s done', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms'];
+  const header = ['target', 'req/s done', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'RSS MB'];
   return `#### ${title}\n\n${table(header, body)}${notes(rows)}`;
+}
+
+export interface StartupRow {
+  readonly runtime: string;
+  readonly version: string;
+  readonly readyMs?: number;
+  readonly minMs?: number;
+  readonly maxMs?: number;
+  readonly rssIdleMb?: number;
+  readonly note?: string;
+}
+
+export function formatStartupTable(title: string, rows: readonly StartupRow[]): string {
+  const body = rows.map((r) => [r.runtime, r.version, fixed(r.readyMs, 0), `${fixed(r.minMs, 0)}–${fixed(r.maxMs, 0)}`, fixed(r.rssIdleMb, 1)]);
+  const header = ['runtime', 'version', 'start → /ready ms (median)', 'range ms', 'idle RSS MB'];
+  return `#### ${title}\n\n${table(header, body)}${notes(rows.map((r) => ({ target: r.runtime, ...(r.note ? { note: r.note } : {}) })))}`;
 }

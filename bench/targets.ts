@@ -19,6 +19,7 @@ function toolUnavailable(tool: string): string | undefined {
 
 const direct: Target = {
   name: 'direct',
+  usesRuntime: false,
   description: 'the load generator talks to the backend itself (the baseline)',
   unavailable: () => undefined,
   start: async (ctx) => ({ address: ctx.backend, pids: [], stop: async () => {} }),
@@ -26,6 +27,7 @@ const direct: Target = {
 
 const weftHop: Target = {
   name: 'weft-hop',
+  usesRuntime: true,
   description: "one weft proxy: its outbound listener, default destination = the backend",
   unavailable: weftUnavailable,
   start: async (ctx) => {
@@ -39,6 +41,7 @@ function pairTarget(name: string, description: string, mtls: boolean): Target {
   return {
     name,
     description,
+    usesRuntime: true,
     unavailable: weftUnavailable,
     start: async (ctx) => {
       const identity = mtls ? await startBenchIdentity(ctx.workDir) : undefined;
@@ -74,6 +77,7 @@ const weftMtlsPair = pairTarget(
 
 const nginx: Target = {
   name: 'nginx',
+  usesRuntime: false,
   description: 'nginx as one reverse-proxy hop, 1 worker, upstream keep-alive',
   unavailable: () => toolUnavailable('nginx'),
   start: async (ctx: TargetContext) => {
@@ -87,6 +91,7 @@ const nginx: Target = {
 
 const haproxy: Target = {
   name: 'haproxy',
+  usesRuntime: false,
   description: 'HAProxy as one hop, nbthread 1, http-reuse always',
   unavailable: () => toolUnavailable('haproxy'),
   start: async (ctx: TargetContext) => {

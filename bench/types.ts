@@ -1,6 +1,7 @@
 // Shapes shared by the harness's parts. A target is one way of reaching the backend (direct,
 // through weft, through a peer proxy); the list of targets is in targets.ts.
 import type { Address } from '../src/lib/address.js';
+import type { Runtime } from './runtimes.js';
 
 /** http1: wrk; h2c: h2load GETs; grpc: h2load unary gRPC calls over h2c. */
 export const PROTOCOLS = ['http1', 'h2c', 'grpc'] as const;
@@ -16,6 +17,8 @@ export interface TargetContext {
   readonly pin?: string;
   /** The repository root (where bin/weft.js is). */
   readonly repoRoot: string;
+  /** What runs the weft proxy (targets with `usesRuntime`). */
+  readonly runtime: Runtime;
 }
 
 export interface RunningTarget {
@@ -29,6 +32,8 @@ export interface RunningTarget {
 export interface Target {
   readonly name: string;
   readonly description: string;
+  /** Runs the weft proxy: measured once per --runtime. */
+  readonly usesRuntime: boolean;
   /** Why the target cannot run on this machine, or undefined when it can. */
   unavailable(repoRoot: string): string | undefined;
   start(ctx: TargetContext): Promise<RunningTarget>;

