@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { WeftError } from '../lib/errors.js';
 import { VERSION } from '../lib/version.js';
 import { proxyHelp } from '../proxy/help.js';
-import { commands } from './commands.js';
+import { commandsFor } from './commands.js';
 
 export async function run(argv: string[]): Promise<void> {
   const program = new Command('weft')
@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<void> {
     .command('proxy')
     .description('run the data-plane proxy (configured by WEFT_PROXY_* environment variables)')
     .configureHelp({ formatHelp: () => proxyHelp() });
-  for (const register of commands) register(program);
+  for (const register of await commandsFor(argv)) register(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
