@@ -33,10 +33,12 @@ export interface LoadResult {
 const url = (a: Address): string => `http://${a.host}:${a.port}/`;
 const slack = (s: number): number => (s + 20) * 1000;
 
-export async function runWrk(a: Address, o: LoadOptions): Promise<LoadResult> {
+/** `measured` is called when the measured part of a run starts (after the warm-up). */
+export async function runWrk(a: Address, o: LoadOptions, measured: () => void = () => {}): Promise<LoadResult> {
   const base = [`-t${o.threads}`, `-c${o.connections}`];
   // wrk has no warm-up phase: a separate short run lets the proxy's JIT and pools settle.
   if (o.warmupS > 0) await runTool('wrk', [...base, `-d${o.warmupS}s`, url(a)], slack(o.warmupS));
+  measured();
   const out = await runTool('wrk', [...base, `-d${o.durationS}s`, '--latency', url(a)], slack(o.durationS));
   return parseWrk(out.stdout);
 }
@@ -47,16 +49,19 @@ export function h2loadGrpcArgs(bodyPath: string): string[] {
 }
 
 /** h2c GETs, or unary gRPC calls when `grpc` (h2load checks the HTTP status only; probe checks grpc-status). */
-export async function runH2load(a: Address, o: LoadOptions, logPath: string, grpc = false): Promise<LoadResult> {
+export async function runH2load(a: Address, o: LoadOptions, logPath: string, grpc = false, measured: () => void = () => {}): Promise<LoadResult> {
   const args = [`-t${o.threads}`, `-c${o.connections}`, `-m${o.streams}`, `-D${o.durationS}`, `--log-file=${logPath}`];
   if (o.warmupS > 0) args.push(`--warm-up-time=${o.warmupS}`);
   if (grpc) args.push(...h2loadGrpcArgs(writeGrpcFrame(dirname(logPath))));
+  // h2load warms up inside the run: the measured part starts warmupS seconds in.
+  const timer = setTimeout(measured, o.warmupS * 1000);
   try {
     const out = await runTool('h2load', [...args, grpc ? url(a).replace(/\/$/, GRPC_PATH) : url(a)], slack(o.durationS + o.warmupS));
     const summary = parseH2loadSummary(out.stdout);
     const log = parseH2loadLog(readFileSync(logPath, 'utf8'));
     return { requestsPerSec: summary.requestsPerSec, p50Ms: log.p50Ms, p99Ms: log.p99Ms, errors: summary.errors };
   } finally {
+    clearTimeout(timer);
     rmSync(logPath, { force: true });
   }
 }

@@ -25,7 +25,7 @@ function medianRow<T extends { target: string; note?: string }>(runs: readonly T
 }
 
 export function medianThroughput(runs: readonly ThroughputRow[]): ThroughputRow {
-  return medianRow(runs, ['requestsPerSec', 'p50Ms', 'p99Ms', 'errors', 'rssIdleMb', 'rssLoadMb']);
+  return medianRow(runs, ['requestsPerSec', 'p50Ms', 'p99Ms', 'errors', 'rssIdleMb', 'rssLoadMb', 'cpuUsPerRequest']);
 }
 
 export function medianRate(runs: readonly RateRow[]): RateRow {

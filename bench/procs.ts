@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { BenchTargetError, BenchToolError } from './errors.js';
+import { processTicks } from './results.js';
 
 export interface Proc {
   readonly name: string;
@@ -193,4 +194,22 @@ export function rssMb(pids: readonly number[]): number {
   let kb = 0;
   for (const root of pids) for (const pid of processTree(root)) kb += statusField(pid, 'VmRSS') ?? 0;
   return kb / 1024;
+}
+
+/** USER_HZ: /proc's tick unit (100 on every Linux this runs on). */
+export const TICKS_PER_SECOND = 100;
+
+/** CPU ticks (user + system, incl. reaped children) of the process trees under `pids`. */
+export function cpuTicks(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const root of pids) {
+    for (const pid of processTree(root)) {
+      try {
+        ticks += processTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        // Gone since the tree was listed.
+      }
+    }
+  }
+  return ticks;
 }

@@ -12,7 +12,7 @@ import { probe, runH2load, runRate, runWrk, type LoadOptions, type RateLoadOptio
 import { parseOptions, type BenchOptions } from './options.js';
 import { nginxBackendConf, startNginx } from './peers.js';
 import { writeGrpcFrame } from './grpc.js';
-import { freePort, installCleanup, rssMb, stopProcess } from './procs.js';
+import { cpuTicks, freePort, installCleanup, rssMb, stopProcess, TICKS_PER_SECOND } from './procs.js';
 import { appendResults, cpuSnapshot, loadAvg, machineInfo, otherCores, weftRevision } from './results.js';
 import { formatRateTable, formatStartupTable, formatThroughputTable, type RateRow, type StartupRow, type ThroughputRow } from './table.js';
 import { medianRate, medianThroughput } from './medians.js';
@@ -41,13 +41,23 @@ async function measure(row: string, running: RunningTarget, protocol: Protocol, 
       if (running.pids.length) rssLoad = Math.max(rssLoad ?? 0, rssMb(running.pids));
     }, 250);
     const lo: LoadOptions = { durationS: o.durationS, warmupS: o.warmupS, connections: o.connections, threads: o.threads, streams: o.streams };
+    // CPU per request: the figure a busy machine disturbs least (a proxy starved of CPU does
+    // fewer requests, but each costs about the same).
+    let ticksFrom: number | undefined;
+    const measured = (): void => void (ticksFrom = running.pids.length ? cpuTicks(running.pids) : undefined);
     try {
       const r =
         protocol === 'http1'
-          ? await runWrk(running.address, lo)
-          : await runH2load(running.address, lo, join(workDir, 'h2load.log'), protocol === 'grpc');
+          ? await runWrk(running.address, lo, measured)
+          : await runH2load(running.address, lo, join(workDir, 'h2load.log'), protocol === 'grpc', measured);
+      const ticks = ticksFrom === undefined ? undefined : cpuTicks(running.pids) - ticksFrom;
+      const requests = r.requestsPerSec * o.durationS;
       if (running.pids.length) rssLoad = Math.max(rssLoad ?? 0, rssMb(running.pids));
-      throughput = { ...throughput, ...r, ...(rssLoad !== undefined ? { rssLoadMb: rssLoad } : {}) };
+      throughput = {
+        ...throughput, ...r,
+        ...(rssLoad !== undefined ? { rssLoadMb: rssLoad } : {}),
+        ...(ticks !== undefined && requests > 0 ? { cpuUsPerRequest: (ticks * 1e6) / TICKS_PER_SECOND / requests } : {}),
+      };
     } finally {
       clearInterval(sampler);
     }

@@ -11,6 +11,8 @@ export interface ThroughputRow {
   /** RSS of the target's processes (summed), after start and the peak sampled under load. */
   readonly rssIdleMb?: number;
   readonly rssLoadMb?: number;
+  /** CPU time of the target's processes per request during the measured run. */
+  readonly cpuUsPerRequest?: number;
   /** Why the row has no figures (unavailable, failed). */
   readonly note?: string;
 }
@@ -64,7 +66,8 @@ function notes(rows: readonly { target: string; note?: string; errors?: number }
 
 export function formatThroughputTable(title: string, rows: readonly ThroughputRow[]): string {
   const direct = rows.find((r) => r.target === 'direct')?.requestsPerSec;
-  const nginx = rows.find((r) => r.target === 'nginx')?.requestsPerSec;
+  const nginxRow = rows.find((r) => r.target === 'nginx');
+  const nginx = nginxRow?.requestsPerSec;
   const body = rows.map((r) => [
     r.target,
     fixed(r.requestsPerSec, 0),
@@ -72,9 +75,12 @@ export function formatThroughputTable(title: string, rows: readonly ThroughputRo
     fixed(r.p99Ms, 3),
     ratio(r.requestsPerSec, direct),
     ratio(r.requestsPerSec, nginx),
+    fixed(r.cpuUsPerRequest, 1),
+    // nginx's CPU per request over the target's: the throughput ratio one core each would give.
+    ratio(nginxRow?.cpuUsPerRequest, r.cpuUsPerRequest),
     rss(r.rssIdleMb, r.rssLoadMb),
   ]);
-  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', '× direct', '× nginx', 'RSS idle / load MB'];
+  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', '× direct', '× nginx', 'CPU µs/req', 'nginx CPU ÷ this', 'RSS idle / load MB'];
   return `#### ${title}\n\n${table(header, body)}${notes(rows)}`;
 }
 
