@@ -96,14 +96,14 @@ describe('tables', () => {
   it('gives throughput ratios to direct and to nginx, and notes skipped targets', () => {
     const t = formatThroughputTable('http1', [
       { target: 'direct', requestsPerSec: 40000, p50Ms: 0.5, p99Ms: 2 },
-      { target: 'weft-hop', requestsPerSec: 30000, p50Ms: 0.8, p99Ms: 3, rssIdleMb: 44.04, rssLoadMb: 60.5 },
-      { target: 'nginx', requestsPerSec: 20000, p50Ms: 1, p99Ms: 4, rssIdleMb: 14 },
+      { target: 'weft-hop', requestsPerSec: 30000, p50Ms: 0.8, p99Ms: 3, rssIdleMb: 44.04, rssLoadMb: 60.5, cpuUsPerRequest: 40 },
+      { target: 'nginx', requestsPerSec: 20000, p50Ms: 1, p99Ms: 4, rssIdleMb: 14, cpuUsPerRequest: 10 },
       { target: 'haproxy', note: 'not run: haproxy not installed' },
     ]);
-    assert.match(t, /^#### http1\n\n\| target \| req\/s \| p50 ms \| p99 ms \| × direct \| × nginx \| RSS idle \/ load MB \|/);
-    assert.match(t, /\| weft-hop \| 30000 \| 0\.800 \| 3\.000 \| 0\.75× \| 1\.50× \| 44\.0 \/ 60\.5 \|/);
-    assert.match(t, /\| nginx \| 20000 \| 1\.000 \| 4\.000 \| 0\.50× \| 1\.00× \| 14\.0 \/ – \|/);
-    assert.match(t, /\| haproxy \| – \| – \| – \| – \| – \| – \|/);
+    assert.match(t, /^#### http1\n\n\| target \| req\/s \| p50 ms \| p99 ms \| × direct \| × nginx \| CPU µs\/req \| nginx CPU ÷ this \| RSS idle \/ load MB \|/);
+    assert.match(t, /\| weft-hop \| 30000 \| 0\.800 \| 3\.000 \| 0\.75× \| 1\.50× \| 40\.0 \| 0\.25× \| 44\.0 \/ 60\.5 \|/);
+    assert.match(t, /\| nginx \| 20000 \| 1\.000 \| 4\.000 \| 0\.50× \| 1\.00× \| 10\.0 \| 1\.00× \| 14\.0 \/ – \|/);
+    assert.match(t, /\| haproxy \| – \| – \| – \| – \| – \| – \| – \| – \|/);
     assert.match(t, /- haproxy: not run: haproxy not installed/);
   });
 
