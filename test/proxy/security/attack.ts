@@ -1,5 +1,6 @@
 // What an attacker (or a peer) does against the inbound port, byte for byte: meshed TLS with
 // any client-side TLS options, the transport header, then raw bytes; plaintext the same way.
+import type { ClientHttp2Session, OutgoingHttpHeaders } from 'node:http2';
 import net from 'node:net';
 import tls, { type ConnectionOptions } from 'node:tls';
 import type { Address } from '../../../src/lib/address.js';
@@ -90,3 +91,25 @@ export function echoed(answer: string): { url: string; headers: Record<string, s
   if (!/^HTTP\/1\.1 200 /.test(answer) || i < 0) return undefined;
   return JSON.parse(answer.slice(i + 4)) as { url: string; headers: Record<string, string> };
 }
+
+export interface H2Result {
+  readonly status: number | undefined;
+  readonly rstCode: number | undefined;
+  readonly body: string;
+}
+
+/** One HTTP/2 request on `session`: the status and body, or the RST_STREAM code it ended with. */
+export function h2Request(session: ClientHttp2Session, headers: OutgoingHttpHeaders): Promise<H2Result> {
+  return new Promise((resolve) => {
+    const req = session.request({ ':path': '/', ...headers }, { endStream: true });
+    let status: number | undefined;
+    let body = '';
+    req.on('response', (h) => (status = Number(h[':status'])));
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('error', () => {});
+    req.on('close', () => resolve({ status, rstCode: req.rstCode || undefined, body }));
+  });
+}
+
+/** `n` distinct header fields. */
+export const manyHeaders = (n: number): OutgoingHttpHeaders => Object.fromEntries(Array.from({ length: n }, (_, i) => [`x-h${i}`, 'v']));
