@@ -3,7 +3,7 @@
 // the parser's typed error, or a broken invariant, is a finding. Shared by the long-running
 // script (bench/fuzz/run.ts) and the seeded pass in CI (test/bench/fuzz.test.ts).
 import assert from 'node:assert/strict';
-import { classify, MAX_PEEK_BYTES } from '../../src/proxy/detect/protocol.js';
+import { classify, classifyStalled, peekLimit } from '../../src/proxy/detect/protocol.js';
 import { BodyReader } from '../../src/proxy/http/h1/body.js';
 import { H1ParseError } from '../../src/proxy/http/h1/errors.js';
 import { findHeadEnd, parseRequestHead, parseResponseHead } from '../../src/proxy/http/h1/head.js';
@@ -85,9 +85,11 @@ const detect: FuzzTarget = {
   name: 'protocol-detection',
   seeds: [b('GET / HTTP/1.1\r\n'), b('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0x16, 0x03, 0x01, 0x00, 0x40, 0x01]), b('SSH-2.0-OpenSSH\r\n'), b('CONNECT a:443 HTTP/1.1\r\n')],
   run(input) {
-    const d = classify(input.subarray(0, MAX_PEEK_BYTES));
+    const limit = peekLimit(input);
+    const d = classify(input.subarray(0, limit));
     assert.ok(['http1', 'h2', 'tls', 'opaque', 'need-more'].includes(d));
-    if (input.length >= MAX_PEEK_BYTES) assert.notEqual(d, 'need-more', 'a full peek decides');
+    if (input.length >= limit) assert.notEqual(d, 'need-more', 'a full peek decides');
+    if (d === 'need-more') assert.ok(['http1', 'opaque'].includes(classifyStalled(input)));
   },
 };
 

@@ -19,6 +19,8 @@ import { OutboundDestinations } from './outbound/destinations.js';
 import { registerBalancerGauge } from './outbound/balancer-metrics.js';
 import type { IdentityClient } from './identity/client.js';
 import { FaultGuard } from './guard.js';
+import { OwnPorts } from './own-ports.js';
+import { REQUIRE_CLIENT_CERT } from './inbound/admission.js';
 
 export interface ProxyOptions {
   readonly log?: Logger;
@@ -90,12 +92,16 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     localIdentity = cfg.identity.localName;
   }
   const mesh = tlsIdentity ? new MeshConnector(tlsIdentity, cfg.connectTimeoutMs) : undefined;
-  const acceptor = tlsIdentity ? new MeshTlsAcceptor(tlsIdentity, { handshakeTimeoutMs: cfg.detectTimeoutMs }) : undefined;
+  const acceptor = tlsIdentity ? new MeshTlsAcceptor(tlsIdentity, { handshakeTimeoutMs: cfg.detectTimeoutMs, requireClientCert: REQUIRE_CLIENT_CERT }) : undefined;
   const destinations = cfg.destinationSvcAddr
     ? new OutboundDestinations(new (await import('./discovery/client.js')).DiscoveryClient({ address: cfg.destinationSvcAddr, contextToken: cfg.destinationContext }))
     : undefined;
   if (destinations) registerBalancerGauge(metrics, destinations);
-  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard };
+  // Configured ports now (a connection may arrive before the admin listener is bound), the
+  // bound ones (port 0) once known.
+  const ownPorts = new OwnPorts();
+  for (const a of [cfg.outboundListen, cfg.inboundListen, cfg.adminListen]) if (a.port) ownPorts.add(a.port);
+  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard, ownPorts };
 
   const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
   const servers = stacks.map((stack) =>
@@ -117,6 +123,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     listen(servers[1] as net.Server, cfg.inboundListen),
   ]);
   const adminAddr = await listen(admin, cfg.adminListen);
+  for (const a of [outbound, inbound, adminAddr]) ownPorts.add(a.port);
   log.info('proxy listening', { outbound: `${outbound.host}:${outbound.port}`, inbound: `${inbound.host}:${inbound.port}`, admin: `${adminAddr.host}:${adminAddr.port}` });
 
   const handle: ProxyHandle = {

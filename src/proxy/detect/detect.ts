@@ -1,9 +1,11 @@
-// The detect layer: peek at up to MAX_PEEK_BYTES of a new connection, classify it, put the
-// bytes back (unshift) and hand the socket to the handler for that protocol. A client that
-// sends nothing (server-speaks-first protocols) or something unrecognised is proxied as
-// opaque TCP once the detect timeout fires: detection never fails a connection.
+// The detect layer: peek at the first bytes of a new connection (up to peekLimit(): 1 KiB, or a
+// whole ClientHello record), classify them, put the bytes back (unshift) and hand the socket to
+// the handler for that protocol. A client that sends nothing (server-speaks-first protocols) or
+// something unrecognised is proxied as opaque TCP once the detect timeout fires; a stalled
+// prefix that can only start an HTTP request goes to HTTP/1 (classifyStalled): detection never
+// fails a connection itself.
 import type { Socket } from 'node:net';
-import { classify, MAX_PEEK_BYTES, type Protocol } from './protocol.js';
+import { classify, classifyStalled, peekLimit, type Protocol } from './protocol.js';
 
 /**
  * Each handler gets the socket (paused, bytes put back) and the bytes that were peeked. When
@@ -37,18 +39,22 @@ export function detectProtocol(socket: Socket, opts: DetectOptions, handlers: Pr
     socket.off('error', onError);
     socket.off('close', onClose);
     socket.pause();
-    const peeked = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-    if (size > 0 && !ended) socket.unshift(peeked);
-    handlers[proto](socket, peeked, ended);
+    const bytes = peeked();
+    if (size > 0 && !ended) socket.unshift(bytes);
+    handlers[proto](socket, bytes, ended);
   };
 
+  const peeked = (): Buffer => (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
   const onData = (chunk: Buffer): void => {
     chunks.push(chunk);
     size += chunk.length;
-    const peek = size > MAX_PEEK_BYTES ? Buffer.concat(chunks, size).subarray(0, MAX_PEEK_BYTES) : Buffer.concat(chunks, size);
-    const d = classify(peek);
+    const all = peeked();
+    chunks.length = 0;
+    chunks.push(all);
+    const limit = peekLimit(all);
+    const d = classify(size > limit ? all.subarray(0, limit) : all);
     if (d !== 'need-more') finish(d);
-    else if (size >= MAX_PEEK_BYTES) finish('opaque');
+    else if (size >= limit) finish('opaque');
   };
   // The client half-closed before we could tell: whatever it sent goes through opaquely.
   const onEnd = (): void => finish('opaque', true);
@@ -61,7 +67,7 @@ export function detectProtocol(socket: Socket, opts: DetectOptions, handlers: Pr
     done = true;
     clearTimeout(timer);
   };
-  const timer = setTimeout(() => finish('opaque'), opts.timeoutMs);
+  const timer = setTimeout(() => finish(classifyStalled(peeked())), opts.timeoutMs);
   timer.unref();
 
   socket.on('data', onData);

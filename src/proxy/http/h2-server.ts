@@ -13,7 +13,10 @@ import type { FaultGuard } from '../guard.js';
 import { probeLiveness } from './h2-liveness.js';
 
 export interface H2ServerOptions {
+  /** Header list size: advertised in SETTINGS and enforced by nghttp2 (RST_STREAM ENHANCE_YOUR_CALM). */
   readonly maxHeaderBytes: number;
+  /** Header fields per request, enforced likewise (Node's maxHeaderListPairs). */
+  readonly maxHeaderCount: number;
   readonly idleTimeoutMs: number;
   readonly guard: FaultGuard;
   /** Called when a limit closes a session (for the limit-hit counter). */
@@ -86,6 +89,8 @@ export function createH2Server<T>(
   let pending: { tag: T; socket: Socket } | undefined;
   const server = http2.createServer({
     maxSessionMemory: 64,
+    // Pseudo-headers (:method, :scheme, :authority, :path, :protocol) count as pairs too.
+    maxHeaderListPairs: opts.maxHeaderCount + 5,
     settings: { maxHeaderListSize: opts.maxHeaderBytes, maxConcurrentStreams: 1000, initialWindowSize: 1 << 20 },
   });
   server.on('session', (s: Http2Session) => {

@@ -86,7 +86,7 @@ export function serveHttp(opts: HttpServeOptions): HttpServe {
     onLimit: opts.onLimit,
     log: opts.log,
   };
-  const h2Server = createH2Server<ConnContext>({ maxHeaderBytes: limits.maxHeaderBytes, idleTimeoutMs: limits.idleTimeoutMs, guard, onLimit: opts.onLimit }, (stream, headers, flags, ctx) => {
+  const h2Server = createH2Server<ConnContext>({ maxHeaderBytes: limits.maxHeaderBytes, maxHeaderCount: limits.maxHeaderCount, idleTimeoutMs: limits.idleTimeoutMs, guard, onLimit: opts.onLimit }, (stream, headers, flags, ctx) => {
     opts.h2(stream, headers, flags, opts.routeH2(headers, ctx, performance.now()));
   });
 

@@ -6,8 +6,10 @@
 //        marked weft-orig-proto go to the app as HTTP/1.1 again
 //     http1/h2 (plaintext) -> route to the app -> client-id header -> metrics -> forward
 //     other TLS / opaque -> TCP forward to the app
+// Meshed clients must hold a certificate from the trust anchors (admission.ts); no target may
+// be one of the proxy's own ports (own-ports.ts); refusals are counted (refusals.ts).
 // The app learns the verified client identity from `weft-client-id`; any such header from
-// outside the mesh is removed.
+// outside the mesh is removed, and so is Linkerd's `l5d-client-id`.
 import type { Socket } from 'node:net';
 import type { Address } from '../../lib/address.js';
 import { meshedTls, PLAINTEXT, tcpLabels, type ConnContext } from '../context.js';
@@ -23,25 +25,39 @@ import type { ConnectionStack, StackDeps } from '../stack-deps.js';
 import { clientHelloHasAlpn } from '../tls/client-hello.js';
 import { readTransportHeader } from '../tls/transport-header.js';
 import { ConnectionTracker } from '../tcp/connections.js';
-import { forwardTcp } from '../tcp/forward.js';
+import { forwardTcp, resetSocket } from '../tcp/forward.js';
+import { requireMeshIdentity } from './admission.js';
+import { InboundRefusals, refusalReason, type RefusalReason } from './refusals.js';
 import { createUpstream, drainStack } from '../upstream.js';
 
 export const CLIENT_ID_HEADER = 'weft-client-id';
+/** Linkerd's name for it: an app migrated from Linkerd may still read it, so it is never passed on. */
+const L5D_CLIENT_ID_HEADER = 'l5d-client-id';
 
 /** Sets weft-client-id to the verified client identity, or removes it for unverified clients. */
 const clientIdH1: H1Layer = (next) => (req, res, route) => {
   if (route.ctx.tls.clientId) setHeader(req.headers, CLIENT_ID_HEADER, route.ctx.tls.clientId);
   else deleteHeader(req.headers, CLIENT_ID_HEADER);
+  deleteHeader(req.headers, L5D_CLIENT_ID_HEADER);
   next(req, res, route);
 };
 const clientIdH2: H2Layer = (next) => (stream, headers, flags, route) => {
   if (route.ctx.tls.clientId) headers[CLIENT_ID_HEADER] = route.ctx.tls.clientId;
   else delete headers[CLIENT_ID_HEADER];
+  delete headers[L5D_CLIENT_ID_HEADER];
   next(stream, headers, flags, route);
 };
 
-export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard }: StackDeps): ConnectionStack {
+/** A meshed connection refused after its handshake (identity or target), with the reason. */
+class Refused extends Error {
+  constructor(readonly reason: RefusalReason) {
+    super(`refused: ${reason}`);
+  }
+}
+
+export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard, ownPorts }: StackDeps): ConnectionStack {
   const log = parentLog.child('inbound');
+  const refusals = new InboundRefusals(metrics);
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, undefined);
 
@@ -70,7 +86,10 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     try {
       const { socket: tls, clientIdentity } = await acceptor.accept(raw);
       const header = await readTransportHeader(tls, { timeoutMs: cfg.detectTimeoutMs });
+      const refusal = requireMeshIdentity({ clientIdentity, port: header.port });
+      if (refusal) throw new Refused(refusal);
       const target = appAddress(header.port);
+      if (target && ownPorts.isOwn(target)) throw new Refused('own_port');
       const ctx: ConnContext = {
         direction: 'inbound',
         target,
@@ -82,7 +101,9 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
       else if (header.protocol === 'http2') httpServe.h2(tls, ctx);
       else void forwardTcp(tls, target, upstream.tcp);
     } catch (err) {
-      log.info('meshed connection refused', { err: err as Error, peer: raw.remoteAddress });
+      const reason = err instanceof Refused ? err.reason : refusalReason(err);
+      refusals.refused(reason);
+      log.info('meshed connection refused', { reason, err: err as Error, peer: raw.remoteAddress });
       raw.destroy();
     }
   };
@@ -91,6 +112,11 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     accept(socket: Socket) {
       const od = origDst.lookup(socket);
       const target = appAddress(od?.port);
+      if (target && ownPorts.isOwn(target)) {
+        refusals.refused('own_port');
+        log.info('inbound connection to one of the proxy\'s own ports refused', { port: target.port, peer: socket.remoteAddress });
+        return resetSocket(socket);
+      }
       const ctx: ConnContext = { direction: 'inbound', target, tls: PLAINTEXT, log };
       const tracked = (next: (s: Socket, c: ConnContext) => void) => (s: Socket): void => {
         tracker.track(s, tcpLabels(ctx));

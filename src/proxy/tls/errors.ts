@@ -29,3 +29,6 @@ export class TransportHeaderError extends WeftError {
     super('WEFT_ERR_TRANSPORT_HEADER', message, options);
   }
 }
+
+/** A client certificate that did not verify against the trust anchors; `reason` is OpenSSL's code. */
+export class ClientCertRefusedError extends TlsHandshakeError {}

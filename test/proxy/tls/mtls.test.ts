@@ -8,7 +8,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { once } from 'node:events';
 import { connectMeshed } from '../../../src/proxy/tls/connect.js';
 import type { AcceptedMeshed } from '../../../src/proxy/tls/accept.js';
-import { MeshTlsAcceptor } from '../../../src/proxy/tls/accept.js';
+import { MeshTlsAcceptor, NO_CLIENT_CERT } from '../../../src/proxy/tls/accept.js';
 import { MESH_ALPN } from '../../../src/proxy/tls/context.js';
 import { keyExchange, negotiatedGroup } from '../../../src/proxy/tls/key-exchange.js';
 import { formatDnsName, formatSpiffe, workloadId } from '../../../src/lib/spiffe.js';
@@ -21,8 +21,8 @@ const web = workloadId('shop', 'web');
 const api = workloadId('shop', 'api');
 
 /** An inbound end: accepts meshed TLS and echoes; results of each accept go to `accepted`. */
-async function inbound(t: Parameters<typeof listen>[0], identity: TlsIdentity) {
-  const acceptor = new MeshTlsAcceptor(identity, { handshakeTimeoutMs: 5000 });
+async function inbound(t: Parameters<typeof listen>[0], identity: TlsIdentity, requireClientCert = true) {
+  const acceptor = new MeshTlsAcceptor(identity, { handshakeTimeoutMs: 5000, requireClientCert });
   const accepted: Promise<AcceptedMeshed>[] = [];
   const { port } = await listen(t, (raw) => {
     const p = acceptor.accept(raw);
@@ -108,9 +108,26 @@ test('the server refuses a client certificate from another anchor or an expired 
   assert.equal(reasons[1], 'CERT_HAS_EXPIRED');
 });
 
-test('a client without a certificate is accepted without an identity', async (t) => {
+test('a client without a certificate is refused in the handshake (alert certificate_required)', async (t) => {
   const pki = await testPki();
   const server = await inbound(t, await pki.identity(api));
+  const sock = tlsConnect({
+    host: '127.0.0.1',
+    port: server.port,
+    ca: pki.anchorPem,
+    servername: formatDnsName(api),
+    ALPNProtocols: [MESH_ALPN],
+    checkServerIdentity: () => undefined,
+  });
+  t.after(() => sock.destroy());
+  const [err] = (await once(sock, 'error')) as [Error & { code?: string }];
+  assert.equal(err.code, 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED');
+  await assert.rejects(server.accepted[0] as Promise<AcceptedMeshed>, (e) => findCause(e, TlsHandshakeError)?.reason === NO_CLIENT_CERT);
+});
+
+test('with requireClientCert false (the policy seam) a client without a certificate is accepted without an identity', async (t) => {
+  const pki = await testPki();
+  const server = await inbound(t, await pki.identity(api), false);
   const sock = tlsConnect({
     host: '127.0.0.1',
     port: server.port,
