@@ -3,7 +3,7 @@
 // (docs/security.md). Registered from here so the shared metrics registry is not touched.
 import { Counter } from '../metrics/prom.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
-import { TimeoutError } from '../../lib/errors.js';
+import { TimeoutError, WeftError } from '../../lib/errors.js';
 import { NO_CLIENT_CERT, NO_SPIFFE_IDENTITY } from '../tls/accept.js';
 import { ClientCertRefusedError, TlsHandshakeError, TransportHeaderError } from '../tls/errors.js';
 
@@ -22,8 +22,16 @@ export type RefusalReason =
   /** The target was one of the proxy's own ports (admin, inbound, outbound, tap). */
   | 'own_port';
 
+/** A connection the inbound side refused after its handshake (identity, target). */
+export class InboundRefusedError extends WeftError {
+  constructor(readonly reason: RefusalReason) {
+    super('WEFT_ERR_INBOUND_REFUSED', `inbound connection refused: ${reason}`);
+  }
+}
+
 /** The refusal reason of an error from the meshed accept path. */
 export function refusalReason(err: unknown): RefusalReason {
+  if (err instanceof InboundRefusedError) return err.reason;
   if (err instanceof TimeoutError) return 'timeout';
   if (err instanceof TransportHeaderError) return /within \d+ ms/.test(err.message) ? 'timeout' : 'transport_header';
   if (err instanceof ClientCertRefusedError) return 'untrusted_client_cert';

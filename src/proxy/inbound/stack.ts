@@ -27,7 +27,7 @@ import { readTransportHeader } from '../tls/transport-header.js';
 import { ConnectionTracker } from '../tcp/connections.js';
 import { forwardTcp, resetSocket } from '../tcp/forward.js';
 import { requireMeshIdentity } from './admission.js';
-import { InboundRefusals, refusalReason, type RefusalReason } from './refusals.js';
+import { InboundRefusals, InboundRefusedError, refusalReason } from './refusals.js';
 import { createUpstream, drainStack } from '../upstream.js';
 
 export const CLIENT_ID_HEADER = 'weft-client-id';
@@ -47,13 +47,6 @@ const clientIdH2: H2Layer = (next) => (stream, headers, flags, route) => {
   delete headers[L5D_CLIENT_ID_HEADER];
   next(stream, headers, flags, route);
 };
-
-/** A meshed connection refused after its handshake (identity or target), with the reason. */
-class Refused extends Error {
-  constructor(readonly reason: RefusalReason) {
-    super(`refused: ${reason}`);
-  }
-}
 
 export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard, ownPorts }: StackDeps): ConnectionStack {
   const log = parentLog.child('inbound');
@@ -87,9 +80,9 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
       const { socket: tls, clientIdentity } = await acceptor.accept(raw);
       const header = await readTransportHeader(tls, { timeoutMs: cfg.detectTimeoutMs });
       const refusal = requireMeshIdentity({ clientIdentity, port: header.port });
-      if (refusal) throw new Refused(refusal);
+      if (refusal) throw new InboundRefusedError(refusal);
       const target = appAddress(header.port);
-      if (target && ownPorts.isOwn(target)) throw new Refused('own_port');
+      if (target && ownPorts.isOwn(target)) throw new InboundRefusedError('own_port');
       const ctx: ConnContext = {
         direction: 'inbound',
         target,
@@ -101,7 +94,7 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
       else if (header.protocol === 'http2') httpServe.h2(tls, ctx);
       else void forwardTcp(tls, target, upstream.tcp);
     } catch (err) {
-      const reason = err instanceof Refused ? err.reason : refusalReason(err);
+      const reason = refusalReason(err);
       refusals.refused(reason);
       log.info('meshed connection refused', { reason, err: err as Error, peer: raw.remoteAddress });
       raw.destroy();
