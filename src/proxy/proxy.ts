@@ -19,6 +19,8 @@ import { OutboundDestinations } from './outbound/destinations.js';
 import { registerBalancerGauge } from './outbound/balancer-metrics.js';
 import type { IdentityClient } from './identity/client.js';
 import { FaultGuard } from './guard.js';
+import { Taps } from './tap/taps.js';
+import type { TapServer } from './tap/server.js';
 
 export interface ProxyOptions {
   readonly log?: Logger;
@@ -37,6 +39,8 @@ export interface ProxyHandle {
   readonly outbound: Address;
   readonly inbound: Address;
   readonly admin: Address;
+  /** The tap server's address, when the proxy serves tap. */
+  readonly tap: Address | undefined;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
   /** Counts and contains exceptions in connection handling (the process guard reports here too). */
@@ -95,7 +99,8 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     ? new OutboundDestinations(new (await import('./discovery/client.js')).DiscoveryClient({ address: cfg.destinationSvcAddr, contextToken: cfg.destinationContext }))
     : undefined;
   if (destinations) registerBalancerGauge(metrics, destinations);
-  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard };
+  const taps = new Taps(metrics);
+  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard, taps };
 
   const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
   const servers = stacks.map((stack) =>
@@ -117,12 +122,20 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     listen(servers[1] as net.Server, cfg.inboundListen),
   ]);
   const adminAddr = await listen(admin, cfg.adminListen);
+  // Tap needs an identity to serve mTLS; gRPC loads only when tap is configured.
+  let tapServer: TapServer | undefined;
+  if (cfg.tap && !tlsIdentity) log.warn('tap not served: the proxy has no identity', { tapIdentity: cfg.tap.svcName });
+  if (cfg.tap && tlsIdentity) {
+    const { startTapServer } = await import('./tap/server.js');
+    tapServer = await startTapServer({ listen: cfg.tap.listen, identity: tlsIdentity, tapIdentity: cfg.tap.svcName, taps, maxEventsPerSecond: cfg.tap.maxEventsPerSecond, log });
+  }
   log.info('proxy listening', { outbound: `${outbound.host}:${outbound.port}`, inbound: `${inbound.host}:${inbound.port}`, admin: `${adminAddr.host}:${adminAddr.port}` });
 
   const handle: ProxyHandle = {
     outbound,
     inbound,
     admin: adminAddr,
+    tap: tapServer?.address,
     metrics,
     log,
     guard,
@@ -135,6 +148,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
         await closed;
         admin.closeAllConnections();
         await closeServer(admin);
+        await tapServer?.close();
         identityClient?.close();
         destinations?.close();
         log.info('drained');
@@ -142,6 +156,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
       return draining;
     },
     async close() {
+      await tapServer?.close();
       identityClient?.close();
       destinations?.close();
       await Promise.all(stacks.map((s) => s.drain(0)));

@@ -9,6 +9,7 @@ import type { MeshConnector } from './mesh/connector.js';
 import type { MeshTlsAcceptor } from './tls/accept.js';
 import type { OutboundDestinations } from './outbound/destinations.js';
 import type { FaultGuard } from './guard.js';
+import type { Taps } from './tap/taps.js';
 
 export interface StackDeps {
   readonly cfg: ProxyConfig;
@@ -25,6 +26,8 @@ export interface StackDeps {
   readonly destinations: OutboundDestinations | undefined;
   /** Closes what a throwing handler was serving, counts it, keeps the proxy running. */
   readonly guard: FaultGuard;
+  /** Open taps: the tap layers emit events only while one is open. */
+  readonly taps: Taps;
 }
 
 /** A listener's connection handling, as built by a stack. */

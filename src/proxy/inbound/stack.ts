@@ -19,6 +19,7 @@ import { deleteHeader, setHeader } from '../http/h1/headers.js';
 import { routeFromRequestTarget } from '../http/route.js';
 import { httpLimits, serveHttp } from '../http/serve.js';
 import { observeH1, observeH2 } from '../metrics/http-observe.js';
+import { tapH1, tapH2 } from '../tap/layer.js';
 import type { ConnectionStack, StackDeps } from '../stack-deps.js';
 import { clientHelloHasAlpn } from '../tls/client-hello.js';
 import { readTransportHeader } from '../tls/transport-header.js';
@@ -40,7 +41,7 @@ const clientIdH2: H2Layer = (next) => (stream, headers, flags, route) => {
   next(stream, headers, flags, route);
 };
 
-export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard }: StackDeps): ConnectionStack {
+export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard, taps }: StackDeps): ConnectionStack {
   const log = parentLog.child('inbound');
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, undefined);
@@ -60,8 +61,8 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     // Inbound requests always go to the app, whatever URI form they use.
     routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.target, req.head.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),
-    h1: observeH1(metrics)(clientIdH1(forwardH1(upstream.h1Pool))),
-    h2: observeH2(metrics)(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool)))),
+    h1: observeH1(metrics)(tapH1(taps)(clientIdH1(forwardH1(upstream.h1Pool)))),
+    h2: observeH2(metrics)(tapH2(taps)(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool))))),
   });
 
   /** mTLS from a meshed peer: terminate, read the transport header, dispatch on its protocol. */
