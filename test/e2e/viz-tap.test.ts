@@ -111,11 +111,11 @@ describe('weft viz tap and top on a loopback mesh', { timeout: 120_000 }, () => 
     await cli.exited;
     const [req, rsp, end] = cli.out().trim().split('\n');
     process.stdout.write(`# ${req}\n# ${rsp}\n# ${end}\n`);
-    assert.match(req ?? '', /^req id=\S+ proxy=in  src=127\.0\.0\.1:\d+ dst=127\.0\.0\.1:\d+ tls=true :method=GET :authority=\S+ :path=\/slow$/);
-    assert.match(rsp ?? '', /^rsp id=\S+ proxy=in  .* tls=true :status=200 latency=\d+µs$/);
+    assert.match(req ?? '', /^req id=\S+ proxy=in {2}src=127\.0\.0\.1:\d+ dst=127\.0\.0\.1:\d+ tls=true :method=GET :authority=\S+ :path=\/slow$/);
+    assert.match(rsp ?? '', /^rsp id=\S+ proxy=in {2}.* tls=true :status=200 latency=\d+µs$/);
     const latency = Number(/latency=(\d+)µs/.exec(rsp ?? '')?.[1]);
     assert.ok(latency >= 100_000, `/slow answers after 120 ms: latency ${latency}µs`);
-    assert.match(end ?? '', /^end id=\S+ proxy=in  .* duration=\d+µs response-length=\d+B$/);
+    assert.match(end ?? '', /^end id=\S+ proxy=in {2}.* duration=\d+µs response-length=\d+B$/);
   });
 
   test('an unknown resource names the ones that exist', async () => {
