@@ -2,7 +2,8 @@
 //   accept -> original destination (or a CONNECT's host:port) -> detect protocol (opaque ports skip) -> TCP metrics
 //     http1/h2 -> route (proxy-form URI | :authority | original destination)
 //              -> discover (endpoints, profile route: retries, timeout, split; else pass through)
-//              -> metrics -> forward: balancer pick per attempt, pooled connections, mTLS when meshed
+//              -> metrics -> tap (when someone taps)
+//              -> forward: balancer pick per attempt, pooled connections, mTLS when meshed
 //     tls/opaque -> discover -> TCP balancer pick (or the original destination)
 //              -> TCP forward (mTLS + transport header when meshed)
 import type { Socket } from 'node:net';
