@@ -10,6 +10,7 @@ import { register as edges } from './viz-edges.js';
 import { register as routes } from './viz-routes.js';
 import { register as tap } from './viz-tap.js';
 import { register as top } from './viz-top.js';
+import { register as profile } from './viz-profile.js';
 
 /** "5s", "500ms", "1m" or a number of seconds: the direct-scrape window (or `weft demo --interval`). */
 export function parseWindow(s: string, flag = '--window'): number {
@@ -44,4 +45,5 @@ export function register(program: Command): void {
   routes(viz);
   tap(viz);
   top(viz);
+  profile(viz);
 }

@@ -10,7 +10,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TapEventJson } from '../../src/control/tap/event-json.js';
+import { parse as parseYaml } from 'yaml';
+import { validateResource } from '../../src/control/store/validate.js';
 import { down } from '../../src/runtime/local/down.js';
+import { loadCaDirectory } from '../../src/control/identity/store.js';
+import { JoinTokens } from '../../src/control/identity/tokens.js';
+import { tapStream } from '../../src/control/tap/client.js';
+import { observeProxy } from '../../src/control/tap/proxy-client.js';
+import { formatSpiffe, workloadId } from '../../src/lib/spiffe.js';
+import { IdentityClient } from '../../src/proxy/identity/client.js';
 import { run } from '../../src/runtime/local/exec.js';
 import { freePorts } from '../../src/runtime/local/loopback.js';
 import type { RunState, WorkloadRecord } from '../../src/runtime/local/run-state.js';
@@ -116,6 +124,60 @@ describe('weft viz tap and top on a loopback mesh', { timeout: 120_000 }, () => 
     const latency = Number(/latency=(\d+)µs/.exec(rsp ?? '')?.[1]);
     assert.ok(latency >= 100_000, `/slow answers after 120 ms: latency ${latency}µs`);
     assert.match(end ?? '', /^end id=\S+ proxy=in {2}.* duration=\d+µs response-length=\d+B$/);
+  });
+
+  test('profile --tap writes a valid ServiceProfile with the observed routes', async () => {
+    const cli = startCli(['viz', 'profile', 'api', '-n', 'e2e', '--tap', 'deploy/api', '--tap-duration', '4s', '--state-dir', dir]);
+    await until('the tap is open', async () => (await openTaps(state)) === 1, 20_000);
+    await send(state, ['/ok', '/books/1?x=1', '/fail', '/ok']);
+    assert.equal(await cli.exited, 0, cli.out());
+    const doc = parseYaml(cli.out()) as { metadata: { name: string }; spec: { routes: { name: string; condition: { method: string; pathRegex: string } }[] } };
+    process.stdout.write(cli.out().split('\n').map((l) => `# ${l}`).join('\n') + '\n');
+    assert.equal(doc.metadata.name, 'api.e2e.svc.cluster.local');
+    assert.deepEqual(doc.spec.routes.map((r) => [r.name, r.condition.method, r.condition.pathRegex]), [
+      ['GET /books/1', 'GET', '/books/1'], ['GET /fail', 'GET', '/fail'], ['GET /ok', 'GET', '/ok'],
+    ]);
+    validateResource(doc, '0', 'e2e');
+  });
+
+  test('weft tap alone serves the same API', async () => {
+    const cli = startCli(['tap', '--listen', '127.0.0.1:0', '--state-dir', dir]);
+    try {
+      await until('tap ready', async () => /tap ready: API port \d+/.test(cli.out()), 20_000);
+      const port = Number(/API port (\d+)/.exec(cli.out())?.[1]);
+      const events: TapEventJson[] = [];
+      const s = tapStream(`127.0.0.1:${port}`, { resource: 'deploy/api', namespace: 'e2e' }, { event: (e) => events.push(e) });
+      await until('the tap is open', async () => (await openTaps(state)) === 1, 20_000);
+      await send(state, ['/ok']);
+      await until('three events', async () => events.length >= 3, 10_000);
+      s.close();
+      assert.equal(events[0]?.sourceLabels.client_id, CLIENT_ID);
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
+  });
+
+  test("a proxy refuses tap to an identity the mesh's CA issued to someone else", async () => {
+    const ca = await loadCaDirectory(join(dir, 'identity'));
+    const id = workloadId('e2e', 'client', ca.trustDomain);
+    const client = new IdentityClient({
+      identity: id, token: () => Buffer.from(new JoinTokens(ca.joinSecret).issue(id)), trustAnchorsPem: ca.anchorCert.toString('pem'), address: state.control.identityAddr,
+    });
+    client.start();
+    // The client's renewal timer is unref'd (it never keeps a process up): hold the loop here.
+    const keep = setInterval(() => {}, 1000);
+    try {
+      await client.ready;
+      const api = workload(state, 'api');
+      const h = observeProxy({ addr: api.tapAddr as string, identity: formatSpiffe(workloadId('e2e', 'api', ca.trustDomain)) }, client.secureContext(), { limit: 1 });
+      const err = await new Promise<{ code?: number; details?: string }>((resolve) => h.stream.on('error', resolve));
+      assert.equal(err.code, 7 /* PERMISSION_DENIED */);
+      assert.match(err.details ?? '', /served only to spiffe:\/\/cluster\.local\/ns\/weft-viz\/sa\/tap; client is spiffe:\/\/cluster\.local\/ns\/e2e\/sa\/client/);
+    } finally {
+      clearInterval(keep);
+      client.close();
+    }
   });
 
   test('an unknown resource names the ones that exist', async () => {
