@@ -28,7 +28,7 @@ export function register(viz: Command): void {
       const draw = (): void => {
         const width = out.columns || 120;
         const height = out.rows || 40;
-        const lines = topLines(table.top(Math.max(1, height - 4)), width);
+        const lines = topLines(table.top(Math.max(1, height - 5)), width);
         out.write(HOME_CLEAR + [status.slice(0, width), '', ...lines, '', '(press q to quit)'].join('\n'));
       };
       out.write(ALT_SCREEN_ON);
