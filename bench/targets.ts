@@ -7,6 +7,8 @@ import { haproxyConf, nginxProxyConf, startHaproxy, startNginx } from './peers.j
 import { freePort, stopProcess } from './procs.js';
 import { startWeftProxy } from './weft.js';
 import { startBenchIdentity } from './identity-fixture.js';
+import { startActiveTap, type ActiveTap } from './tap-client.js';
+import { tapIdentity } from '../src/control/tap/identity.js';
 import type { Target, TargetContext } from './types.js';
 
 function weftUnavailable(repoRoot: string): string | undefined {
@@ -36,8 +38,11 @@ const weftHop: Target = {
   },
 };
 
-/** Two weft processes as in the mesh; `mesh` gives each its identity env (for mTLS) or none. */
-function pairTarget(name: string, description: string, mtls: boolean): Target {
+/**
+ * Two weft processes as in the mesh; `mtls` gives each its identity env (for mTLS) or none;
+ * `tap`: the inbound proxy serves tap and one tap (all requests) is open on it throughout.
+ */
+function pairTarget(name: string, description: string, mtls: boolean, tap = false): Target {
   return {
     name,
     description,
@@ -45,15 +50,23 @@ function pairTarget(name: string, description: string, mtls: boolean): Target {
     unavailable: weftUnavailable,
     start: async (ctx) => {
       const identity = mtls ? await startBenchIdentity(ctx.workDir) : undefined;
-      const serverEnv = identity?.proxyEnv('server') ?? {};
+      const tapPort = tap ? await freePort() : 0;
+      const serverEnv = {
+        ...(identity?.proxyEnv('server') ?? {}),
+        ...(identity && tap ? { WEFT_PROXY_TAP_SVC_NAME: tapIdentity(identity.service.trustDomain), WEFT_PROXY_TAP_LISTEN_ADDR: `127.0.0.1:${tapPort}` } : {}),
+      };
       const clientEnv = identity ? { ...identity.proxyEnv('client'), WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY: identity.spiffe('server') } : {};
       const server = await startWeftProxy(`${name}-inbound`, ctx, { inboundDst: ctx.backend }, serverEnv);
       try {
         const client = await startWeftProxy(`${name}-outbound`, ctx, { outboundDst: server.inbound }, clientEnv);
+        let active: ActiveTap | undefined;
+        if (identity && tap) active = await startActiveTap(identity, `127.0.0.1:${tapPort}`, identity.spiffe('server'));
         return {
           address: client.outbound,
           pids: [client.proc.pid, server.proc.pid],
           stop: async () => {
+            if (active) process.stderr.write(`bench: ${name}: the tap received ${active.events()} events\n`);
+            active?.close();
             await stopProcess(client.proc);
             await stopProcess(server.proc);
             await identity?.close();
@@ -72,6 +85,13 @@ const weftPair = pairTarget('weft-pair', 'two weft processes as in the mesh: out
 const weftMtlsPair = pairTarget(
   'weft-mtls-pair',
   'the pair with identities from a real identity service: mTLS between the proxies (HTTP/1 carried over one h2 connection)',
+  true,
+);
+
+const weftMtlsPairTapped = pairTarget(
+  'weft-mtls-pair-tap',
+  'the mTLS pair with one tap open on the inbound proxy (every request matched; events bounded at 1000/s per stream)',
+  true,
   true,
 );
 
@@ -103,7 +123,7 @@ const haproxy: Target = {
   },
 };
 
-export const TARGETS: readonly Target[] = [direct, weftHop, weftPair, weftMtlsPair, nginx, haproxy];
+export const TARGETS: readonly Target[] = [direct, weftHop, weftPair, weftMtlsPair, weftMtlsPairTapped, nginx, haproxy];
 
 export function findTarget(name: string): Target | undefined {
   return TARGETS.find((t) => t.name === name);

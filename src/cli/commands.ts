@@ -31,6 +31,7 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   injector: () => import('./injector.js'),
   heartbeat: () => import('./heartbeat.js'),
   await: () => import('./await.js'),
+  tap: () => import('./tap.js'),
 };
 
 /**

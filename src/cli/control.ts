@@ -17,6 +17,7 @@ interface Flags {
   listenIdentity: string;
   listenDestination: string;
   listenMetricsApi?: string;
+  listenTap?: string;
   prometheusUrl?: string;
   scrapeInterval: string;
   trustDomain: string;
@@ -26,11 +27,12 @@ interface Flags {
 export function register(program: Command): void {
   program
     .command('control')
-    .description('run the control plane (identity, destination, metrics API) over a local state directory')
+    .description('run the control plane (identity, destination, metrics API, tap) over a local state directory')
     .option('--state-dir <dir>', 'weft state directory (identity/ and state/ inside)', DEFAULT_WEFT_DIR)
     .option('--listen-identity <addr>', 'identity gRPC (TLS) address', '127.0.0.1:8080')
     .option('--listen-destination <addr>', 'destination gRPC address', '127.0.0.1:8086')
     .option('--listen-metrics-api <addr>', 'metrics API address (needs --prometheus-url)')
+    .option('--listen-tap <addr>', 'tap API address (the tap component: `weft viz tap/top`)')
     .option('--prometheus-url <url>', 'the Prometheus the metrics API queries, e.g. http://127.0.0.1:9090')
     .option('--scrape-interval <duration>', "Prometheus' scrape interval (the shortest window is two of them)", '5s')
     .option('--trust-domain <domain>', 'identity trust domain (first start only)', 'cluster.local')
@@ -41,7 +43,7 @@ export function register(program: Command): void {
       }
       const log = new Logger('info', 'weft:control');
       const paths = statePaths(flags.stateDir);
-      const profiles = flags.listenMetricsApi ? await LocalStore.open(paths.store) : undefined;
+      const profiles = flags.listenMetricsApi || flags.listenTap ? await LocalStore.open(paths.store) : undefined;
       const cp = await startControlPlane({
         storeDir: paths.store,
         identityDir: paths.identity,
@@ -58,9 +60,15 @@ export function register(program: Command): void {
             inventory: (trustDomain: string) => new LocalInventory(paths.root, profiles, trustDomain, flags.clusterDomain),
           },
         } : {}),
+        ...(flags.listenTap && profiles ? {
+          tap: {
+            listen: parseAddress(flags.listenTap, '127.0.0.1'),
+            inventory: (trustDomain: string) => new LocalInventory(paths.root, profiles, trustDomain, flags.clusterDomain),
+          },
+        } : {}),
       });
       // Scripts (and `weft up`) read the bound ports from this line.
-      process.stdout.write(`control plane ready: identity port ${cp.identityPort}, destination port ${cp.destinationPort}${cp.metricsApiPort ? `, metrics API port ${cp.metricsApiPort}` : ''}\n`);
+      process.stdout.write(`control plane ready: identity port ${cp.identityPort}, destination port ${cp.destinationPort}${cp.metricsApiPort ? `, metrics API port ${cp.metricsApiPort}` : ''}${cp.tapApiPort ? `, tap API port ${cp.tapApiPort}` : ''}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

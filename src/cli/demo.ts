@@ -54,6 +54,10 @@ export function register(program: Command): void {
         out(`  weft apply -f examples/demo/profiles.yaml --state-dir ${flags.stateDir}; weft viz routes svc/voting -n demo --state-dir ${flags.stateDir}`);
         out(`  Prometheus: ${r.state.prometheus.url}`);
       }
+      if (r.state.control.tapApiAddr) {
+        out(`  weft viz top deploy/web -n demo --state-dir ${flags.stateDir}   live hottest paths (q quits)`);
+        out(`  weft viz tap deploy/web -n demo --state-dir ${flags.stateDir}   live requests, with identities`);
+      }
       out(`  weft logs web --proxy --state-dir ${flags.stateDir}`);
       if (flags.detach) return out(`  weft down --state-dir ${flags.stateDir}      stop it`);
       const ac = new AbortController();

@@ -1,6 +1,6 @@
-// `weft viz stat|edges|routes`: observability of the local mesh, as `linkerd viz` — answered by
-// the control plane's metrics API from Prometheus (windows such as -t 1m, history across proxy
-// restarts). Each subcommand is its own file; this one groups them and holds what they share.
+// `weft viz stat|edges|routes|tap|top`: observability of the local mesh, as `linkerd viz` —
+// stat/edges/routes answered by the control plane's metrics API from Prometheus (windows such as
+// -t 1m, history across proxy restarts), tap/top by its tap component from the proxies live. Each subcommand is its own file; this one groups them and holds what they share.
 import type { Command } from 'commander';
 import { ConfigError } from '../lib/errors.js';
 import { parseDuration, promDuration } from '../lib/duration.js';
@@ -8,6 +8,9 @@ import { DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';
 import { register as stat } from './viz-stat.js';
 import { register as edges } from './viz-edges.js';
 import { register as routes } from './viz-routes.js';
+import { register as tap } from './viz-tap.js';
+import { register as top } from './viz-top.js';
+import { register as profile } from './viz-profile.js';
 
 /** "5s", "500ms", "1m" or a number of seconds: the direct-scrape window (or `weft demo --interval`). */
 export function parseWindow(s: string, flag = '--window'): number {
@@ -36,8 +39,11 @@ export function common(cmd: Command): Command {
 }
 
 export function register(program: Command): void {
-  const viz = program.command('viz').description('observability of the local mesh (metrics from Prometheus)');
+  const viz = program.command('viz').description('observability of the local mesh (metrics from Prometheus, live requests from tap)');
   stat(viz);
   edges(viz);
   routes(viz);
+  tap(viz);
+  top(viz);
+  profile(viz);
 }

@@ -13,6 +13,8 @@ import { CA_FILES, initCaDirectory } from './identity/store.js';
 import type { Inventory } from './metrics/inventory.js';
 import type { MetricsApi } from './metrics/server.js';
 import { startMetricsApi } from './metrics/server.js';
+import { tapWorkloadId } from './tap/identity.js';
+import { startTapComponent, type TapComponent } from './tap/run.js';
 
 export interface ControlPlaneOptions {
   /** The store's directory (`weft apply --state-dir`). */
@@ -32,6 +34,11 @@ export interface ControlPlaneOptions {
     /** Built once identity knows the trust domain. */
     readonly inventory: (trustDomain: string) => Inventory;
   };
+  /** The tap component (its API for `weft viz tap/top`). */
+  readonly tap?: {
+    readonly listen: Address;
+    readonly inventory: (trustDomain: string) => Inventory;
+  };
 }
 
 export interface ControlPlane {
@@ -39,6 +46,8 @@ export interface ControlPlane {
   readonly destinationPort: number;
   /** 0 when the metrics API does not run. */
   readonly metricsApiPort: number;
+  /** 0 when the tap component does not run. */
+  readonly tapApiPort: number;
   readonly trustAnchorPem: string;
   close(): Promise<void>;
 }
@@ -86,13 +95,30 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       throw err;
     }
   }
+  let tap: TapComponent | undefined;
+  if (o.tap) {
+    // The tap component is a client of this identity service like any proxy: a join token for
+    // its identity, a CSR, a renewed certificate.
+    const id = tapWorkloadId(identity.trustDomain);
+    try {
+      tap = await startTapComponent({
+        listen: o.tap.listen, inventory: o.tap.inventory(identity.trustDomain), trustDomain: identity.trustDomain, trustAnchorsPem: identity.trustAnchorPem,
+        identityAddr: formatAddress({ host: o.listenIdentity.host === '0.0.0.0' ? '127.0.0.1' : o.listenIdentity.host, port: identity.port }),
+        token: () => Buffer.from(identity.issueJoinToken(id)), log: o.log?.child('tap'),
+      });
+    } catch (err) {
+      await Promise.all([identity.close(), destination.close(), metrics?.close()]);
+      throw err;
+    }
+  }
   return {
     identityPort: identity.port,
     destinationPort: destination.port,
     metricsApiPort: metrics?.port ?? 0,
+    tapApiPort: tap?.port ?? 0,
     trustAnchorPem: identity.trustAnchorPem,
     close: async () => {
-      await Promise.all([identity.close(), destination.close(), metrics?.close()]);
+      await Promise.all([identity.close(), destination.close(), metrics?.close(), tap?.close()]);
     },
   };
 }

@@ -35,7 +35,23 @@ export const ENV = {
   destinationContext: 'WEFT_PROXY_DESTINATION_CONTEXT',
   inboundPeerPort: 'WEFT_PROXY_INBOUND_PEER_PORT',
   http1OverH2: 'WEFT_PROXY_MESH_HTTP1_OVER_H2',
+  tapListen: 'WEFT_PROXY_TAP_LISTEN_ADDR',
+  tapSvcName: 'WEFT_PROXY_TAP_SVC_NAME',
+  tapDisabled: 'WEFT_PROXY_TAP_DISABLED',
+  tapMaxEventsPerSecond: 'WEFT_PROXY_TAP_MAX_EVENTS_PER_SECOND',
+  accessLog: 'WEFT_PROXY_ACCESS_LOG',
 } as const;
+
+/** The tap server (served only when the proxy has an identity and a tap identity is named). */
+export interface TapConfig {
+  readonly listen: Address;
+  /** The tap component's identity, spiffe://...: the only client allowed to tap. */
+  readonly svcName: string;
+  /** Events per second per tap stream; more are dropped and counted. */
+  readonly maxEventsPerSecond: number;
+}
+
+export type AccessLogFormat = 'apache' | 'json';
 
 /** How the proxy obtains its certificate (absent: identity disabled, plaintext only). */
 export interface IdentityConfig {
@@ -85,6 +101,10 @@ export interface ProxyConfig {
   readonly inboundPeerPort: number;
   /** Carry HTTP/1 between meshed proxies over one multiplexed HTTP/2 connection (default on). */
   readonly http1OverH2: boolean;
+  /** Absent: no tap server (no tap identity named, or tap disabled). */
+  readonly tap: TapConfig | undefined;
+  /** One line per request to stderr; absent: off. */
+  readonly accessLog: AccessLogFormat | undefined;
 }
 
 export const DEFAULTS = {
@@ -103,6 +123,8 @@ export const DEFAULTS = {
   logLevel: 'info',
   inboundPeerPort: 4143,
   http1OverH2: true,
+  tapListen: '0.0.0.0:4190',
+  tapMaxEventsPerSecond: 1000,
 } as const;
 
 /**
@@ -139,6 +161,11 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   destinationContext: ['', 'context token sent with lookups, {"ns":"<namespace>"}'],
   inboundPeerPort: [String(DEFAULTS.inboundPeerPort), "peers' inbound port for meshed opaque TCP when discovery does not name it"],
   http1OverH2: [String(DEFAULTS.http1OverH2), 'carry HTTP/1 between meshed proxies over HTTP/2'],
+  tapListen: [DEFAULTS.tapListen, 'tap: io.linkerd.proxy.tap.Tap/Observe over mTLS'],
+  tapSvcName: ['', "the tap component's identity (spiffe://...); set, with an identity, the proxy serves tap"],
+  tapDisabled: ['false', 'no tap server even when a tap identity is named'],
+  tapMaxEventsPerSecond: [String(DEFAULTS.tapMaxEventsPerSecond), 'tap events per second per tap stream; more are dropped and counted'],
+  accessLog: ['', 'apache or json: one line per request to stderr; unset: off'],
 };
 
 type Env = Record<string, string | undefined>;
@@ -213,6 +240,22 @@ function identityConfig(env: Env, readFile: (path: string) => string): IdentityC
   });
 }
 
+function tapConfig(env: Env): TapConfig | undefined {
+  const svcName = env[ENV.tapSvcName];
+  const listen = address(env, ENV.tapListen, DEFAULTS.tapListen) as Address;
+  const maxEventsPerSecond = positiveInt(env, ENV.tapMaxEventsPerSecond, DEFAULTS.tapMaxEventsPerSecond);
+  if (bool(env, ENV.tapDisabled) || !svcName) return undefined;
+  if (!svcName.startsWith('spiffe://')) throw new ConfigError(`${ENV.tapSvcName}=${svcName}: expected spiffe://<trust-domain>/ns/<ns>/sa/<sa>`);
+  return Object.freeze({ listen, svcName, maxEventsPerSecond });
+}
+
+function accessLog(env: Env): AccessLogFormat | undefined {
+  const raw = env[ENV.accessLog];
+  if (!raw) return undefined;
+  if (raw === 'apache' || raw === 'json') return raw;
+  throw new ConfigError(`${ENV.accessLog}=${raw}: expected apache or json`);
+}
+
 /** Parses the proxy's environment. Throws ConfigError naming the variable on bad input. */
 export function parseProxyConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ProxyConfig {
   const level = env[ENV.logLevel] || DEFAULTS.logLevel;
@@ -240,6 +283,8 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     destinationContext: env[ENV.destinationContext] ?? '',
     inboundPeerPort: positiveInt(env, ENV.inboundPeerPort, DEFAULTS.inboundPeerPort),
     http1OverH2: env[ENV.http1OverH2] === undefined ? DEFAULTS.http1OverH2 : bool(env, ENV.http1OverH2),
+    tap: tapConfig(env),
+    accessLog: accessLog(env),
   };
   return Object.freeze(cfg);
 }

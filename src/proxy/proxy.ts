@@ -21,6 +21,8 @@ import type { IdentityClient } from './identity/client.js';
 import { FaultGuard } from './guard.js';
 import { OwnPorts } from './own-ports.js';
 import { REQUIRE_CLIENT_CERT } from './inbound/admission.js';
+import { Taps } from './tap/taps.js';
+import type { TapServer } from './tap/server.js';
 
 export interface ProxyOptions {
   readonly log?: Logger;
@@ -39,6 +41,8 @@ export interface ProxyHandle {
   readonly outbound: Address;
   readonly inbound: Address;
   readonly admin: Address;
+  /** The tap server's address, when the proxy serves tap. */
+  readonly tap: Address | undefined;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
   /** Counts and contains exceptions in connection handling (the process guard reports here too). */
@@ -100,8 +104,9 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
   // Configured ports now (a connection may arrive before the admin listener is bound), the
   // bound ones (port 0) once known.
   const ownPorts = new OwnPorts();
-  for (const a of [cfg.outboundListen, cfg.inboundListen, cfg.adminListen]) if (a.port) ownPorts.add(a.port);
-  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard, ownPorts };
+  for (const a of [cfg.outboundListen, cfg.inboundListen, cfg.adminListen, ...(cfg.tap ? [cfg.tap.listen] : [])]) if (a.port) ownPorts.add(a.port);
+  const taps = new Taps(metrics);
+  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard, ownPorts, taps };
 
   const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
   const servers = stacks.map((stack) =>
@@ -123,13 +128,22 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     listen(servers[1] as net.Server, cfg.inboundListen),
   ]);
   const adminAddr = await listen(admin, cfg.adminListen);
+  // Tap needs an identity to serve mTLS; gRPC loads only when tap is configured.
+  let tapServer: TapServer | undefined;
+  if (cfg.tap && !tlsIdentity) log.warn('tap not served: the proxy has no identity', { tapIdentity: cfg.tap.svcName });
+  if (cfg.tap && tlsIdentity) {
+    const { startTapServer } = await import('./tap/server.js');
+    tapServer = await startTapServer({ listen: cfg.tap.listen, identity: tlsIdentity, tapIdentity: cfg.tap.svcName, taps, maxEventsPerSecond: cfg.tap.maxEventsPerSecond, log });
+  }
   for (const a of [outbound, inbound, adminAddr]) ownPorts.add(a.port);
+  if (tapServer) ownPorts.add(tapServer.address.port);
   log.info('proxy listening', { outbound: `${outbound.host}:${outbound.port}`, inbound: `${inbound.host}:${inbound.port}`, admin: `${adminAddr.host}:${adminAddr.port}` });
 
   const handle: ProxyHandle = {
     outbound,
     inbound,
     admin: adminAddr,
+    tap: tapServer?.address,
     metrics,
     log,
     guard,
@@ -142,6 +156,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
         await closed;
         admin.closeAllConnections();
         await closeServer(admin);
+        await tapServer?.close();
         identityClient?.close();
         destinations?.close();
         log.info('drained');
@@ -149,6 +164,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
       return draining;
     },
     async close() {
+      await tapServer?.close();
       identityClient?.close();
       destinations?.close();
       await Promise.all(stacks.map((s) => s.drain(0)));

@@ -10,6 +10,7 @@ import type { MeshTlsAcceptor } from './tls/accept.js';
 import type { OutboundDestinations } from './outbound/destinations.js';
 import type { FaultGuard } from './guard.js';
 import type { OwnPorts } from './own-ports.js';
+import type { Taps } from './tap/taps.js';
 
 export interface StackDeps {
   readonly cfg: ProxyConfig;
@@ -28,6 +29,8 @@ export interface StackDeps {
   readonly guard: FaultGuard;
   /** The proxy's own listening ports: inbound traffic is never sent to them. */
   readonly ownPorts: OwnPorts;
+  /** Open taps: the tap layers emit events only while one is open. */
+  readonly taps: Taps;
 }
 
 /** A listener's connection handling, as built by a stack. */

@@ -21,6 +21,8 @@ export interface PodInfo {
   readonly meshed: boolean;
   /** target_addr values (seen from a client's proxy) that reach this pod. */
   readonly addresses: readonly AddressPattern[];
+  /** host:port of its proxy's tap server, reachable from the control plane (meshed pods). */
+  readonly tapAddr?: string | undefined;
 }
 
 export interface ServiceInfo {

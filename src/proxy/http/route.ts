@@ -28,6 +28,8 @@ export interface HttpRoute {
   readonly retry?: (status: number) => boolean;
   /** Aborts the request (route timeout); its reason becomes the proxy's error response. */
   readonly signal?: AbortSignal;
+  /** The ServiceProfile route the request matched (tap's route metadata). */
+  readonly routeName?: string;
 }
 
 /** The endpoint of one attempt: the balancer's pick, or the route's fixed target. */

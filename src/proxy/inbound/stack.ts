@@ -4,7 +4,8 @@
 //     meshed TLS (our ALPN) -> terminate mTLS, record the client identity -> transport header
 //        (target port + protocol) -> http1 | h2 | opaque, as the header says; HTTP/2 streams
 //        marked weft-orig-proto go to the app as HTTP/1.1 again
-//     http1/h2 (plaintext) -> route to the app -> client-id header -> metrics -> forward
+//     http1/h2 (plaintext) -> route to the app -> metrics -> access log (when on) -> tap (when
+//        someone taps) -> client-id header -> forward
 //     other TLS / opaque -> TCP forward to the app
 // Meshed clients must hold a certificate from the trust anchors (admission.ts); no target may
 // be one of the proxy's own ports (own-ports.ts); refusals are counted (refusals.ts).
@@ -21,6 +22,8 @@ import { deleteHeader, setHeader } from '../http/h1/headers.js';
 import { routeFromRequestTarget } from '../http/route.js';
 import { httpLimits, serveHttp } from '../http/serve.js';
 import { observeH1, observeH2 } from '../metrics/http-observe.js';
+import { tapH1, tapH2 } from '../tap/layer.js';
+import { accessLogH1, accessLogH2 } from '../access-log/layer.js';
 import type { ConnectionStack, StackDeps } from '../stack-deps.js';
 import { clientHelloHasAlpn } from '../tls/client-hello.js';
 import { readTransportHeader } from '../tls/transport-header.js';
@@ -48,7 +51,7 @@ const clientIdH2: H2Layer = (next) => (stream, headers, flags, route) => {
   next(stream, headers, flags, route);
 };
 
-export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard, ownPorts }: StackDeps): ConnectionStack {
+export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard, ownPorts, taps }: StackDeps): ConnectionStack {
   const log = parentLog.child('inbound');
   const refusals = new InboundRefusals(metrics);
   const tracker = new ConnectionTracker(metrics);
@@ -69,8 +72,8 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     // Inbound requests always go to the app, whatever URI form they use.
     routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.target, req.head.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),
-    h1: observeH1(metrics)(clientIdH1(forwardH1(upstream.h1Pool))),
-    h2: observeH2(metrics)(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool)))),
+    h1: observeH1(metrics)(accessLogH1(cfg.accessLog)(tapH1(taps)(clientIdH1(forwardH1(upstream.h1Pool))))),
+    h2: observeH2(metrics)(accessLogH2(cfg.accessLog)(tapH2(taps)(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool)))))),
   });
 
   /** mTLS from a meshed peer: terminate, read the transport header, dispatch on its protocol. */

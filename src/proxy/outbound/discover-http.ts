@@ -50,6 +50,7 @@ export async function discoverRoute(dests: OutboundDestinations, metrics: ProxyM
     },
     ...(rt?.isRetryable ? { retry: (status: number) => classifyResponse(rt, status) === 'failure' && dest.budget.tryWithdraw() } : {}),
     ...(signal ? { signal } : {}),
+    ...(rt ? { routeName: rt.name } : {}),
   };
   return {
     route: routed,

@@ -2,7 +2,8 @@
 //   accept -> original destination (or a CONNECT's host:port) -> detect protocol (opaque ports skip) -> TCP metrics
 //     http1/h2 -> route (proxy-form URI | :authority | original destination)
 //              -> discover (endpoints, profile route: retries, timeout, split; else pass through)
-//              -> metrics -> forward: balancer pick per attempt, pooled connections, mTLS when meshed
+//              -> metrics -> tap (when someone taps)
+//              -> forward: balancer pick per attempt, pooled connections, mTLS when meshed
 //     tls/opaque -> discover -> TCP balancer pick (or the original destination)
 //              -> TCP forward (mTLS + transport header when meshed)
 import type { Socket } from 'node:net';
@@ -17,12 +18,13 @@ import { forwardH1OverH2 } from '../http/h1-over-h2.js';
 import { routeFromRequestTarget, type HttpRoute } from '../http/route.js';
 import { httpLimits, serveHttp } from '../http/serve.js';
 import { observeH1, observeH2 } from '../metrics/http-observe.js';
+import { tapH1, tapH2 } from '../tap/layer.js';
 import type { ConnectionStack, StackDeps } from '../stack-deps.js';
 import { ConnectionTracker } from '../tcp/connections.js';
 import { forwardTcp, type TcpConnect } from '../tcp/forward.js';
 import { createUpstream, drainStack } from '../upstream.js';
 
-export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, destinations, guard }: StackDeps): ConnectionStack {
+export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, destinations, guard, taps }: StackDeps): ConnectionStack {
   const log = parentLog.child('outbound');
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, mesh);
@@ -65,8 +67,8 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     ...(destinations
       ? { routeUpgrade: async (r: HttpRoute, req: H1Request) => (await discoverRoute(destinations, metrics, r, req.method))?.route ?? r }
       : {}),
-    h1: discover.h1(observeH1(metrics)(meshedHttp1)),
-    h2: discover.h2(observeH2(metrics)(forwardH2(upstream.h2Pool))),
+    h1: discover.h1(observeH1(metrics)(tapH1(taps)(meshedHttp1))),
+    h2: discover.h2(observeH2(metrics)(tapH2(taps)(forwardH2(upstream.h2Pool)))),
   });
 
   /** Opaque TCP: a discovered endpoint (mTLS when meshed), else the original destination. */

@@ -6,6 +6,7 @@
 import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JoinTokens } from '../../control/identity/tokens.js';
+import { tapIdentity } from '../../control/tap/identity.js';
 import { WeftError } from '../../lib/errors.js';
 import { formatSpiffe, workloadId } from '../../lib/spiffe.js';
 import { baseEnv, WEFT_ROOT, weftProxyArgv } from './child-env.js';
@@ -43,6 +44,7 @@ export interface LoopbackPorts {
   readonly outbound: string;
   readonly inbound: string;
   readonly admin: string;
+  readonly tap: string;
 }
 
 export class PodRuntime {
@@ -70,6 +72,12 @@ export class PodRuntime {
 
   get ports(): number[] {
     return this.spec.workload.ports.map((p) => p.containerPort);
+  }
+
+  /** The proxy's tap server, as the tap component reaches it. */
+  get tapAddr(): string | undefined {
+    if (!this.spec.workload.inject) return undefined;
+    return this.plan ? `${this.plan.ip}:4190` : this.loopback?.tap;
   }
 
   get adminAddr(): string | undefined {
@@ -123,7 +131,8 @@ export class PodRuntime {
           workload: w, podName: this.name, mode: this.ctx.mode, identityAddr: this.ctx.identityAddr, destinationAddr: this.ctx.destinationAddr,
           localName: formatSpiffe(workloadId(w.namespace, w.serviceAccount, this.ctx.trustDomain)),
           trustAnchorsFile: join(this.dir, 'trust-anchors.pem'), tokenFile: await this.tokenFile(),
-          ...(lo ? { outboundAddr: lo.outbound, inboundAddr: lo.inbound, adminAddr: lo.admin } : {}),
+          ...(lo ? { outboundAddr: lo.outbound, inboundAddr: lo.inbound, adminAddr: lo.admin, tapAddr: lo.tap } : {}),
+          tapSvcName: tapIdentity(this.ctx.trustDomain),
           appAddr: this.plan || !w.ports[0] ? undefined : `127.0.0.1:${w.ports[0].containerPort}`,
         }),
       },
@@ -228,7 +237,7 @@ export class PodRuntime {
       name: this.name, namespace: w.namespace, deployment: w.name, replica: this.spec.replica, slot: this.plan?.slot,
       serviceAccount: w.serviceAccount, netns: this.plan?.netns, hostIf: this.plan?.hostIf, ip: this.ip,
       ports: this.ports, app: proc(this.app, 'app'), proxy: proc(this.proxy, 'proxy'), ready: this.ready,
-      adminAddr: this.adminAddr, outboundAddr: this.loopback?.outbound, inboundAddr: this.loopback?.inbound,
+      adminAddr: this.adminAddr, outboundAddr: this.loopback?.outbound, inboundAddr: this.loopback?.inbound, tapAddr: this.tapAddr,
     };
   }
 }

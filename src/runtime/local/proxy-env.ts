@@ -23,7 +23,10 @@ export interface ProxyEnvInput {
   readonly outboundAddr?: string;
   readonly inboundAddr?: string;
   readonly adminAddr?: string;
+  readonly tapAddr?: string;
   readonly appAddr?: string | undefined;
+  /** The tap component's identity: the proxy serves tap to it only. */
+  readonly tapSvcName?: string;
 }
 
 export function proxyEnv(i: ProxyEnvInput): Record<string, string> {
@@ -37,6 +40,7 @@ export function proxyEnv(i: ProxyEnvInput): Record<string, string> {
     [PROXY_ENV.destinationContext]: JSON.stringify({ ns: i.workload.namespace, pod: i.podName ?? i.workload.name }),
     [PROXY_ENV.logLevel]: i.workload.proxyLogLevel,
   };
+  if (i.tapSvcName) env[PROXY_ENV.tapSvcName] = i.tapSvcName;
   if (i.mode === 'netns') {
     // The defaults (4140 on loopback, 4143 and 4191 on all addresses) are what weft's rules
     // expect; set explicitly so /env.json tells the whole story. Inbound must not listen on
@@ -44,11 +48,13 @@ export function proxyEnv(i: ProxyEnvInput): Record<string, string> {
     env[PROXY_ENV.outboundListen] = '127.0.0.1:4140';
     env[PROXY_ENV.inboundListen] = '0.0.0.0:4143';
     env[PROXY_ENV.adminListen] = '0.0.0.0:4191';
+    env[PROXY_ENV.tapListen] = '0.0.0.0:4190';
     env[PROXY_ENV.intercept] = 'true';
   } else {
     env[PROXY_ENV.outboundListen] = i.outboundAddr ?? '127.0.0.1:4140';
     env[PROXY_ENV.inboundListen] = i.inboundAddr ?? '127.0.0.1:4143';
     env[PROXY_ENV.adminListen] = i.adminAddr ?? '127.0.0.1:4191';
+    env[PROXY_ENV.tapListen] = i.tapAddr ?? '127.0.0.1:4190';
     if (i.appAddr) env[PROXY_ENV.inboundDefaultDst] = i.appAddr;
   }
   return { ...env, ...i.workload.proxyEnv };

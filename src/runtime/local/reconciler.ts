@@ -162,8 +162,8 @@ export class Reconciler {
       const slot = lowestFree(new Set([...this.pods.values()].map((p) => p.plan?.slot ?? -1)));
       return new PodRuntime(spec, this.ctx, placePod(spec, this.ctx.net, slot), undefined);
     }
-    const [o, i, a] = await freePorts(3);
-    return new PodRuntime(spec, this.ctx, undefined, { outbound: `127.0.0.1:${o}`, inbound: `127.0.0.1:${i}`, admin: `127.0.0.1:${a}` });
+    const [o, i, a, t] = await freePorts(4);
+    return new PodRuntime(spec, this.ctx, undefined, { outbound: `127.0.0.1:${o}`, inbound: `127.0.0.1:${i}`, admin: `127.0.0.1:${a}`, tap: `127.0.0.1:${t}` });
   }
 
   private placedPods(): PodSpec[] {

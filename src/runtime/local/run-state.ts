@@ -47,6 +47,8 @@ export interface WorkloadRecord {
   /** Loopback mode: the proxy's ports. */
   readonly outboundAddr: string | undefined;
   readonly inboundAddr: string | undefined;
+  /** The proxy's tap server, reachable from the host (absent in run.json files of older versions). */
+  readonly tapAddr?: string | undefined;
 }
 
 export interface RunState {
@@ -59,7 +61,7 @@ export interface RunState {
   readonly bridge: string | undefined;
   /** Directory with per-workload proxy files (token, trust anchors), readable by the proxy uid. */
   readonly runDir: string;
-  readonly control: ProcessRecord & { readonly identityAddr: string; readonly destinationAddr: string; readonly metricsApiAddr?: string | undefined };
+  readonly control: ProcessRecord & { readonly identityAddr: string; readonly destinationAddr: string; readonly metricsApiAddr?: string | undefined; readonly tapApiAddr?: string | undefined };
   /** The `weft supervise` process that keeps everything running (restarts, live apply). */
   readonly supervisor?: (ProcessRecord & { readonly socket: string }) | undefined;
   /** The run's Prometheus (absent with --no-prometheus). */

@@ -52,7 +52,7 @@ export type SupervisorMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly code: string; readonly message: string };
 
-const CONTROL_PORTS = { identity: 8080, destination: 8086, metricsApi: 8085 } as const;
+const CONTROL_PORTS = { identity: 8080, destination: 8086, metricsApi: 8085, tap: 8088 } as const;
 
 function tell(m: SupervisorMessage): void {
   if (process.connected) process.send?.(m);
@@ -155,15 +155,17 @@ export async function runSupervisor(stateDir: string, o: SuperviseOptions): Prom
     const identityAddr = `${host}:${idPort}`;
     const destinationAddr = `${host}:${dstPort}`;
     const metricsApiAddr = apiPort ? `${host}:${apiPort}` : undefined;
+    const [tapPort] = net ? await choosePorts(host, [CONTROL_PORTS.tap]) : await freePorts(1, host);
+    const tapApiAddr = `${host}:${tapPort}`;
     const prom = o.prometheus
       ? await preparePrometheus({ dir: paths.prometheus, host, wellKnownPort: net !== undefined, scrapeIntervalSeconds: o.scrapeIntervalSeconds, retention: o.retention, controlAddr: metricsApiAddr })
       : undefined;
 
-    const control = component('control', weftArgv('control', '--state-dir', paths.root, '--listen-identity', identityAddr, '--listen-destination', destinationAddr,
+    const control = component('control', weftArgv('control', '--state-dir', paths.root, '--listen-identity', identityAddr, '--listen-destination', destinationAddr, '--listen-tap', tapApiAddr,
       ...(metricsApiAddr && prom ? ['--listen-metrics-api', metricsApiAddr, '--prometheus-url', prom.url, '--scrape-interval', `${o.scrapeIntervalSeconds}s`] : [])),
-    join(paths.logs, 'control.log'), { identityAddr, destinationAddr, metricsApiAddr });
+    join(paths.logs, 'control.log'), { identityAddr, destinationAddr, metricsApiAddr, tapApiAddr });
     await control.start();
-    say(`control plane: identity ${identityAddr}, destination ${destinationAddr}${metricsApiAddr ? `, metrics API ${metricsApiAddr}` : ''} (pid ${control.pid})`);
+    say(`control plane: identity ${identityAddr}, destination ${destinationAddr}${metricsApiAddr ? `, metrics API ${metricsApiAddr}` : ''}, tap ${tapApiAddr} (pid ${control.pid})`);
     const controlExited = (): string | undefined => (control.lastExit ? `exited (${describeExit(control.lastExit)})` : undefined);
     try {
       await waitForPort(host, idPort as number, { timeoutMs: 20_000, what: 'control plane (identity)', abort: controlExited });

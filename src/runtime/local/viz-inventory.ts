@@ -26,6 +26,7 @@ export class LocalInventory implements Inventory {
     const pods: PodInfo[] = state.workloads.map((w) => ({
       name: w.name, namespace: w.namespace, deployment: w.deployment ?? w.name, serviceAccount: w.serviceAccount,
       meshed: w.proxy !== undefined, addresses: addressesOf(w, state.mode),
+      tapAddr: w.proxy === undefined ? undefined : (w.tapAddr ?? (state.mode === 'netns' ? `${w.ip}:4190` : undefined)),
     }));
     const services: ServiceInfo[] = await Promise.all((state.services ?? []).map(async (s) => {
       const fqdn = `${s.name}.${s.namespace}.svc.${this.clusterDomain}`;
