@@ -265,7 +265,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<KubeClust
       '--use-service-account-credentials=true',
       `--service-account-private-key-file=${f('sa.key')}`,
       `--root-ca-file=${f('ca.crt')}`,
-      '--controllers=*,-node-ipam-controller,-node-lifecycle-controller,-persistentvolume-attach-detach-controller',
+      // Without a kubelet no node lifecycle: with one, it is what lifts a new node's not-ready taint.
+      `--controllers=*,-node-ipam-controller,${pods ? '' : '-node-lifecycle-controller,'}-persistentvolume-attach-detach-controller`,
     ], cleanEnv());
   } catch (err) {
     await stopAll();

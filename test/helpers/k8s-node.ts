@@ -11,7 +11,7 @@
 // reaper's detached watcher if the test process is killed. The binaries: test/k8s/build.sh.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,10 +31,11 @@ const CGROUP_ROOT = 'weft-node';
 const SYSCTLS = ['kernel.panic', 'kernel.panic_on_oops', 'vm.overcommit_memory', 'net.ipv4.ip_forward'];
 const REPO = resolve(new URL('../../..', import.meta.url).pathname); // dist/test/helpers -> repo
 const TEARDOWN = join(REPO, 'test/k8s/node-teardown.sh');
-const IMAGE_CACHE = join(tmpdir(), 'weft-node-images');
 
 /** The binaries and packages a node needs; the reason it cannot run here, or undefined. */
 export function nodeSkipReason(): string | undefined {
+  // In CI (.ci/run) a missing piece fails the test (startNode throws) instead of skipping it.
+  if (process.env.WEFT_K8S_REQUIRED === '1') return undefined;
   const missing = ['kubelet', 'kube-scheduler', 'kube-proxy', 'coredns'].filter((b) => !existsSync(join(K8S_BIN, b)));
   for (const [cmd, pkg] of [['containerd', 'containerd'], ['runc', 'runc']] as const) if (!existsSync(`/usr/bin/${cmd}`) && !existsSync(`/usr/sbin/${cmd}`)) missing.push(`${cmd} (Debian ${pkg})`);
   if (!existsSync('/usr/lib/cni/bridge')) missing.push('CNI plugins (Debian containernetworking-plugins)');
@@ -46,8 +47,10 @@ export interface KubeNode {
   readonly cluster: KubeCluster;
   /** Seconds from start() to a Ready node with DNS serving. */
   readonly startSeconds: number;
-  /** `ctr -n k8s.io images import` of a docker-archive. */
-  importImage(tarball: string): Promise<void>;
+  /** The path of the network namespace holding a pod's IP (to look inside with nsenter). */
+  netnsOf(ip: string): Promise<string>;
+  /** Builds an image (scripts/build-image.mjs) and imports it into the node's containerd. */
+  loadImage(kind: ImageKind): Promise<void>;
   /** The last lines of the node's logs, for failure messages. */
   logs(): string;
   stop(): Promise<void>;
@@ -91,19 +94,19 @@ async function stopChild(c: ChildProcess | undefined): Promise<void> {
   clearTimeout(t);
 }
 
-async function must(cmd: string, args: string[], what: string): Promise<string> {
-  const r = await run(cmd, args);
+async function must(cmd: string, args: string[], what: string, timeoutMs = 20_000): Promise<string> {
+  const r = await run(cmd, args, timeoutMs);
   if (r.code !== 0) throw new Error(`${what}: ${cmd} ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
   return r.stdout;
 }
 
-/** Builds an image with scripts/build-image.mjs once per test process tree (cached by kind in /tmp while the build is unchanged). */
-export async function buildImage(kind: 'weft' | 'demo' | 'pause' | 'coredns'): Promise<string> {
-  await mkdir(IMAGE_CACHE, { recursive: true });
-  const out = join(IMAGE_CACHE, `${kind}-${process.pid}.tar`);
-  if (existsSync(out)) return out;
+type ImageKind = 'weft' | 'demo' | 'pause' | 'coredns';
+
+/** Builds an image with scripts/build-image.mjs into `dir` (a docker-archive), returning its path. */
+async function buildImage(kind: ImageKind, dir: string): Promise<string> {
+  const out = join(dir, `image-${kind}.tar`);
   const args = kind === 'coredns' ? ['binary', out, '--tag', 'weft.local/coredns:1', '--binary', join(K8S_BIN, 'coredns')] : [kind, out];
-  await must('node', [join(REPO, 'scripts/build-image.mjs'), ...args], `image ${kind}`);
+  await must('node', [join(REPO, 'scripts/build-image.mjs'), ...args], `image ${kind}`, 180_000);
   return out;
 }
 
@@ -128,6 +131,8 @@ oom_score = 0
   restrict_oom_score_adj = true
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
+  # Pod network namespaces under our state directory, not in the host's /var/run/netns.
+  netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     default_runtime_name = "runc"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
@@ -162,7 +167,7 @@ function kubeletConfig(dir: string, port: number, sock: string): string {
     `clusterDNS: [${DNS_SERVICE_IP}]`, 'clusterDomain: cluster.local', 'resolvConf: /etc/resolv.conf',
     'imageGCHighThresholdPercent: 100', 'imageGCLowThresholdPercent: 99',
     // A shared machine's disk or memory may be fuller than the defaults allow: no eviction.
-    'evictionHard: {memory.available: "0%", nodefs.available: "0%", imagefs.available: "0%", nodefs.inodesFree: "0%"}',
+    'evictionHard: {nodefs.available: "0%", imagefs.available: "0%", nodefs.inodesFree: "0%"}',
     'serializeImagePulls: false', 'maxPods: 50', 'syncFrequency: 10s', 'fileCheckFrequency: 60s', '',
   ].join('\n');
 }
@@ -187,15 +192,14 @@ export async function startNode(): Promise<KubeNode> {
     await lock.release();
   };
   try {
-    // What the teardown restores or removes: sysctls as they are now, pod netns already there.
+    const why = ['kubelet', 'kube-scheduler', 'kube-proxy', 'coredns'].filter((b) => !existsSync(join(K8S_BIN, b)));
+    if (why.length) throw new Error(`one-node cluster binaries missing: ${why.join(', ')} (run test/k8s/build.sh)`);
+    // What the teardown restores: sysctls as they are now.
     const saved = (await must('sysctl', SYSCTLS, 'sysctl')).trim().split('\n').map((l) => l.replace(' = ', ' ')).join('\n');
     await writeFile(join(dir, 'sysctls.saved'), saved + '\n');
-    const before = existsSync('/var/run/netns') ? readdirSync('/var/run/netns').filter((n) => n.startsWith('cni-')).map((n) => `/var/run/netns/${n}`) : [];
-    await writeFile(join(dir, 'netns.before'), before.join('\n') + '\n');
     // Something a killed run left behind (same fixed names) goes first.
     await run('bash', [TEARDOWN, join(dir, 'none'), BRIDGE, CGROUP_ROOT, kubeProxyBin]);
 
-    const images = Promise.all((['pause', 'coredns'] as const).map(buildImage));
     cluster = await startCluster({ podReachable: { serviceCidr: SERVICE_CIDR, serviceIp: API_SERVICE_IP } });
     const kubeconfig = cluster.kubeconfig;
 
@@ -209,10 +213,12 @@ export async function startNode(): Promise<KubeNode> {
       if (Date.now() > end) throw new Error(`containerd did not answer:\n${tail(join(dir, 'containerd.log'))}`);
       await sleep(200);
     }
-    const importImage = async (tarball: string): Promise<void> => {
-      await must('ctr', ['-a', sock, '-n', 'k8s.io', 'images', 'import', '--no-unpack', tarball], 'image import');
+    const loadImage = async (kind: ImageKind): Promise<void> => {
+      const tarball = await buildImage(kind, dir);
+      await must('ctr', ['-a', sock, '-n', 'k8s.io', 'images', 'import', '--no-unpack', tarball], 'image import', 180_000);
+      await rm(tarball, { force: true });
     };
-    for (const img of await images) await importImage(img);
+    await Promise.all((['pause', 'coredns'] as const).map(loadImage));
 
     children.push(start(join(K8S_BIN, 'kube-scheduler'), [
       `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
@@ -227,6 +233,15 @@ export async function startNode(): Promise<KubeNode> {
       '--conntrack-max-per-core=0', '--conntrack-tcp-timeout-established=0', '--conntrack-tcp-timeout-close-wait=0',
     ], join(dir, 'kube-proxy.log')));
 
+    // The kubelet wants its cgroup root to exist in every v1 hierarchy (cpuset's with CPUs and memory nodes set).
+    for (const h of readdirSync('/sys/fs/cgroup')) {
+      const root = join('/sys/fs/cgroup', h);
+      if (!existsSync(join(root, 'cgroup.procs'))) continue; // a symlink (cpu,cpuacct) or not a hierarchy
+      await mkdir(join(root, CGROUP_ROOT), { recursive: true });
+      if (h === 'cpuset') {
+        for (const f of ['cpuset.cpus', 'cpuset.mems']) await writeFile(join(root, CGROUP_ROOT, f), readFileSync(join(root, f)));
+      }
+    }
     const kl = join(dir, 'kubelet');
     await mkdir(join(kl, 'pki'), { recursive: true });
     await writeFile(join(kl, 'config.yaml'), kubeletConfig(dir, await freePort(), sock));
@@ -244,7 +259,15 @@ export async function startNode(): Promise<KubeNode> {
     }
     await k(['apply', '-f', '-'], coreDnsManifests(DNS_SERVICE_IP));
     await k(['rollout', 'status', '-n', 'kube-system', 'deployment/coredns', '--timeout=120s']);
-    const node: KubeNode = { cluster, startSeconds: (Date.now() - t0) / 1000, importImage, logs, stop };
+    const netnsDir = join(cd, 'state', 'io.containerd.grpc.v1.cri', 'netns');
+    const netnsOf = async (ip: string): Promise<string> => {
+      for (const ns of existsSync(netnsDir) ? readdirSync(netnsDir) : []) {
+        const r = await run('nsenter', [`--net=${join(netnsDir, ns)}`, 'ip', '-4', '-o', 'addr', 'show']);
+        if (r.code === 0 && r.stdout.includes(` ${ip}/`)) return join(netnsDir, ns);
+      }
+      throw new Error(`no pod network namespace under ${netnsDir} holds ${ip}`);
+    };
+    const node: KubeNode = { cluster, startSeconds: (Date.now() - t0) / 1000, netnsOf, loadImage, logs, stop };
     return node;
   } catch (err) {
     const detail = logs();

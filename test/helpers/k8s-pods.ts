@@ -1,7 +1,6 @@
 // Looking at real pods of the one-node cluster (k8s-node.ts) from the host: their network
 // namespace (to read the iptables rules weft-init wrote), their proxies' metrics (through the API
 // server's pod proxy, as `weft viz stat --kubernetes` does), their containers' memory.
-import { readdirSync } from 'node:fs';
 import { parsePromText, type Sample } from '../../src/viz/prom-text.js';
 import { run } from './exec.js';
 import type { KubeCluster } from './k8s-cluster.js';
@@ -47,21 +46,11 @@ export async function pods(cluster: KubeCluster, namespace: string, selector = '
   }));
 }
 
-/** The host's name (/var/run/netns/…) of the network namespace holding `ip` (containerd's cni-<uuid>). */
-export async function netnsOf(ip: string): Promise<string> {
-  for (const ns of readdirSync('/var/run/netns').filter((n) => n.startsWith('cni-'))) {
-    const r = await run('ip', ['-n', ns, '-4', '-o', 'addr', 'show']);
-    if (r.code === 0 && r.stdout.includes(` ${ip}/`)) return ns;
-  }
-  throw new Error(`no network namespace on this host holds ${ip}`);
-}
-
-/** `iptables-save -t nat` inside a pod's network namespace (nft back end first, as weft init picks). */
-export async function podNatRules(ip: string): Promise<string> {
-  const ns = await netnsOf(ip);
+/** `iptables-save -t nat` inside a pod's network namespace (the path: KubeNode.netnsOf), both back ends. */
+export async function podNatRules(netns: string): Promise<string> {
   let out = '';
   for (const tool of ['iptables-nft-save', 'iptables-legacy-save']) {
-    const r = await run('ip', ['netns', 'exec', ns, tool, '-t', 'nat']);
+    const r = await run('nsenter', [`--net=${netns}`, tool, '-t', 'nat']);
     if (r.code === 0) out += r.stdout;
   }
   return out;

@@ -6,7 +6,7 @@
 #   node-teardown.sh DIR BRIDGE CGROUP KUBE_PROXY
 #
 #   DIR         the node's directory (containerd root/state/socket, kubelet root, CNI state,
-#               sysctls.saved, netns.before)
+#               sysctls.saved)
 #   BRIDGE      the CNI bridge's name
 #   CGROUP      the kubelet's cgroup root (one name under each v1 hierarchy)
 #   KUBE_PROXY  the kube-proxy binary (its --cleanup removes its chains), or "-"
@@ -32,19 +32,12 @@ for h in /sys/fs/cgroup/*/; do
 done
 sleep 0.5
 
-# 2. Mounts under the node's directory (rootfs overlays, projected volumes, shm), deepest first.
+# 2. Mounts under the node's directory (rootfs overlays, projected volumes, shm, pod netns), deepest first.
 awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
   umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
 done
 
-# 3. Pod network namespaces made while the node ran (containerd names them cni-<uuid>).
-if [ -f "$dir/netns.before" ]; then
-  for ns in /var/run/netns/cni-*; do
-    [ -e "$ns" ] || continue
-    grep -qxF "$ns" "$dir/netns.before" && continue
-    umount "$ns" 2>/dev/null; rm -f "$ns"
-  done
-fi
+# 3. The bridge (pod network namespaces are mounts under DIR: containerd's netns_mounts_under_state_dir).
 ip link del "$bridge" 2>/dev/null
 
 # 4. cgroups: the kubelet's root under each hierarchy, leaves first (a cgroup is removed with rmdir).
