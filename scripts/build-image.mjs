@@ -105,7 +105,7 @@ if (kind === 'binary') {
   for (const so of sh('sh', ['-c', `ldd ${xt}/*.so | sed -n 's#.* => \\(/[^ ]*\\) .*#\\1#p' | sort -u`]).split('\n').filter(Boolean)) addHostFile(so);
 
   for (const rel of ['package.json', 'bin', 'dist/src', 'src/api/proto', 'native/build/Release/weft_native.node']) addRepo(rel);
-  if (kind === 'demo') addRepo('dist/examples');
+  if (kind === 'demo') for (const rel of ['dist/examples', 'examples/demo/proto']) addRepo(rel);
   // Production dependencies only: the paths npm itself lists (nested node_modules come with their parent).
   const prod = sh('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: repo }).split('\n').filter((p) => p.includes('/node_modules/'));
   for (const p of prod) {

@@ -54,7 +54,7 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
     assert.equal(endpoints.trim(), injector.ip, 'the webhook Service points at the injector pod');
     const check = await weft(['check']);
     assert.equal(check.code, 0, check.stdout + check.stderr);
-    assert.match(check.stdout, /API server really calls|proxy injector webhook/i);
+    assert.match(check.stdout, /✔ the API server calls the proxy injector\n/);
   });
 
   let demo: PodInfo[] = [];
@@ -87,7 +87,8 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
 
   test('traffic between the demo pods is mTLS with identities from service-account tokens', async () => {
     // vote-bot -> web -> catalog (HTTP/1) and voting (gRPC). (Inbound plaintext exists: the
-    // kubelet's probes, from the host.)
+    // kubelet's probes, from the host: tls="no_identity".) Identities are SPIFFE IDs of the
+    // pods' service accounts, which identity issued against their projected tokens.
     const edges: [string, string][] = [['web', 'vote-bot'], ['catalog', 'web'], ['voting', 'web']];
     const podOf = (w: string): string => (demo.find((d) => d.name.startsWith(`${w}-`)) as PodInfo).name;
     for (let end = Date.now() + 60_000; ;) {
@@ -96,9 +97,9 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
         const [served, sent] = [await proxyMetrics(cluster, 'demo', podOf(server)), await proxyMetrics(cluster, 'demo', podOf(client))];
         const resp = (m: typeof served, dir: string) => m.filter((s) => s.name === 'response_total' && s.labels['direction'] === dir);
         // The server's proxy saw the client's identity; the client's proxy saw the server's.
-        const inbound = resp(served, 'inbound').filter((s) => s.labels['tls'] === 'true' && (s.labels['client_id'] ?? '').startsWith(`${client}.demo.`));
+        const inbound = resp(served, 'inbound').filter((s) => s.labels['tls'] === 'true' && s.labels['client_id'] === `spiffe://cluster.local/ns/demo/sa/${client}`);
         const outbound = resp(sent, 'outbound').filter((s) => (s.labels['authority'] ?? '').startsWith(`${server}.`));
-        const outTls = outbound.filter((s) => s.labels['tls'] === 'true' && (s.labels['server_id'] ?? '').startsWith(`${server}.demo.`));
+        const outTls = outbound.filter((s) => s.labels['tls'] === 'true' && s.labels['server_id'] === `spiffe://cluster.local/ns/demo/sa/${server}`);
         if (total(inbound, 'response_total') === 0 || total(outTls, 'response_total') === 0) {
           missing.push(`${client} -> ${server}: inbound ${JSON.stringify([...new Set(resp(served, 'inbound').map((s) => `${s.labels['tls']}/${s.labels['client_id']}`))])}, outbound ${JSON.stringify([...new Set(outbound.map((s) => `${s.labels['tls']}/${s.labels['server_id']}`))])}`);
           continue;
@@ -127,5 +128,75 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
     assert.equal(rows.find((x) => x.name === 'catalog')?.successRate, 1);
     const bot = rows.find((x) => x.name === 'vote-bot');
     assert.ok(bot && bot.meshedPods === 1, 'vote-bot is meshed (it serves nothing: no rate)');
+  });
+
+  /** web's proxy's outbound responses from catalog: successes and failures so far. */
+  const webToCatalog = async (): Promise<{ ok: number; failed: number }> => {
+    const web = (await pods(cluster, 'demo', 'app=web')).find((p) => !p.deleting) as PodInfo;
+    const m = (await proxyMetrics(cluster, 'demo', web.name)).filter((x) => x.labels['direction'] === 'outbound' && (x.labels['authority'] ?? '').startsWith('catalog.'));
+    return { ok: total(m, 'response_total', { classification: 'success' }), failed: total(m, 'response_total', { classification: 'failure' }) };
+  };
+  const catalogEndpoints = async (): Promise<string> =>
+    k(['get', 'endpointslices', '-n', 'demo', '-l', 'kubernetes.io/service-name=catalog', '-o', 'jsonpath={range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]} {end}']);
+  const until = async (what: string, f: () => Promise<boolean>, ms = 120_000): Promise<void> => {
+    for (const end = Date.now() + ms; !(await f());) {
+      assert.ok(Date.now() < end, `${what}: not after ${ms / 1000} s`);
+      await sleep(500);
+    }
+  };
+
+  test('a catalog pod deleted under load: its endpoint goes, web keeps being served by the other', async () => {
+    await k(['scale', '-n', 'demo', 'deployment/catalog', '--replicas=2']);
+    await k(['wait', '-n', 'demo', '--for=condition=Available', 'deployment/catalog', '--timeout=180s']);
+    await until('two catalog endpoints', async () => (await catalogEndpoints()).trim().split(' ').length === 2);
+    const [victim] = (await pods(cluster, 'demo', 'app=catalog')).filter((p) => p.ready);
+    assert.ok(victim);
+    await sleep(3000); // traffic spread over both
+    const before = await webToCatalog();
+    const t = Date.now();
+    await k(['delete', 'pod', '-n', 'demo', victim.name, '--wait=false']);
+    await until('the deleted pod out of the EndpointSlice', async () => !(await catalogEndpoints()).includes(victim.ip));
+    log(`endpoint removed ${((Date.now() - t) / 1000).toFixed(1)} s after the delete`);
+    await until('its replacement ready', async () => (await catalogEndpoints()).trim().split(' ').length === 2);
+    await sleep(5000);
+    const after = await webToCatalog();
+    log(`web -> catalog across the delete: ${after.ok - before.ok} ok, ${after.failed - before.failed} failed`);
+    assert.ok(after.ok - before.ok > 10, 'web kept calling catalog');
+    // web calls catalog with at most a few requests in flight (vote-bot's MAX_IN_FLIGHT is 4).
+    assert.ok(after.failed - before.failed <= 4, `failed requests beyond the deleted pod's in-flight ones: ${after.failed - before.failed}`);
+  });
+
+  test('the destination pod restarted: proxies keep routing, and follow changes made after it', async () => {
+    const old = (await pods(cluster, 'weft', 'weft.io/control-plane-component=destination'))[0] as PodInfo;
+    const before = await webToCatalog();
+    await k(['delete', 'pod', '-n', 'weft', old.name]);
+    await k(['wait', '-n', 'weft', '--for=condition=Available', 'deployment/weft-destination', '--timeout=180s']);
+    await until('a new destination pod ready', async () => (await pods(cluster, 'weft', 'weft.io/control-plane-component=destination')).some((p) => p.ready && p.uid !== old.uid));
+    const during = await webToCatalog();
+    assert.ok(during.ok > before.ok, 'web was served by catalog while destination restarted');
+    // A change after the restart reaches web's proxy: one catalog pod goes, no request is sent to it.
+    await k(['scale', '-n', 'demo', 'deployment/catalog', '--replicas=1']);
+    await until('one catalog endpoint', async () => (await catalogEndpoints()).trim().split(' ').length === 1);
+    await sleep(5000);
+    const after = await webToCatalog();
+    log(`web -> catalog across the destination restart and a scale-down: ${after.ok - before.ok} ok, ${after.failed - before.failed} failed`);
+    assert.ok(after.ok - during.ok > 10, 'web kept calling catalog');
+    assert.ok(after.failed - before.failed <= 4, `failures: ${after.failed - before.failed}`);
+  });
+
+  test('weft uninstall | kubectl delete -f - and deleting the demo namespace leave nothing of weft', async () => {
+    const u = await weft(['uninstall']);
+    assert.equal(u.code, 0, u.stderr);
+    await k(['delete', '-f', '-', '--wait=false'], u.stdout);
+    await k(['delete', 'namespace', 'demo', '--wait=false']);
+    await until('namespaces weft and demo gone', async () =>
+      (await cluster.kubectl(['get', 'namespace', 'weft'])).code !== 0 && (await cluster.kubectl(['get', 'namespace', 'demo'])).code !== 0, 180_000);
+    const left = await k(['get', 'all,secrets,configmaps,serviceaccounts,roles,rolebindings,clusterroles,clusterrolebindings,crd,mutatingwebhookconfigurations,validatingwebhookconfigurations,poddisruptionbudgets,cronjobs',
+      '-A', '-l', 'app.kubernetes.io/part-of=weft', '-o', 'name']);
+    assert.equal(left.trim(), '', `left behind:\n${left}`);
+    assert.doesNotMatch(await k(['get', 'crd,clusterroles,clusterrolebindings,mutatingwebhookconfigurations,validatingwebhookconfigurations', '-o', 'name']), /weft|serviceprofiles/);
+    // Only the cluster's own DNS pod still runs on the node.
+    const running = (await k(['get', 'pods', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {end}'])).trim().split(' ');
+    assert.deepEqual(running.map((p) => p.split('/')[0]), ['kube-system'], running.join(' '));
   });
 });
