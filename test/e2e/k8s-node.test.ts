@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { nodeSkipReason, startNode, type KubeNode } from '../helpers/k8s-node.js';
-import { podNatRules, pods, proxyMetrics, total, type PodInfo } from '../helpers/k8s-pods.js';
+import { podNatRules, pods, proxyMetrics, rssByUid, total, type PodInfo } from '../helpers/k8s-pods.js';
 import { runWeft } from '../helpers/weft-process.js';
 import type { KubeCluster } from '../helpers/k8s-cluster.js';
 
@@ -120,6 +120,8 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
     assert.equal(r.code, 0, r.stderr);
     const { rows } = JSON.parse(r.stdout) as { rows: { name: string; meshedPods: number; pods: number; successRate?: number; rps: number }[] };
     log(`viz stat: ${JSON.stringify(rows)}`);
+    const rss = rssByUid('weft-node', 2102);
+    log(`RSS of the ${rss.length} proxies in the demo's pods: ${rss.map((r) => r.toFixed(0)).join(', ')} MB`);
     for (const w of ['web', 'catalog', 'voting']) {
       const row = rows.find((x) => x.name === w);
       assert.ok(row, `${w} listed`);

@@ -1,6 +1,8 @@
 // Looking at real pods of the one-node cluster (k8s-node.ts) from the host: their network
 // namespace (to read the iptables rules weft-init wrote), their proxies' metrics (through the API
 // server's pod proxy, as `weft viz stat --kubernetes` does), their containers' memory.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parsePromText, type Sample } from '../../src/viz/prom-text.js';
 import { run } from './exec.js';
 import type { KubeCluster } from './k8s-cluster.js';
@@ -66,4 +68,28 @@ export function total(samples: readonly Sample[], name: string, labels: Record<s
   let n = 0;
   for (const s of samples) if (s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) n += s.value;
   return n;
+}
+
+/** RSS in MB of the processes running as `uid` under a cgroup-v1 memory subtree (the node's pods). */
+export function rssByUid(cgroupRoot: string, uid: number): number[] {
+  const out: number[] = [];
+  const walk = (dir: string): void => {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const pid of entries.includes('cgroup.procs') ? readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean) : []) {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        if (new RegExp(`^Uid:\\s+${uid}\\s`, 'm').test(status)) out.push(Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024);
+      } catch {
+        // exited meanwhile
+      }
+    }
+    for (const e of entries) if (!e.includes('.')) walk(join(dir, e));
+  };
+  walk(join('/sys/fs/cgroup/memory', cgroupRoot));
+  return out;
 }
