@@ -3,9 +3,9 @@
 // the weft and demo images into its containerd, prints the kubeconfig to use, and tears it all
 // down on Ctrl-C (or SIGTERM). Run from the repository root after `npm run build`, as root.
 //
-//   node test/k8s/node-up.mjs
+//   node scripts/k8s-node-up.mjs
 //   export KUBECONFIG=<printed path>; weft install --image-pull-policy Never | kubectl apply -f -
-import { startNode } from '../../dist/test/helpers/k8s-node.js';
+import { startNode } from '../dist/test/helpers/k8s-node.js';
 
 const node = await startNode();
 console.log(`node Ready with DNS in ${node.startSeconds.toFixed(1)} s`);
