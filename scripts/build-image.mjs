@@ -32,8 +32,20 @@ if (!tag || !/^[\w./-]+:[\w.-]+$/.test(tag)) {
   process.exit(2);
 }
 
+const binAt = rest.indexOf('--binary');
+const bin = binAt >= 0 ? rest[binAt + 1] : undefined;
+if (kind === 'binary' && (!bin || !existsSync(bin))) {
+  console.error(`build-image: --binary "${bin ?? ''}" is not a file`);
+  process.exit(2);
+}
+
 const root = mkdtempSync(join(tmpdir(), `weft-image-${kind}-`));
 const work = mkdtempSync(join(tmpdir(), `weft-image-out-${kind}-`));
+// The staging trees go whatever happens (a failed copy or tar included).
+process.on('exit', () => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+});
 const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', ...opts });
 
 /** Copies a host file into the image at the same path, following symlinks but keeping the link itself too. */
@@ -69,12 +81,6 @@ function addRepo(rel) {
 
 let config;
 if (kind === 'binary') {
-  const at = rest.indexOf('--binary');
-  const bin = at >= 0 ? rest[at + 1] : undefined;
-  if (!bin || !existsSync(bin)) {
-    console.error(`build-image: --binary "${bin ?? ''}" is not a file`);
-    process.exit(2);
-  }
   mkdirSync(join(root, 'bin'), { recursive: true });
   copyFileSync(bin, join(root, 'bin', 'app'));
   chmodSync(join(root, 'bin', 'app'), 0o755);
@@ -140,6 +146,4 @@ const configName = `${createHash('sha256').update(image).digest('hex')}.json`;
 writeFileSync(join(work, configName), image);
 writeFileSync(join(work, 'manifest.json'), JSON.stringify([{ Config: configName, RepoTags: [tag], Layers: ['layer.tar'] }]));
 sh('tar', ['-C', work, '-cf', resolve(out), 'manifest.json', configName, 'layer.tar']);
-rmSync(root, { recursive: true, force: true });
-rmSync(work, { recursive: true, force: true });
 console.log(`build-image: ${tag} (${kind}, layer ${(lstatSync(resolve(out)).size / 1e6).toFixed(0)} MB) -> ${out}`);
