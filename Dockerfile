@@ -4,7 +4,9 @@
 #
 #   docker build -t ghcr.io/weft-mesh/weft:0.1.0 .
 #
-# Not built by CI here (no container engine on the test machines); see docs/kubernetes.md.
+# Not built by CI here (no container engine on the test machines): scripts/build-image.mjs writes
+# the same files as a docker-archive, which the one-node cluster of the e2e tests imports into
+# containerd (keep the two in step); see docs/kubernetes.md.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /src

@@ -1,3 +1,4 @@
+// test-timeout: 600000
 // weft on a real API server, the way a user meets it: `weft install | kubectl apply -f -`, the
 // injector (run on this host with the installed certificate; the API server reaches it at the
 // injector pod's IP, which the test reports as a kubelet would) injecting pods at admission, the

@@ -1,3 +1,4 @@
+// test-timeout: 600000
 // weft's life on a cluster after install: `weft check` failing with the right hint when the
 // webhook certificate is wrong (the API server really cannot call the injector) and `weft
 // upgrade` repairing it, upgrade's change list (none after an upgrade; --ha), the heartbeat

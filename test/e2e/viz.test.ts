@@ -1,3 +1,4 @@
+// test-timeout: 600000
 // `weft viz stat/edges/routes` end to end in network namespaces: a real Prometheus started by
 // `weft up`, scraping real proxies; the numbers the CLI prints (through the control plane's
 // metrics API) match the traffic the test sent — and survive a proxy restart.

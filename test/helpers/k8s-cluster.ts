@@ -173,8 +173,17 @@ async function external(kubeconfig: string): Promise<KubeCluster> {
   };
 }
 
+export interface ClusterOptions {
+  /**
+   * For a cluster whose pods run (test/helpers/k8s-node.ts): the API server also listens on this
+   * host's address, advertised as the `kubernetes` Service's endpoint, with a certificate naming
+   * it and the Service's cluster IP (the first of this range), so pods reach it through kube-proxy.
+   */
+  readonly podReachable?: { readonly serviceCidr: string; readonly serviceIp: string };
+}
+
 /** Starts etcd, kube-apiserver and kube-controller-manager (or uses $KUBECONFIG). */
-export async function startCluster(): Promise<KubeCluster> {
+export async function startCluster(opts: ClusterOptions = {}): Promise<KubeCluster> {
   if (process.env.KUBECONFIG) return external(process.env.KUBECONFIG);
   const why = ['kube-apiserver', 'kube-controller-manager', 'kubectl'].filter((b) => !executable(join(K8S_BIN, b)));
   if (!which('etcd')) why.push('etcd');
@@ -189,7 +198,11 @@ export async function startCluster(): Promise<KubeCluster> {
   const server = `https://127.0.0.1:${apiPort}`;
 
   const ca = await createServingCa('weft-test-kubernetes-ca');
-  const serving = await signServingCert(ca, { dnsNames: ['localhost', 'kubernetes', 'kubernetes.default.svc'], ips: ['127.0.0.1'] });
+  const pods = opts.podReachable;
+  const serving = await signServingCert(ca, {
+    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+    ips: pods ? ['127.0.0.1', hostIp, pods.serviceIp] : ['127.0.0.1'],
+  });
   const sa = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const token = randomBytes(24).toString('hex');
   await Promise.all([
@@ -220,16 +233,18 @@ export async function startCluster(): Promise<KubeCluster> {
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const apiArgs = [
     `--etcd-servers=${etcdUrl}`,
-    '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, '--advertise-address=127.0.0.1',
-    // A loopback advertise address is refused by the endpoint reconciler of the `kubernetes` Service.
-    '--endpoint-reconciler-type=none',
+    `--secure-port=${apiPort}`,
+    ...(pods
+      ? ['--bind-address=0.0.0.0', `--advertise-address=${hostIp}`]
+      // A loopback advertise address is refused by the endpoint reconciler of the `kubernetes` Service.
+      : ['--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', '--endpoint-reconciler-type=none']),
     `--cert-dir=${f('certs')}`,
     `--tls-cert-file=${f('apiserver.crt')}`, `--tls-private-key-file=${f('apiserver.key')}`,
     `--service-account-key-file=${f('sa.pub')}`, `--service-account-signing-key-file=${f('sa.key')}`,
     `--service-account-issuer=${SA_ISSUER}`, `--api-audiences=${SA_ISSUER}`,
     `--token-auth-file=${f('tokens.csv')}`,
     '--authorization-mode=RBAC',
-    '--service-cluster-ip-range=10.96.0.0/16',
+    `--service-cluster-ip-range=${pods?.serviceCidr ?? '10.96.0.0/16'}`,
     // Webhooks and aggregated APIs are called at an endpoint address (our host), not a cluster IP
     // (there is no kube-proxy to route one).
     '--enable-aggregator-routing=true',
@@ -250,7 +265,8 @@ export async function startCluster(): Promise<KubeCluster> {
       '--use-service-account-credentials=true',
       `--service-account-private-key-file=${f('sa.key')}`,
       `--root-ca-file=${f('ca.crt')}`,
-      '--controllers=*,-node-ipam-controller,-node-lifecycle-controller,-persistentvolume-attach-detach-controller',
+      // Without a kubelet no node lifecycle: with one, it is what lifts a new node's not-ready taint.
+      `--controllers=*,-node-ipam-controller,${pods ? '' : '-node-lifecycle-controller,'}-persistentvolume-attach-detach-controller`,
     ], cleanEnv());
   } catch (err) {
     await stopAll();

@@ -12,6 +12,8 @@ interface State {
   readonly dir: string;
   readonly pids: Set<number>;
   readonly dirs: Set<string>;
+  /** Shell commands run (in order) after the pids are killed, before the directories go. */
+  readonly cmds: Set<string>;
 }
 
 let state: State | undefined;
@@ -21,10 +23,11 @@ function init(): State {
   const dir = mkdtempSync(join(tmpdir(), 'weft-reaper-'));
   // $0 = our pid, $1 = the directory; sleeps 1 s at a time while we live.
   const script = 'while kill -0 "$0" 2>/dev/null; do sleep 1; done; [ -s "$1/pids" ] && kill -9 $(cat "$1/pids") 2>/dev/null; '
+    + '[ -s "$1/cmds" ] && sh "$1/cmds" >/dev/null 2>&1; '
     + '[ -s "$1/dirs" ] && while read -r d; do rm -rf "$d"; done < "$1/dirs"; rm -rf "$1"';
   const watcher = spawn('sh', ['-c', script, String(process.pid), dir], { detached: true, stdio: 'ignore' });
   watcher.unref();
-  state = { dir, pids: new Set(), dirs: new Set() };
+  state = { dir, pids: new Set(), dirs: new Set(), cmds: new Set() };
   process.once('exit', () => {
     // An exit without the children's after() hooks (an uncaught error): stop them now; then
     // nothing is left for the watcher, which removes the directory and ends.
@@ -48,6 +51,23 @@ function init(): State {
 function save(s: State): void {
   writeFileSync(join(s.dir, 'pids'), [...s.pids].join(' '));
   writeFileSync(join(s.dir, 'dirs'), [...s.dirs].map((d) => d + '\n').join(''));
+  writeFileSync(join(s.dir, 'cmds'), [...s.cmds].map((c) => c + '\n').join(''));
+}
+
+/**
+ * Runs the shell command `cmd` if this process dies before calling forget() (for cleanups that
+ * are more than killing a process or removing a directory: mounts, network devices, cgroups).
+ */
+export function runWithTest(cmd: string): { forget(): void } {
+  const s = init();
+  s.cmds.add(cmd);
+  save(s);
+  return {
+    forget: () => {
+      s.cmds.delete(cmd);
+      save(s);
+    },
+  };
 }
 
 /** Removes `dir` if this process dies without removing it; call forget() once it is removed. */
