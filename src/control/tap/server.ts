@@ -75,7 +75,11 @@ export async function startTapApi(o: TapApiOptions): Promise<TapApi> {
     // Authorities by request id, to name the destination of an outbound request's later events.
     const authorities = new Map<string, string | undefined>();
     const named = (e: Parameters<typeof withResources>[1]): typeof e => {
-      if (e.type === 'requestInit') authorities.set(e.id, e.authority);
+      if (e.type === 'requestInit') {
+        // Ends dropped on the way (a slow reader) would leave entries: keep the map bounded.
+        if (authorities.size >= 10_000) authorities.clear();
+        authorities.set(e.id, e.authority);
+      }
       const out = withResources(inv, e, authorities.get(e.id));
       if (e.type === 'responseEnd') authorities.delete(e.id);
       return out;
