@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../lib/errors.js';
 import { parseAddress, type Address } from '../lib/address.js';
 import { isLogLevel, type LogLevel } from '../lib/log.js';
+import { parseInboundPolicy, POLICY_DEFAULTS } from './policy/config.js';
+import type { InboundPolicyConfig } from './policy/config.js';
+import { DEFAULT_CLUSTER_NETWORKS } from './policy/default-policy.js';
 
 export const ENV = {
   outboundListen: 'WEFT_PROXY_OUTBOUND_LISTEN_ADDR',
@@ -35,6 +38,11 @@ export const ENV = {
   destinationContext: 'WEFT_PROXY_DESTINATION_CONTEXT',
   inboundPeerPort: 'WEFT_PROXY_INBOUND_PEER_PORT',
   http1OverH2: 'WEFT_PROXY_MESH_HTTP1_OVER_H2',
+  policySvcAddr: 'WEFT_PROXY_POLICY_SVC_ADDR',
+  policyWorkload: 'WEFT_PROXY_POLICY_WORKLOAD',
+  inboundDefaultPolicy: 'WEFT_PROXY_INBOUND_DEFAULT_POLICY',
+  inboundClusterNetworks: 'WEFT_PROXY_INBOUND_CLUSTER_NETWORKS',
+  policyInitialWaitMs: 'WEFT_PROXY_POLICY_INITIAL_WAIT_MS',
 } as const;
 
 /** How the proxy obtains its certificate (absent: identity disabled, plaintext only). */
@@ -85,6 +93,8 @@ export interface ProxyConfig {
   readonly inboundPeerPort: number;
   /** Carry HTTP/1 between meshed proxies over one multiplexed HTTP/2 connection (default on). */
   readonly http1OverH2: boolean;
+  /** Inbound authorization: the policy API and the default policy (policy/config.ts). */
+  readonly inboundPolicy: InboundPolicyConfig;
 }
 
 export const DEFAULTS = {
@@ -139,6 +149,11 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   destinationContext: ['', 'context token sent with lookups, {"ns":"<namespace>"}'],
   inboundPeerPort: [String(DEFAULTS.inboundPeerPort), "peers' inbound port for meshed opaque TCP when discovery does not name it"],
   http1OverH2: [String(DEFAULTS.http1OverH2), 'carry HTTP/1 between meshed proxies over HTTP/2'],
+  policySvcAddr: ['<destination svc addr>', 'inbound policy API host:port (needs a workload)'],
+  policyWorkload: ['<from the destination context>', 'this proxy\'s workload for the policy API, {"ns":"<ns>","pod":"<pod>"}'],
+  inboundDefaultPolicy: [POLICY_DEFAULTS.defaultPolicy, 'policy before/without an answer: all-unauthenticated, all-authenticated, cluster-authenticated, cluster-unauthenticated, deny, audit'],
+  inboundClusterNetworks: [DEFAULT_CLUSTER_NETWORKS, 'CIDRs the cluster-* default policies allow'],
+  policyInitialWaitMs: [String(POLICY_DEFAULTS.initialWaitMs), "a port's first request waits this long for its policy, then the default applies"],
 };
 
 type Env = Record<string, string | undefined>;
@@ -240,6 +255,10 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     destinationContext: env[ENV.destinationContext] ?? '',
     inboundPeerPort: positiveInt(env, ENV.inboundPeerPort, DEFAULTS.inboundPeerPort),
     http1OverH2: env[ENV.http1OverH2] === undefined ? DEFAULTS.http1OverH2 : bool(env, ENV.http1OverH2),
+    inboundPolicy: parseInboundPolicy(env, {
+      svcAddr: ENV.policySvcAddr, workload: ENV.policyWorkload, defaultPolicy: ENV.inboundDefaultPolicy,
+      clusterNetworks: ENV.inboundClusterNetworks, initialWaitMs: ENV.policyInitialWaitMs,
+    }, { svcAddr: env[ENV.destinationSvcAddr] || undefined, context: env[ENV.destinationContext] ?? '' }),
   };
   return Object.freeze(cfg);
 }

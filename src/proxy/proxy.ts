@@ -19,6 +19,7 @@ import { OutboundDestinations } from './outbound/destinations.js';
 import { registerBalancerGauge } from './outbound/balancer-metrics.js';
 import type { IdentityClient } from './identity/client.js';
 import { FaultGuard } from './guard.js';
+import { inboundPolicySource } from './policy/source.js';
 
 export interface ProxyOptions {
   readonly log?: Logger;
@@ -95,7 +96,8 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     ? new OutboundDestinations(new (await import('./discovery/client.js')).DiscoveryClient({ address: cfg.destinationSvcAddr, contextToken: cfg.destinationContext }))
     : undefined;
   if (destinations) registerBalancerGauge(metrics, destinations);
-  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard };
+  const inboundPolicy = await inboundPolicySource(cfg.inboundPolicy, log);
+  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard, inboundPolicy };
 
   const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
   const servers = stacks.map((stack) =>
@@ -137,6 +139,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
         await closeServer(admin);
         identityClient?.close();
         destinations?.close();
+        inboundPolicy?.close();
         log.info('drained');
       })();
       return draining;
@@ -144,6 +147,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     async close() {
       identityClient?.close();
       destinations?.close();
+      inboundPolicy?.close();
       await Promise.all(stacks.map((s) => s.drain(0)));
       await Promise.all(servers.map(closeServer));
       admin.closeAllConnections();

@@ -9,6 +9,7 @@ import type { MeshConnector } from './mesh/connector.js';
 import type { MeshTlsAcceptor } from './tls/accept.js';
 import type { OutboundDestinations } from './outbound/destinations.js';
 import type { FaultGuard } from './guard.js';
+import type { PolicySource } from './policy/source.js';
 
 export interface StackDeps {
   readonly cfg: ProxyConfig;
@@ -25,6 +26,8 @@ export interface StackDeps {
   readonly destinations: OutboundDestinations | undefined;
   /** Closes what a throwing handler was serving, counts it, keeps the proxy running. */
   readonly guard: FaultGuard;
+  /** Inbound policy (the policy API's answers, else the default); absent: authorization off. */
+  readonly inboundPolicy?: PolicySource | undefined;
 }
 
 /** A listener's connection handling, as built by a stack. */

@@ -4,8 +4,9 @@
 //     meshed TLS (our ALPN) -> terminate mTLS, record the client identity -> transport header
 //        (target port + protocol) -> http1 | h2 | opaque, as the header says; HTTP/2 streams
 //        marked weft-orig-proto go to the app as HTTP/1.1 again
-//     http1/h2 (plaintext) -> route to the app -> client-id header -> metrics -> forward
-//     other TLS / opaque -> TCP forward to the app
+//     http1/h2 (plaintext) -> route to the app -> metrics -> authorize (policy: route, client
+//        identity and address; 403 / PERMISSION_DENIED) -> client-id header -> forward
+//     other TLS / opaque -> authorize the connection (else close) -> TCP forward to the app
 // The app learns the verified client identity from `weft-client-id`; any such header from
 // outside the mesh is removed.
 import type { Socket } from 'node:net';
@@ -25,6 +26,7 @@ import { readTransportHeader } from '../tls/transport-header.js';
 import { ConnectionTracker } from '../tcp/connections.js';
 import { forwardTcp } from '../tcp/forward.js';
 import { createUpstream, drainStack } from '../upstream.js';
+import { authzLayers } from '../policy/authz-layer.js';
 
 export const CLIENT_ID_HEADER = 'weft-client-id';
 
@@ -40,10 +42,11 @@ const clientIdH2: H2Layer = (next) => (stream, headers, flags, route) => {
   next(stream, headers, flags, route);
 };
 
-export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard }: StackDeps): ConnectionStack {
+export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard, inboundPolicy }: StackDeps): ConnectionStack {
   const log = parentLog.child('inbound');
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, undefined);
+  const authz = authzLayers(inboundPolicy, metrics, log);
 
   /** The app is on this host: the configured address, else the redirected port on loopback. */
   const appAddress = (port: number | undefined): Address | undefined => {
@@ -60,8 +63,8 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     // Inbound requests always go to the app, whatever URI form they use.
     routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.target, req.head.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),
-    h1: observeH1(metrics)(clientIdH1(forwardH1(upstream.h1Pool))),
-    h2: observeH2(metrics)(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool)))),
+    h1: observeH1(metrics)(authz.h1(clientIdH1(forwardH1(upstream.h1Pool)))),
+    h2: observeH2(metrics)(authz.h2(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool))))),
   });
 
   /** mTLS from a meshed peer: terminate, read the transport header, dispatch on its protocol. */
@@ -76,11 +79,12 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
         target,
         tls: meshedTls(localIdentity ?? '', clientIdentity ?? ''),
         log,
+        peerIp: raw.remoteAddress,
       };
       tracker.track(raw, tcpLabels(ctx));
       if (header.protocol === 'http1') httpServe.http1(tls, ctx);
       else if (header.protocol === 'http2') httpServe.h2(tls, ctx);
-      else void forwardTcp(tls, target, upstream.tcp);
+      else authz.tcp(ctx, () => void forwardTcp(tls, target, upstream.tcp), () => tls.destroy());
     } catch (err) {
       log.info('meshed connection refused', { err: err as Error, peer: raw.remoteAddress });
       raw.destroy();
@@ -91,14 +95,14 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     accept(socket: Socket) {
       const od = origDst.lookup(socket);
       const target = appAddress(od?.port);
-      const ctx: ConnContext = { direction: 'inbound', target, tls: PLAINTEXT, log };
+      const ctx: ConnContext = { direction: 'inbound', target, tls: PLAINTEXT, log, peerIp: socket.remoteAddress };
       const tracked = (next: (s: Socket, c: ConnContext) => void) => (s: Socket): void => {
         tracker.track(s, tcpLabels(ctx));
         next(s, ctx);
       };
       const opaque = (s: Socket, peek: Buffer, ended?: boolean): void => {
         tracker.track(s, tcpLabels(ctx));
-        void forwardTcp(s, target, upstream.tcp, undefined, ended ? peek : undefined);
+        authz.tcp(ctx, () => void forwardTcp(s, target, upstream.tcp, undefined, ended ? peek : undefined), () => s.destroy());
       };
       // Only a connection redirected from an opaque app port skips detection; one addressed to
       // the inbound port itself may be a meshed peer's TLS, whatever the app port.
