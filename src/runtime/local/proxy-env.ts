@@ -51,5 +51,7 @@ export function proxyEnv(i: ProxyEnvInput): Record<string, string> {
     env[PROXY_ENV.adminListen] = i.adminAddr ?? '127.0.0.1:4191';
     if (i.appAddr) env[PROXY_ENV.inboundDefaultDst] = i.appAddr;
   }
+  // The policy API identifies this proxy by the destination context's {ns, pod}.
+  if (i.workload.defaultInboundPolicy) env[PROXY_ENV.inboundDefaultPolicy] = i.workload.defaultInboundPolicy;
   return { ...env, ...i.workload.proxyEnv };
 }
