@@ -5,7 +5,8 @@
 //        (target port + protocol) -> http1 | h2 | opaque, as the header says; HTTP/2 streams
 //        marked weft-orig-proto go to the app as HTTP/1.1 again
 //     http1/h2 (plaintext) -> route to the app -> metrics -> authorize (policy: route, client
-//        identity and address; 403 / PERMISSION_DENIED) -> client-id header -> forward
+//        identity and address; 403 / PERMISSION_DENIED) -> rate limit (429 / RESOURCE_EXHAUSTED)
+//        -> client-id header -> forward
 //     other TLS / opaque -> authorize the connection (else close) -> TCP forward to the app
 // The app learns the verified client identity from `weft-client-id`; any such header from
 // outside the mesh is removed.
@@ -27,6 +28,7 @@ import { ConnectionTracker } from '../tcp/connections.js';
 import { forwardTcp } from '../tcp/forward.js';
 import { createUpstream, drainStack } from '../upstream.js';
 import { authzLayers } from '../policy/authz-layer.js';
+import { rateLimitLayers } from '../policy/rate-limit.js';
 
 export const CLIENT_ID_HEADER = 'weft-client-id';
 
@@ -47,6 +49,7 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, undefined);
   const authz = authzLayers(inboundPolicy, metrics, log);
+  const rateLimit = rateLimitLayers(inboundPolicy, metrics);
 
   /** The app is on this host: the configured address, else the redirected port on loopback. */
   const appAddress = (port: number | undefined): Address | undefined => {
@@ -63,8 +66,8 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     // Inbound requests always go to the app, whatever URI form they use.
     routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.target, req.head.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),
-    h1: observeH1(metrics)(authz.h1(clientIdH1(forwardH1(upstream.h1Pool)))),
-    h2: observeH2(metrics)(authz.h2(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool))))),
+    h1: observeH1(metrics)(authz.h1(rateLimit.h1(clientIdH1(forwardH1(upstream.h1Pool))))),
+    h2: observeH2(metrics)(authz.h2(rateLimit.h2(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool)))))),
   });
 
   /** mTLS from a meshed peer: terminate, read the transport header, dispatch on its protocol. */
