@@ -6,7 +6,6 @@
 // time from the write to the arrival of the update.
 // Usage: node dist/bench/destination-fanout.js [--watchers 1000] [--rounds 20]
 import { spawn } from 'node:child_process';
-import * as http2 from 'node:http2';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +15,7 @@ import type { ProtoGrpcType } from '../src/api/gen/destination.js';
 import { LocalStore } from '../src/control/store/local-store.js';
 import { parseManifests } from '../src/control/store/manifest.js';
 import { summarize } from './stats.js';
+import { rawWatch } from './raw-watch.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,31 +29,6 @@ const WATCHERS = arg('watchers', 1000);
 const VERBOSE = process.argv.includes('--verbose');
 const CLIENT = process.argv.includes('--grpc-js') ? 'grpc-js' : 'raw';
 
-/** One watch stream over its own HTTP/2 connection; calls onMessage with each message's bytes. */
-function rawWatch(port: number, path: string, body: Buffer, onMessage: (msg: Buffer) => void): () => void {
-  const session = http2.connect(`http://127.0.0.1:${port}`);
-  session.on('error', () => undefined);
-  const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' });
-  stream.on('error', () => undefined);
-  const frame = Buffer.alloc(5 + body.length);
-  frame.writeUInt32BE(body.length, 1);
-  body.copy(frame, 5);
-  stream.end(frame);
-  let buf: Buffer = Buffer.alloc(0);
-  stream.on('data', (chunk: Buffer) => {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    while (buf.length >= 5) {
-      const len = buf.readUInt32BE(1);
-      if (buf.length < 5 + len) break;
-      onMessage(buf.subarray(5, 5 + len));
-      buf = buf.subarray(5 + len);
-    }
-  });
-  return () => {
-    stream.close();
-    session.close();
-  };
-}
 const ROUNDS = arg('rounds', 20);
 // Untimed rounds first, so the figure is not the JIT warming up.
 const WARMUP = arg('warmup', 3);

@@ -1,4 +1,5 @@
-// `weft destination`: runs the destination service (endpoints and service profiles for proxies)
+// `weft destination`: runs the destination service (endpoints, service profiles and the inbound/
+// outbound policy API for proxies)
 // over a store: the local one in --state-dir, or the cluster's (--store kubernetes, as its
 // Deployment runs it). Thin: see control/destination/run.ts.
 import type { Command } from 'commander';
@@ -8,6 +9,19 @@ import { DEFAULT_STATE_DIR } from '../control/store/state-dir.js';
 import { STORE_KINDS } from '../control/store/open.js';
 import type { StoreKind } from '../control/store/open.js';
 import { runDestination } from '../control/destination/run.js';
+import { DEFAULT_POLICIES } from '../control/store/policy-types.js';
+import type { DefaultPolicy } from '../control/store/policy-types.js';
+import { parseCidr } from '../lib/cidr.js';
+import { ConfigError } from '../lib/errors.js';
+import { DEFAULT_CLUSTER_NETWORKS } from '../control/policy/authz.js';
+
+/** --cluster-networks: comma-separated CIDRs. */
+export function parseClusterNetworks(s: string): string[] {
+  const out = s.split(',').map((c) => c.trim()).filter(Boolean);
+  const bad = out.find((c) => !parseCidr(c));
+  if (bad !== undefined || out.length === 0) throw new ConfigError(`--cluster-networks: "${bad ?? s}" is not a CIDR list like 10.0.0.0/8,fd00::/8`);
+  return out;
+}
 
 interface Flags {
   store: StoreKind;
@@ -17,6 +31,8 @@ interface Flags {
   trustDomain: string;
   clusterDomain: string;
   defaultNamespace: string;
+  defaultInboundPolicy: DefaultPolicy;
+  clusterNetworks?: string;
 }
 
 export function register(program: Command): void {
@@ -30,9 +46,15 @@ export function register(program: Command): void {
     .option('--trust-domain <domain>', 'identity trust domain', 'cluster.local')
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain of service names', 'cluster.local')
     .option('--default-namespace <ns>', 'namespace of short names without one', 'default')
+    .addOption(new Option('--default-inbound-policy <policy>', 'inbound policy of ports no Server selects (a pod annotation config.weft.io/default-inbound-policy overrides it)').choices(DEFAULT_POLICIES).default('all-unauthenticated'))
+    .option('--cluster-networks <cidrs>', `what cluster-authenticated/-unauthenticated allow (default ${DEFAULT_CLUSTER_NETWORKS.join(',')})`)
     .action(async (flags: Flags) => {
       const log = new Logger('info', 'weft:destination');
-      const running = await runDestination(flags, log);
+      const policy = {
+        defaultPolicy: flags.defaultInboundPolicy,
+        ...(flags.clusterNetworks ? { clusterNetworks: parseClusterNetworks(flags.clusterNetworks) } : {}),
+      };
+      const running = await runDestination({ ...flags, policy }, log);
       // Tests and scripts read the bound port from this line (useful with --listen :0).
       process.stdout.write(`listening on port ${running.port}\n`);
       await new Promise<void>((resolve) => {

@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../lib/errors.js';
 import { parseAddress, type Address } from '../lib/address.js';
 import { isLogLevel, type LogLevel } from '../lib/log.js';
+import { parseInboundPolicy, POLICY_DEFAULTS } from './policy/config.js';
+import type { InboundPolicyConfig } from './policy/config.js';
+import { DEFAULT_CLUSTER_NETWORKS } from './policy/default-policy.js';
 
 export const ENV = {
   outboundListen: 'WEFT_PROXY_OUTBOUND_LISTEN_ADDR',
@@ -40,6 +43,11 @@ export const ENV = {
   tapDisabled: 'WEFT_PROXY_TAP_DISABLED',
   tapMaxEventsPerSecond: 'WEFT_PROXY_TAP_MAX_EVENTS_PER_SECOND',
   accessLog: 'WEFT_PROXY_ACCESS_LOG',
+  policySvcAddr: 'WEFT_PROXY_POLICY_SVC_ADDR',
+  policyWorkload: 'WEFT_PROXY_POLICY_WORKLOAD',
+  inboundDefaultPolicy: 'WEFT_PROXY_INBOUND_DEFAULT_POLICY',
+  inboundClusterNetworks: 'WEFT_PROXY_INBOUND_CLUSTER_NETWORKS',
+  policyInitialWaitMs: 'WEFT_PROXY_POLICY_INITIAL_WAIT_MS',
 } as const;
 
 /** The tap server (served only when the proxy has an identity and a tap identity is named). */
@@ -105,6 +113,8 @@ export interface ProxyConfig {
   readonly tap: TapConfig | undefined;
   /** One line per request to stderr; absent: off. */
   readonly accessLog: AccessLogFormat | undefined;
+  /** Inbound authorization: the policy API and the default policy (policy/config.ts). */
+  readonly inboundPolicy: InboundPolicyConfig;
 }
 
 export const DEFAULTS = {
@@ -166,6 +176,11 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   tapDisabled: ['false', 'no tap server even when a tap identity is named'],
   tapMaxEventsPerSecond: [String(DEFAULTS.tapMaxEventsPerSecond), 'tap events per second per tap stream; more are dropped and counted'],
   accessLog: ['', 'apache or json: one line per request to stderr; unset: off'],
+  policySvcAddr: ['<destination svc addr>', 'inbound policy API host:port (needs a workload)'],
+  policyWorkload: ['<from the destination context>', 'this proxy\'s workload for the policy API, {"ns":"<ns>","pod":"<pod>"}'],
+  inboundDefaultPolicy: [POLICY_DEFAULTS.defaultPolicy, 'policy before/without an answer: all-unauthenticated, all-authenticated, cluster-authenticated, cluster-unauthenticated, deny, audit'],
+  inboundClusterNetworks: [DEFAULT_CLUSTER_NETWORKS, 'CIDRs the cluster-* default policies allow'],
+  policyInitialWaitMs: [String(POLICY_DEFAULTS.initialWaitMs), "a port's first request waits this long for its policy, then the default applies"],
 };
 
 type Env = Record<string, string | undefined>;
@@ -285,6 +300,10 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     http1OverH2: env[ENV.http1OverH2] === undefined ? DEFAULTS.http1OverH2 : bool(env, ENV.http1OverH2),
     tap: tapConfig(env),
     accessLog: accessLog(env),
+    inboundPolicy: parseInboundPolicy(env, {
+      svcAddr: ENV.policySvcAddr, workload: ENV.policyWorkload, defaultPolicy: ENV.inboundDefaultPolicy,
+      clusterNetworks: ENV.inboundClusterNetworks, initialWaitMs: ENV.policyInitialWaitMs,
+    }, { svcAddr: env[ENV.destinationSvcAddr] || undefined, context: env[ENV.destinationContext] ?? '' }),
   };
   return Object.freeze(cfg);
 }

@@ -29,6 +29,8 @@ export interface ConnContext {
   readonly target: Address | undefined;
   readonly tls: TlsStatus;
   readonly log: Logger;
+  /** Inbound: the client's IP address (authorization by network). */
+  readonly peerIp?: string | undefined;
 }
 
 export function tcpLabels(ctx: ConnContext): TcpLabels {

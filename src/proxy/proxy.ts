@@ -23,6 +23,7 @@ import { OwnPorts } from './own-ports.js';
 import { REQUIRE_CLIENT_CERT } from './inbound/admission.js';
 import { Taps } from './tap/taps.js';
 import type { TapServer } from './tap/server.js';
+import { inboundPolicySource } from './policy/source.js';
 
 export interface ProxyOptions {
   readonly log?: Logger;
@@ -106,7 +107,8 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
   const ownPorts = new OwnPorts();
   for (const a of [cfg.outboundListen, cfg.inboundListen, cfg.adminListen, ...(cfg.tap ? [cfg.tap.listen] : [])]) if (a.port) ownPorts.add(a.port);
   const taps = new Taps(metrics);
-  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard, ownPorts, taps };
+  const inboundPolicy = await inboundPolicySource(cfg.inboundPolicy, log);
+  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard, ownPorts, taps, inboundPolicy };
 
   const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
   const servers = stacks.map((stack) =>
@@ -159,6 +161,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
         await tapServer?.close();
         identityClient?.close();
         destinations?.close();
+        inboundPolicy?.close();
         log.info('drained');
       })();
       return draining;
@@ -167,6 +170,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
       await tapServer?.close();
       identityClient?.close();
       destinations?.close();
+      inboundPolicy?.close();
       await Promise.all(stacks.map((s) => s.drain(0)));
       await Promise.all(servers.map(closeServer));
       admin.closeAllConnections();

@@ -11,6 +11,7 @@ import type { OutboundDestinations } from './outbound/destinations.js';
 import type { FaultGuard } from './guard.js';
 import type { OwnPorts } from './own-ports.js';
 import type { Taps } from './tap/taps.js';
+import type { PolicySource } from './policy/source.js';
 
 export interface StackDeps {
   readonly cfg: ProxyConfig;
@@ -31,6 +32,8 @@ export interface StackDeps {
   readonly ownPorts: OwnPorts;
   /** Open taps: the tap layers emit events only while one is open. */
   readonly taps: Taps;
+  /** Inbound policy (the policy API's answers, else the default); absent: authorization off. */
+  readonly inboundPolicy?: PolicySource | undefined;
 }
 
 /** A listener's connection handling, as built by a stack. */

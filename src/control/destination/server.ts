@@ -14,6 +14,8 @@ import type { Update } from '../../api/gen/io/linkerd/proxy/destination/Update.j
 import type { DestinationProfile } from '../../api/gen/io/linkerd/proxy/destination/DestinationProfile.js';
 import type { DestinationHandlers } from '../../api/gen/io/linkerd/proxy/destination/Destination.js';
 import type { ProtoGrpcType } from '../../api/gen/destination.js';
+import type { ProtoGrpcType as InboundProto } from '../../api/gen/inbound.js';
+import type { ProtoGrpcType as OutboundProto } from '../../api/gen/outbound.js';
 import type { Logger } from '../../lib/log.js';
 import type { Store } from '../store/types.js';
 import { ClusterState, svcKey } from './cluster-state.js';
@@ -22,11 +24,15 @@ import type { Target } from './authority.js';
 import { ipEndpoints, ipProfile, serviceEndpoints, serviceProfile } from './translate.js';
 import type { EndpointSet } from './translate.js';
 import { EndpointTopic, ProfileTopic } from './topics.js';
+import { PolicyService } from '../policy/service.js';
+import type { PolicyOptions } from '../policy/service.js';
 
 export interface DestinationOptions {
   readonly trustDomain: string;
   readonly clusterDomain: string;
   readonly defaultNamespace: string;
+  /** The policy API served beside Destination (default inbound policy, cluster networks). */
+  readonly policy?: Partial<PolicyOptions>;
 }
 
 export const DEFAULT_DESTINATION_OPTIONS: DestinationOptions = Object.freeze({
@@ -44,6 +50,10 @@ export class DestinationService {
   private readonly byService = new Map<string, Set<string>>();
   private readonly ipTopics = new Set<string>();
   private readonly opts: DestinationOptions;
+
+  get options(): DestinationOptions {
+    return this.opts;
+  }
 
   constructor(store: Store, opts: Partial<DestinationOptions> = {}, private readonly log?: Logger) {
     this.opts = Object.freeze({ ...DEFAULT_DESTINATION_OPTIONS, ...opts });
@@ -187,6 +197,8 @@ function serializeOnce(def: grpc.ServiceDefinition): grpc.ServiceDefinition {
 export interface RunningDestination {
   readonly port: number;
   readonly service: DestinationService;
+  /** The inbound and outbound policy API, served on the same port. */
+  readonly policy: PolicyService;
   close(): Promise<void>;
 }
 
@@ -204,15 +216,23 @@ export async function startDestinationServer(
   // close open sessions, and watch streams would outlive the server.
   const server = new grpc.Server();
   server.addService(serializeOnce(proto.io.linkerd.proxy.destination.Destination.service), service.handlers() as unknown as grpc.UntypedServiceImplementation);
+  // The policy API on the same port, as Linkerd's destination pod serves it.
+  const policy = new PolicyService(store, { trustDomain: service.options.trustDomain, clusterDomain: service.options.clusterDomain, defaultNamespace: service.options.defaultNamespace, ...opts.policy }, log?.child('policy'));
+  const inbound = loadProto('inbound.proto') as unknown as InboundProto;
+  const outbound = loadProto('outbound.proto') as unknown as OutboundProto;
+  server.addService(serializeOnce(inbound.io.linkerd.proxy.inbound.InboundServerPolicies.service), policy.inboundHandlers() as unknown as grpc.UntypedServiceImplementation);
+  server.addService(serializeOnce(outbound.io.linkerd.proxy.outbound.OutboundPolicies.service), policy.outboundHandlers() as unknown as grpc.UntypedServiceImplementation);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(listen, credentials, (err, p) => (err ? reject(err) : resolve(p))),
   );
-  await service.state.ready;
+  await Promise.all([service.state.ready, policy.ready]);
   return {
     port,
     service,
+    policy,
     close: async () => {
       service.close();
+      policy.close();
       // Watch streams never end by themselves: cancel them rather than wait.
       server.forceShutdown();
     },

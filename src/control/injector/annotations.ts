@@ -24,6 +24,7 @@ export const CONFIG = {
   cpuLimit: 'proxy-cpu-limit',
   memoryRequest: 'proxy-memory-request',
   memoryLimit: 'proxy-memory-limit',
+  defaultInboundPolicy: 'default-inbound-policy',
 } as const;
 
 /** What the injector adds (and uninject removes). */

@@ -44,6 +44,7 @@ function env(c: InjectorConfig, s: ProxySettings): Json[] {
     v(ENV.adminListen, `0.0.0.0:${DEFAULT_ADMIN_PORT}`),
     v(ENV.intercept, 'true'),
     ...(s.opaquePorts !== undefined ? [v(ENV.opaquePorts, s.opaquePorts)] : []),
+    ...(s.defaultInboundPolicy !== undefined ? [v(ENV.inboundDefaultPolicy, s.defaultInboundPolicy)] : []),
     v(ENV.destinationSvcAddr, c.destinationAddr),
     v(ENV.destinationContext, '{"ns":"$(WEFT_POD_NAMESPACE)","pod":"$(WEFT_POD_NAME)"}'),
     v(ENV.identitySvcAddr, c.identityAddr),

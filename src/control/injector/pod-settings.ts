@@ -1,6 +1,7 @@
 // Whether a pod is to be injected, and how its proxy is to be set up: the pod's annotations
 // over its namespace's over the installed defaults (as Linkerd reads config.linkerd.io/*).
 // Every value is checked here, so inject() itself cannot fail on a bad annotation.
+import { DEFAULT_POLICIES } from '../store/policy-types.js';
 import { isLogLevel, type LogLevel } from '../../lib/log.js';
 import { parsePortRanges } from '../../runtime/local/iptables-rules.js';
 import {
@@ -54,6 +55,8 @@ export interface ProxySettings {
   readonly cpuLimit: string | undefined;
   readonly memoryRequest: string | undefined;
   readonly memoryLimit: string | undefined;
+  /** The proxy's default inbound policy (WEFT_PROXY_INBOUND_DEFAULT_POLICY); undefined: the proxy's default. */
+  readonly defaultInboundPolicy: string | undefined;
 }
 
 function lookup(pod: Annotations, ns: Annotations, name: string): { key: string; value: string } | undefined {
@@ -91,6 +94,8 @@ export function proxySettings(pod: Annotations, ns: Annotations, config: Injecto
   const level = lookup(pod, ns, CONFIG.logLevel);
   if (level && !isLogLevel(level.value)) throw new InjectAnnotationError(level.key, level.value, 'expected error|warn|info|debug|trace');
   const opaque = ports(pod, ns, CONFIG.opaquePorts);
+  const policy = lookup(pod, ns, CONFIG.defaultInboundPolicy);
+  if (policy && !(DEFAULT_POLICIES as readonly string[]).includes(policy.value)) throw new InjectAnnotationError(policy.key, policy.value, `expected one of ${DEFAULT_POLICIES.join(', ')}`);
   return Object.freeze({
     mode: (mode?.value as ProxyMode | undefined) ?? config.defaultProxyMode,
     skipInboundPorts: ports(pod, ns, CONFIG.skipInboundPorts),
@@ -101,5 +106,6 @@ export function proxySettings(pod: Annotations, ns: Annotations, config: Injecto
     cpuLimit: quantity(pod, ns, CONFIG.cpuLimit, config.cpuLimit),
     memoryRequest: quantity(pod, ns, CONFIG.memoryRequest, config.memoryRequest),
     memoryLimit: quantity(pod, ns, CONFIG.memoryLimit, config.memoryLimit),
+    defaultInboundPolicy: policy?.value,
   });
 }

@@ -5,6 +5,8 @@
 // every object carries a resourceVersion, a watch starts with the current objects as ADDED
 // events, then one SYNCED marker, then deltas (ADDED/MODIFIED/DELETED) in version order.
 
+import type { PolicyResource } from './policy-types.js';
+
 export interface ObjectMeta {
   readonly name: string;
   readonly namespace: string;
@@ -124,9 +126,13 @@ export interface ServiceProfile {
   };
 }
 
-export type Resource = Service | EndpointSlice | ServiceProfile;
+export type Resource = Service | EndpointSlice | ServiceProfile | PolicyResource;
 export type Kind = Resource['kind'];
-export const KINDS: readonly Kind[] = ['Service', 'EndpointSlice', 'ServiceProfile'];
+export const POLICY_KINDS = [
+  'Pod', 'Server', 'AuthorizationPolicy', 'MeshTLSAuthentication', 'NetworkAuthentication',
+  'HTTPLocalRateLimitPolicy', 'HTTPRoute', 'GRPCRoute',
+] as const satisfies readonly Kind[];
+export const KINDS: readonly Kind[] = ['Service', 'EndpointSlice', 'ServiceProfile', ...POLICY_KINDS];
 
 export type ResourceOf<K extends Kind> = Extract<Resource, { kind: K }>;
 

@@ -9,6 +9,31 @@ import {
   FieldError, bool, duration, int, join, list, milliQuantity, obj, optObj, optStr, port, str, strMap,
 } from './fields.js';
 import type { Obj } from './fields.js';
+import {
+  authorizationPolicy, httpLocalRateLimitPolicy, meshTLSAuthentication, networkAuthentication, pod, server,
+} from './validate-policy.js';
+import { grpcRoute, httpRoute } from './validate-routes.js';
+
+type PolicyValidator = (doc: Obj, m: ObjectMeta, apiVersion: string) => Resource;
+
+/** Policy kinds by "apiVersion kind": weft's own group and the Linkerd / Gateway API versions accepted. */
+const POLICY_VALIDATORS: Readonly<Record<string, PolicyValidator>> = (() => {
+  const out: Record<string, PolicyValidator> = { 'v1 Pod': (d, m) => pod(d, m) };
+  const add = (versions: readonly string[], kind: string, f: PolicyValidator): void => {
+    for (const v of versions) out[`${v} ${kind}`] = f;
+  };
+  add(['policy.weft.io/v1beta3', 'policy.linkerd.io/v1beta1', 'policy.linkerd.io/v1beta2', 'policy.linkerd.io/v1beta3'], 'Server', server);
+  add(['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], 'AuthorizationPolicy', authorizationPolicy);
+  add(['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], 'MeshTLSAuthentication', meshTLSAuthentication);
+  add(['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], 'NetworkAuthentication', networkAuthentication);
+  add(['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], 'HTTPLocalRateLimitPolicy', httpLocalRateLimitPolicy);
+  add(['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1', 'policy.weft.io/v1beta3', 'policy.linkerd.io/v1beta3'], 'HTTPRoute', httpRoute);
+  add(['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1alpha2'], 'GRPCRoute', grpcRoute);
+  return Object.freeze(out);
+})();
+
+/** The "apiVersion kind" pairs `weft apply` accepts for policy (docs, errors). */
+export const POLICY_API_KINDS: readonly string[] = Object.keys(POLICY_VALIDATORS);
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -18,7 +43,7 @@ export function defaultNamespace(ns: string | undefined): string {
   return ns ?? 'default';
 }
 
-function meta(doc: Obj, rv: string, nameRule: RegExp, defaultNs: string): ObjectMeta {
+export function meta(doc: Obj, rv: string, nameRule: RegExp, defaultNs: string): ObjectMeta {
   const m = obj(doc['metadata'], 'metadata');
   const name = str(m['name'], 'metadata.name');
   if (name.length > 253 || !nameRule.test(name)) throw new FieldError('metadata.name', `"${name}" is not a valid DNS name`);
@@ -205,7 +230,10 @@ export function validateResource(doc: unknown, rv = '0', defaultNs = 'default'):
     case 'weft.io/v1alpha1 ServiceProfile':
     case 'linkerd.io/v1alpha2 ServiceProfile':
       return serviceProfile(o, meta(o, rv, DNS_SUBDOMAIN, defaultNs), apiVersion as ServiceProfile['apiVersion']);
-    default:
-      throw new FieldError('kind', `unsupported resource ${apiVersion} ${kind} (supported: v1 Service, discovery.k8s.io/v1 EndpointSlice, weft.io/v1alpha1 or linkerd.io/v1alpha2 ServiceProfile)`);
+    default: {
+      const policy = POLICY_VALIDATORS[`${apiVersion} ${kind}`];
+      if (policy) return policy(o, meta(o, rv, DNS_SUBDOMAIN, defaultNs), apiVersion);
+      throw new FieldError('kind', `unsupported resource ${apiVersion} ${kind} (supported: v1 Service, discovery.k8s.io/v1 EndpointSlice, weft.io/v1alpha1 or linkerd.io/v1alpha2 ServiceProfile, ${[...new Set(POLICY_API_KINDS.map((k) => k.split(' ')[1]))].join(', ')})`);
+    }
   }
 }

@@ -5,8 +5,9 @@
 //        (target port + protocol) -> http1 | h2 | opaque, as the header says; HTTP/2 streams
 //        marked weft-orig-proto go to the app as HTTP/1.1 again
 //     http1/h2 (plaintext) -> route to the app -> metrics -> access log (when on) -> tap (when
-//        someone taps) -> client-id header -> forward
-//     other TLS / opaque -> TCP forward to the app
+//        someone taps) -> authorize (policy: route, client identity and address; 403 /
+//        PERMISSION_DENIED) -> rate limit (429 / RESOURCE_EXHAUSTED) -> client-id header -> forward
+//     other TLS / opaque -> authorize the connection (else close) -> TCP forward to the app
 // Meshed clients must hold a certificate from the trust anchors (admission.ts); no target may
 // be one of the proxy's own ports (own-ports.ts); refusals are counted (refusals.ts).
 // The app learns the verified client identity from `weft-client-id`; any such header from
@@ -32,6 +33,8 @@ import { forwardTcp, resetSocket } from '../tcp/forward.js';
 import { requireMeshIdentity } from './admission.js';
 import { InboundRefusals, InboundRefusedError, refusalReason } from './refusals.js';
 import { createUpstream, drainStack } from '../upstream.js';
+import { authzLayers } from '../policy/authz-layer.js';
+import { rateLimitLayers } from '../policy/rate-limit.js';
 
 export const CLIENT_ID_HEADER = 'weft-client-id';
 /** Linkerd's name for it: an app migrated from Linkerd may still read it, so it is never passed on. */
@@ -51,11 +54,13 @@ const clientIdH2: H2Layer = (next) => (stream, headers, flags, route) => {
   next(stream, headers, flags, route);
 };
 
-export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard, ownPorts, taps }: StackDeps): ConnectionStack {
+export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard, ownPorts, taps, inboundPolicy }: StackDeps): ConnectionStack {
   const log = parentLog.child('inbound');
   const refusals = new InboundRefusals(metrics);
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, undefined);
+  const authz = authzLayers(inboundPolicy, metrics, log);
+  const rateLimit = rateLimitLayers(inboundPolicy, metrics);
 
   /** The app is on this host: the configured address, else the redirected port on loopback. */
   const appAddress = (port: number | undefined): Address | undefined => {
@@ -72,8 +77,8 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     // Inbound requests always go to the app, whatever URI form they use.
     routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.target, req.head.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),
-    h1: observeH1(metrics)(accessLogH1(cfg.accessLog)(tapH1(taps)(clientIdH1(forwardH1(upstream.h1Pool))))),
-    h2: observeH2(metrics)(accessLogH2(cfg.accessLog)(tapH2(taps)(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool)))))),
+    h1: observeH1(metrics)(accessLogH1(cfg.accessLog)(tapH1(taps)(authz.h1(rateLimit.h1(clientIdH1(forwardH1(upstream.h1Pool))))))),
+    h2: observeH2(metrics)(accessLogH2(cfg.accessLog)(tapH2(taps)(authz.h2(rateLimit.h2(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool)))))))),
   });
 
   /** mTLS from a meshed peer: terminate, read the transport header, dispatch on its protocol. */
@@ -91,11 +96,12 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
         target,
         tls: meshedTls(localIdentity ?? '', clientIdentity ?? ''),
         log,
+        peerIp: raw.remoteAddress,
       };
       tracker.track(raw, tcpLabels(ctx));
       if (header.protocol === 'http1') httpServe.http1(tls, ctx);
       else if (header.protocol === 'http2') httpServe.h2(tls, ctx);
-      else void forwardTcp(tls, target, upstream.tcp);
+      else authz.tcp(ctx, () => void forwardTcp(tls, target, upstream.tcp), () => tls.destroy());
     } catch (err) {
       const reason = refusalReason(err);
       refusals.refused(reason);
@@ -113,14 +119,14 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
         log.info('inbound connection to one of the proxy\'s own ports refused', { port: target.port, peer: socket.remoteAddress });
         return resetSocket(socket);
       }
-      const ctx: ConnContext = { direction: 'inbound', target, tls: PLAINTEXT, log };
+      const ctx: ConnContext = { direction: 'inbound', target, tls: PLAINTEXT, log, peerIp: socket.remoteAddress };
       const tracked = (next: (s: Socket, c: ConnContext) => void) => (s: Socket): void => {
         tracker.track(s, tcpLabels(ctx));
         next(s, ctx);
       };
       const opaque = (s: Socket, peek: Buffer, ended?: boolean): void => {
         tracker.track(s, tcpLabels(ctx));
-        void forwardTcp(s, target, upstream.tcp, undefined, ended ? peek : undefined);
+        authz.tcp(ctx, () => void forwardTcp(s, target, upstream.tcp, undefined, ended ? peek : undefined), () => s.destroy());
       };
       // Only a connection redirected from an opaque app port skips detection; one addressed to
       // the inbound port itself may be a meshed peer's TLS, whatever the app port.

@@ -11,7 +11,8 @@ import { parseAllDocuments } from 'yaml';
 import { WeftError } from '../../lib/errors.js';
 import { FieldError, join, list, obj, optObj, optStr, port, str, strMap, int } from '../../control/store/fields.js';
 import type { Obj } from '../../control/store/fields.js';
-import { validateResource } from '../../control/store/validate.js';
+import { POLICY_API_KINDS, validateResource } from '../../control/store/validate.js';
+import { DEFAULT_POLICIES } from '../../control/store/policy-types.js';
 import type { Resource, Service } from '../../control/store/types.js';
 import { isLogLevel } from '../../lib/log.js';
 import type { LogLevel } from '../../lib/log.js';
@@ -58,6 +59,8 @@ export interface WorkloadSpec {
   readonly proxyLogLevel: LogLevel;
   /** Extra WEFT_PROXY_* variables, applied last. */
   readonly proxyEnv: Readonly<Record<string, string>>;
+  /** config.weft.io/default-inbound-policy (or Linkerd's): the proxy's and controller's default. */
+  readonly defaultInboundPolicy: string | undefined;
 }
 
 /** A Service and the labels selecting its workloads (not kept in the store's Service type). */
@@ -103,7 +106,14 @@ export const ANNOTATIONS = Object.freeze({
 /** WEFT_PROXY_* variables set on the container named weft-proxy (optional) reach the proxy. */
 export const PROXY_CONTAINER = 'weft-proxy';
 
-const STORE_KINDS = new Set(['v1 Service', 'discovery.k8s.io/v1 EndpointSlice', 'weft.io/v1alpha1 ServiceProfile', 'linkerd.io/v1alpha2 ServiceProfile']);
+const STORE_KINDS = new Set([
+  'v1 Service', 'discovery.k8s.io/v1 EndpointSlice', 'weft.io/v1alpha1 ServiceProfile', 'linkerd.io/v1alpha2 ServiceProfile',
+  // Policy (Servers, AuthorizationPolicies, routes, ...); Pods come from the Deployments.
+  ...POLICY_API_KINDS.filter((k) => k !== 'v1 Pod'),
+]);
+
+/** The default inbound policy annotation, weft's name first, then Linkerd's. */
+export const DEFAULT_INBOUND_POLICY_ANNOTATIONS = ['config.weft.io/default-inbound-policy', 'config.linkerd.io/default-inbound-policy'] as const;
 
 function envList(v: unknown, path: string): Readonly<Record<string, string>> {
   if (v === undefined || v === null) return Object.freeze({});
@@ -161,6 +171,11 @@ function parseDeployment(d: Obj, defaultNs: string, nsInject: ReadonlyMap<string
   if (injectAnn !== undefined && injectAnn !== 'enabled' && injectAnn !== 'disabled') {
     throw new FieldError(`spec.template.metadata.annotations.${ANNOTATIONS.inject}`, `expected enabled or disabled, got "${injectAnn}"`);
   }
+  const policyKey = DEFAULT_INBOUND_POLICY_ANNOTATIONS.find((k) => ann(k) !== undefined);
+  const defaultInboundPolicy = policyKey === undefined ? undefined : ann(policyKey);
+  if (policyKey && !(DEFAULT_POLICIES as readonly string[]).includes(defaultInboundPolicy ?? '')) {
+    throw new FieldError(`spec.template.metadata.annotations.${policyKey}`, `"${defaultInboundPolicy}" is not one of ${DEFAULT_POLICIES.join(', ')}`);
+  }
   const logLevel = ann(ANNOTATIONS.logLevel) ?? 'info';
   if (!isLogLevel(logLevel)) throw new FieldError(`spec.template.metadata.annotations.${ANNOTATIONS.logLevel}`, `unknown level "${logLevel}"`);
   const sc = optObj(c['securityContext'], join(cp, 'securityContext')) ?? optObj(pod['securityContext'], 'spec.template.spec.securityContext') ?? {};
@@ -184,6 +199,7 @@ function parseDeployment(d: Obj, defaultNs: string, nsInject: ReadonlyMap<string
     inject: injectAnn !== undefined ? injectAnn === 'enabled' : nsInject.get(namespace) ?? true,
     proxyLogLevel: logLevel,
     proxyEnv,
+    defaultInboundPolicy,
   });
 }
 

@@ -57,5 +57,7 @@ export function proxyEnv(i: ProxyEnvInput): Record<string, string> {
     env[PROXY_ENV.tapListen] = i.tapAddr ?? '127.0.0.1:4190';
     if (i.appAddr) env[PROXY_ENV.inboundDefaultDst] = i.appAddr;
   }
+  // The policy API identifies this proxy by the destination context's {ns, pod}.
+  if (i.workload.defaultInboundPolicy) env[PROXY_ENV.inboundDefaultPolicy] = i.workload.defaultInboundPolicy;
   return { ...env, ...i.workload.proxyEnv };
 }

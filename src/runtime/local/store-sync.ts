@@ -7,6 +7,8 @@ import { LocalStore } from '../../control/store/local-store.js';
 import type { Resource, ResourceKey } from '../../control/store/types.js';
 import { keyOf } from '../../control/store/types.js';
 import type { MeshSpec } from './mesh-file.js';
+import { DEFAULT_INBOUND_POLICY_ANNOTATIONS } from './mesh-file.js';
+import type { Pod } from '../../control/store/policy-types.js';
 import type { EndpointAddress, PlacedService, PodSpec } from './plan.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, endpointSlices, servicesWithClusterIps } from './plan.js';
 
@@ -20,7 +22,19 @@ export function storeResources(mesh: MeshSpec, services: readonly PlacedService[
     ...servicesWithClusterIps(services),
     ...mesh.resources.filter((r) => r.kind !== 'Service'),
     ...endpointSlices(mesh.services, pods, address, ready),
+    ...pods.map(podResource),
   ];
+}
+
+/** A pod as the policy controller reads it: labels Servers select, named ports, its default policy. */
+function podResource(p: PodSpec): Pod {
+  const w = p.workload;
+  const annotations: Record<string, string> = w.defaultInboundPolicy ? { [DEFAULT_INBOUND_POLICY_ANNOTATIONS[0]]: w.defaultInboundPolicy } : {};
+  return Object.freeze({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: Object.freeze({ name: p.name, namespace: w.namespace, labels: w.labels, annotations, resourceVersion: '0' }),
+    spec: Object.freeze({ serviceAccountName: w.serviceAccount, ports: Object.freeze(w.ports.map((x) => ({ name: x.name ?? '', containerPort: x.containerPort }))) }),
+  });
 }
 
 export class StoreSync {

@@ -18,8 +18,9 @@ export interface PodRef {
 
 type Json = Record<string, unknown>;
 
-const API_VERSION: Record<Kind, string> = {
+const API_VERSION: Partial<Record<Kind, string>> = {
   Service: 'v1',
+  Pod: 'v1',
   EndpointSlice: 'discovery.k8s.io/v1',
   ServiceProfile: 'weft.io/v1alpha1',
 };
@@ -47,7 +48,7 @@ function plain(o: unknown): Json {
  * logs why). `apiVersion` is the group/version the object was listed from: typed list results
  * and watch events do not always carry apiVersion/kind on each item.
  */
-export function toResource(kind: Kind, obj: KubernetesObject, podSa: PodServiceAccount, apiVersion = API_VERSION[kind]): Resource {
+export function toResource(kind: Kind, obj: KubernetesObject, podSa: PodServiceAccount, apiVersion = API_VERSION[kind] ?? ''): Resource {
   const doc = plain(obj);
   doc['apiVersion'] = apiVersion;
   doc['kind'] = kind;

@@ -1,7 +1,7 @@
 // The `kubernetes` store backend: informers on Services, EndpointSlices, Pods (an endpoint's
-// service account, hence its identity) and ServiceProfiles of both CRDs (weft.io/v1alpha1 and
-// Linkerd's linkerd.io/v1alpha2), behind the same Store interface as local-store.ts, so the
-// destination service serves from either without knowing which.
+// service account, hence its identity; and what Servers select), ServiceProfiles and the policy
+// kinds from each CRD group that defines them (CRD_SOURCES), behind the same Store interface as
+// local-store.ts, so the destination and policy services serve from either without knowing which.
 //
 // The contract kept: every object carries its resourceVersion (etcd's revision); a watch gets
 // the current objects as ADDED, one SYNCED, then deltas. watch({resourceVersion}) replays from
@@ -13,7 +13,7 @@ import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-
 import type { KubeConfig, KubernetesListObject, KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../../lib/log.js';
 import type { Kind, ListResult, Resource, ResourceOf, Store, Watch, WatchEvent, WatchOptions } from '../types.js';
-import { keyOf } from '../types.js';
+import { KINDS, keyOf } from '../types.js';
 import { slicePods, toResource } from './convert.js';
 import type { InformerOptions } from './informer.js';
 import { ResilientInformer } from './informer.js';
@@ -36,15 +36,37 @@ interface Watcher {
   closed: boolean;
 }
 
-/** A ServiceProfile source: weft's own CRD wins over Linkerd's for the same namespace/name. */
-type ProfileSource = 'weft' | 'linkerd';
+/**
+ * Where a kind is listed from, in order of precedence: for the same namespace/name, weft's own
+ * group wins over Linkerd's (ServiceProfile, policy kinds) or the Gateway API's (routes).
+ */
+interface CrdSource {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+}
+
+const CRD_SOURCES: Partial<Record<Kind, readonly CrdSource[]>> = {
+  ServiceProfile: [{ group: 'weft.io', version: 'v1alpha1', plural: 'serviceprofiles' }, { group: 'linkerd.io', version: 'v1alpha2', plural: 'serviceprofiles' }],
+  Server: [{ group: 'policy.weft.io', version: 'v1beta3', plural: 'servers' }, { group: 'policy.linkerd.io', version: 'v1beta3', plural: 'servers' }],
+  AuthorizationPolicy: [{ group: 'policy.weft.io', version: 'v1alpha1', plural: 'authorizationpolicies' }, { group: 'policy.linkerd.io', version: 'v1alpha1', plural: 'authorizationpolicies' }],
+  MeshTLSAuthentication: [{ group: 'policy.weft.io', version: 'v1alpha1', plural: 'meshtlsauthentications' }, { group: 'policy.linkerd.io', version: 'v1alpha1', plural: 'meshtlsauthentications' }],
+  NetworkAuthentication: [{ group: 'policy.weft.io', version: 'v1alpha1', plural: 'networkauthentications' }, { group: 'policy.linkerd.io', version: 'v1alpha1', plural: 'networkauthentications' }],
+  HTTPLocalRateLimitPolicy: [{ group: 'policy.weft.io', version: 'v1alpha1', plural: 'httplocalratelimitpolicies' }, { group: 'policy.linkerd.io', version: 'v1alpha1', plural: 'httplocalratelimitpolicies' }],
+  HTTPRoute: [{ group: 'policy.weft.io', version: 'v1beta3', plural: 'httproutes' }, { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' }, { group: 'policy.linkerd.io', version: 'v1beta3', plural: 'httproutes' }],
+  GRPCRoute: [{ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'grpcroutes' }],
+};
+
+function perKind<T>(make: (k: Kind) => T): Record<Kind, T> {
+  return Object.fromEntries(KINDS.map((k) => [k, make(k)])) as Record<Kind, T>;
+}
 
 const rvNum = (rv: string): number => (/^\d+$/.test(rv) ? Number(rv) : 0);
 
 export class KubernetesStore implements Store {
-  private readonly objects: Record<Kind, Map<string, Resource>> = { Service: new Map(), EndpointSlice: new Map(), ServiceProfile: new Map() };
-  /** Both profile sources as received; `objects.ServiceProfile` holds the winner per key. */
-  private readonly profiles: Record<ProfileSource, Map<string, Resource>> = { weft: new Map(), linkerd: new Map() };
+  private readonly objects: Record<Kind, Map<string, Resource>> = perKind(() => new Map());
+  /** Per CRD-backed kind, each source's objects as received; `objects` holds the winner per key. */
+  private readonly sourced: Record<Kind, Map<string, Resource>[]> = perKind((k) => (CRD_SOURCES[k] ?? []).map(() => new Map()));
   /** Pod key -> service account. */
   private readonly podSa = new Map<string, string>();
   /** Pod key -> keys of the slices whose endpoints point at it. */
@@ -52,10 +74,10 @@ export class KubernetesStore implements Store {
   /** Slice key -> the raw slice (to convert it again when one of its pods appears). */
   private readonly rawSlices = new Map<string, KubernetesObject>();
   private readonly informers: ResilientInformer<KubernetesObject>[] = [];
-  private readonly byKind: Record<Kind, ResilientInformer<KubernetesObject>[]> = { Service: [], EndpointSlice: [], ServiceProfile: [] };
+  private readonly byKind: Record<Kind, ResilientInformer<KubernetesObject>[]> = perKind(() => []);
   private readonly watchers = new Set<Watcher>();
   private readonly history: { kind: Kind; rv: number; event: Change }[] = [];
-  private readonly historyStart: Record<Kind, number> = { Service: Infinity, EndpointSlice: Infinity, ServiceProfile: Infinity };
+  private readonly historyStart: Record<Kind, number> = perKind(() => Infinity);
   private readonly ready: Record<Kind, Promise<void>>;
   private closed = false;
 
@@ -76,29 +98,35 @@ export class KubernetesStore implements Store {
       update: (s) => this.onSlice(s, false),
       delete: (s) => this.onSlice(s, true),
     });
-    const profile = (src: ProfileSource, group: string, version: string) =>
-      this.informer('ServiceProfile', `/apis/${group}/${version}/serviceprofiles`, list(() => custom.listClusterCustomObject({ group, version, plural: 'serviceprofiles' })), {
-        add: (o) => this.onProfile(src, o, `${group}/${version}`, false),
-        update: (o) => this.onProfile(src, o, `${group}/${version}`, false),
-        delete: (o) => this.onProfile(src, o, `${group}/${version}`, true),
+    const crdInformers: ResilientInformer<KubernetesObject>[] = [];
+    for (const kind of KINDS) {
+      (CRD_SOURCES[kind] ?? []).forEach((src, i) => {
+        if (kind === 'ServiceProfile' && i > 0 && !(opts.linkerdProfiles ?? true)) return;
+        const apiVersion = `${src.group}/${src.version}`;
+        const inf = this.informer(kind, `/apis/${apiVersion}/${src.plural}`, list(() => custom.listClusterCustomObject({ group: src.group, version: src.version, plural: src.plural })), {
+          add: (o) => this.onSourced(kind, i, o, apiVersion, false),
+          update: (o) => this.onSourced(kind, i, o, apiVersion, false),
+          delete: (o) => this.onSourced(kind, i, o, apiVersion, true),
+        });
+        this.byKind[kind].push(inf);
+        crdInformers.push(inf);
       });
-    const profileInformers = [profile('weft', 'weft.io', 'v1alpha1')];
-    if (opts.linkerdProfiles ?? true) profileInformers.push(profile('linkerd', 'linkerd.io', 'v1alpha2'));
+    }
     this.byKind.Service.push(services);
     // Slices need pods first: an endpoint's identity is its pod's service account.
     this.byKind.EndpointSlice.push(pods, slices);
-    this.byKind.ServiceProfile.push(...profileInformers);
+    this.byKind.Pod.push(pods);
 
     const whenSynced = (kind: Kind): Promise<void> =>
       Promise.all(this.byKind[kind].map((i) => i.synced)).then(() => {
         this.historyStart[kind] = this.kindVersion(kind);
       });
-    this.ready = { Service: whenSynced('Service'), EndpointSlice: whenSynced('EndpointSlice'), ServiceProfile: whenSynced('ServiceProfile') };
+    this.ready = perKind(whenSynced);
     pods.start();
     // Slices converted before their pods are known would name the wrong identity for a moment.
     void pods.synced.then(() => slices.start());
     services.start();
-    for (const i of profileInformers) i.start();
+    for (const i of crdInformers) i.start();
   }
 
   /** Starts the informers; resolves once every kind has been listed. */
@@ -166,6 +194,9 @@ export class KubernetesStore implements Store {
 
   private onPod(p: V1Pod, deleted: boolean): void {
     const key = `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+    // Pods are a kind of their own too: Servers select them by label and port name.
+    if (deleted) this.remove('Pod', objKey('Pod', p), p.metadata?.resourceVersion);
+    else this.upsert('Pod', p);
     const before = this.podSa.get(key);
     if (deleted) this.podSa.delete(key);
     else this.podSa.set(key, p.spec?.serviceAccountName || 'default');
@@ -199,18 +230,21 @@ export class KubernetesStore implements Store {
     this.upsert('EndpointSlice', s);
   }
 
-  private onProfile(src: ProfileSource, o: KubernetesObject, apiVersion: string, deleted: boolean): void {
-    const key = objKey('ServiceProfile', o);
-    if (deleted) this.profiles[src].delete(key);
+  private onSourced(kind: Kind, src: number, o: KubernetesObject, apiVersion: string, deleted: boolean): void {
+    const key = objKey(kind, o);
+    const maps = this.sourced[kind];
+    const mine = maps[src];
+    if (!mine) return;
+    if (deleted) mine.delete(key);
     else {
-      const r = this.convert('ServiceProfile', o, apiVersion);
-      if (r) this.profiles[src].set(key, r);
-      else this.profiles[src].delete(key);
+      const r = this.convert(kind, o, apiVersion);
+      if (r) mine.set(key, r);
+      else mine.delete(key);
     }
-    const winner = this.profiles.weft.get(key) ?? this.profiles.linkerd.get(key);
+    const winner = maps.map((m) => m.get(key)).find((r) => r !== undefined);
     if (winner) {
-      if (this.objects.ServiceProfile.get(key) !== winner) this.set('ServiceProfile', key, winner);
-    } else this.remove('ServiceProfile', key, o.metadata?.resourceVersion);
+      if (this.objects[kind].get(key) !== winner) this.set(kind, key, winner);
+    } else this.remove(kind, key, o.metadata?.resourceVersion);
   }
 
   private emit(kind: Kind, e: Change): void {

@@ -65,6 +65,36 @@ function crd(group: string, version: string): K8sObject {
   };
 }
 
+// Policy kinds: the schema only requires spec to be an object; weft's validation (the same as
+// `weft apply`) checks every field when the store reads an object and logs what it skips.
+const POLICY_KINDS: readonly { kind: string; plural: string; version: string }[] = [
+  { kind: 'Server', plural: 'servers', version: 'v1beta3' },
+  { kind: 'AuthorizationPolicy', plural: 'authorizationpolicies', version: 'v1alpha1' },
+  { kind: 'MeshTLSAuthentication', plural: 'meshtlsauthentications', version: 'v1alpha1' },
+  { kind: 'NetworkAuthentication', plural: 'networkauthentications', version: 'v1alpha1' },
+  { kind: 'HTTPLocalRateLimitPolicy', plural: 'httplocalratelimitpolicies', version: 'v1alpha1' },
+  { kind: 'HTTPRoute', plural: 'httproutes', version: 'v1beta3' },
+];
+
+function policyCrd(group: string, k: (typeof POLICY_KINDS)[number]): K8sObject {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${k.plural}.${group}`, labels: { [PART_OF_LABEL]: PART_OF } },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { plural: k.plural, singular: k.kind.toLowerCase(), kind: k.kind },
+      versions: [{ name: k.version, served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: preserve } } } }],
+    },
+  };
+}
+
+/** weft's CRDs, and Linkerd's with `linkerdCrds` (Gateway API CRDs are the cluster's own). */
 export function renderCrds(o: { readonly linkerdCrds: boolean }): K8sObject[] {
-  return [crd('weft.io', 'v1alpha1'), ...(o.linkerdCrds ? [crd('linkerd.io', 'v1alpha2')] : [])];
+  const groups = o.linkerdCrds ? ['policy.weft.io', 'policy.linkerd.io'] : ['policy.weft.io'];
+  return [
+    crd('weft.io', 'v1alpha1'), ...(o.linkerdCrds ? [crd('linkerd.io', 'v1alpha2')] : []),
+    ...groups.flatMap((g) => POLICY_KINDS.map((k) => policyCrd(g, k))),
+  ];
 }

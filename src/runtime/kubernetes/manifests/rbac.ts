@@ -61,6 +61,12 @@ export function renderRbac(v: InstallValues): K8sObject[] {
       { apiGroups: [''], resources: ['services', 'pods'], verbs: WATCH },
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: WATCH },
       { apiGroups: ['weft.io', 'linkerd.io'], resources: ['serviceprofiles'], verbs: WATCH },
+      // The policy API: Linkerd's policy kinds (both groups) and Gateway API routes.
+      {
+        apiGroups: ['policy.weft.io', 'policy.linkerd.io', 'gateway.networking.k8s.io'],
+        resources: ['servers', 'authorizationpolicies', 'meshtlsauthentications', 'networkauthentications', 'httplocalratelimitpolicies', 'httproutes', 'grpcroutes'],
+        verbs: WATCH,
+      },
     ]),
     clusterRoleBinding(v, dst, SERVICE_ACCOUNT.destination),
     clusterRole(v, id, [{ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }]),

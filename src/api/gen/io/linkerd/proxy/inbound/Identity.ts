@@ -1,0 +1,10 @@
+// Original file: inbound.proto
+
+
+export interface Identity {
+  'name'?: (string);
+}
+
+export interface Identity__Output {
+  'name': (string);
+}

@@ -1,0 +1,8 @@
+// Original file: opaque_route.proto
+
+
+export interface Forbidden {
+}
+
+export interface Forbidden__Output {
+}

@@ -1,0 +1,10 @@
+// Original file: opaque_route.proto
+
+
+export interface Invalid {
+  'message'?: (string);
+}
+
+export interface Invalid__Output {
+  'message': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: outbound.proto
+
+
+export interface EjectionConfig {
+  'minReadyEndpoints'?: (number);
+}
+
+export interface EjectionConfig__Output {
+  'minReadyEndpoints': (number);
+}

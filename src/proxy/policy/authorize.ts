@@ -1,0 +1,54 @@
+// The authorization decision, pure: is a client (its verified mTLS identity, if any, and its
+// address) allowed by one of a list of authorizations? The first that allows it is returned,
+// for metrics labels; none means deny.
+import type { ConnContext } from '../context.js';
+import type { Authentication, Authorization } from './types.js';
+
+/**
+ * Linkerd's DNS form of a weft SPIFFE identity, `<sa>.<ns>.serviceaccount.identity.<td>`,
+ * which identity suffixes are matched against (spiffe://<td>/ns/<ns>/sa/<sa>).
+ */
+export function identityDnsName(id: string): string {
+  const m = /^spiffe:\/\/([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(id);
+  return m ? `${m[3]}.${m[2]}.serviceaccount.identity.${m[1]}` : id;
+}
+
+function suffixMatches(dns: string, parts: readonly string[]): boolean {
+  const labels = dns.split('.');
+  if (parts.length > labels.length) return false;
+  const off = labels.length - parts.length;
+  return parts.every((p, i) => labels[off + i] === p);
+}
+
+function authenticated(a: Authentication, tls: boolean, clientId: string): boolean {
+  if (a.kind === 'unauthenticated') return true;
+  if (!tls) return false;
+  if (a.any) return true;
+  if (!clientId) return false;
+  if (a.identities.has(clientId)) return true;
+  if (a.suffixes.length === 0) return false;
+  const dns = identityDnsName(clientId);
+  return a.suffixes.some((p) => suffixMatches(dns, p));
+}
+
+export interface Client {
+  /** The connection is mTLS from a meshed peer. */
+  readonly tls: boolean;
+  /** The peer's verified identity ('' when none). */
+  readonly id: string;
+  /** The peer's IP address ('' when unknown: then no network matches). */
+  readonly ip: string;
+}
+
+export function authorize(authzs: readonly Authorization[], c: Client): Authorization | undefined {
+  for (const a of authzs) {
+    if (!authenticated(a.authn, c.tls, c.id)) continue;
+    if (!c.ip) continue;
+    if (a.networks.some((n) => n.net.has(c.ip) && !n.except.has(c.ip))) return a;
+  }
+  return undefined;
+}
+
+export function clientOf(ctx: ConnContext): Client {
+  return { tls: ctx.tls.tls === 'true', id: ctx.tls.clientId, ip: ctx.peerIp ?? '' };
+}

@@ -1,0 +1,160 @@
+// Inbound authorization per HTTP request, as an H1 and an H2 layer. For each request: the
+// port's policy (policy client: last answer, or the configured default), the route it is on
+// (no route: 404), then the first of the route's authorizations that admits the client — its
+// verified mTLS identity (ctx.tls.clientId, however the handshake was done) and its address.
+// Denied: 403 with weft-proxy-error, or gRPC PERMISSION_DENIED; the route's request filters
+// (header modifier, redirect) apply to what is allowed. An "audit" default allows and logs.
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { Logger } from '../../lib/log.js';
+import type { ConnContext } from '../context.js';
+import type { H1Layer } from '../http/h1-forward.js';
+import type { H2Layer } from '../http/h2-forward.js';
+import { deleteHeader, getHeader, setHeader } from '../http/h1/headers.js';
+import { PROXY_ERROR_HEADER } from '../http/proxy-error.js';
+import { authorize, clientOf } from './authorize.js';
+import type { PolicySource } from './source.js';
+import { isAudit } from './default-policy.js';
+import type { RequestInfo } from './http-route-match.js';
+import { matchRoute, splitTarget } from './http-route-match.js';
+import { AuthzMetrics } from './metrics.js';
+import type { ProxyMetrics } from '../metrics/registry.js';
+import { authorizeTcp } from './tcp-authz.js';
+import type { AuthzDeps } from './tcp-authz.js';
+import type { HeaderModifier, InboundRoute, PortPolicy, Redirect, RouteRule } from './types.js';
+
+export type { AuthzDeps } from './tcp-authz.js';
+
+/** What the decision says about one request. */
+export type Decision =
+  | { readonly kind: 'allow'; readonly policy: PortPolicy; readonly route: InboundRoute; readonly rule: RouteRule }
+  | { readonly kind: 'deny'; readonly status: 403 | 404; readonly grpcStatus: number; readonly reason: string };
+
+/** The decision for one request under one port policy (pure but for metrics and the audit log). */
+export function decide(d: AuthzDeps, ctx: ConnContext, policy: PortPolicy, info: RequestInfo): Decision {
+  const m = matchRoute(policy.routes, info);
+  if (!m) {
+    d.metrics.notFound(ctx, policy);
+    return { kind: 'deny', status: 404, grpcStatus: 12, reason: `no route of ${policy.server.kind}/${policy.server.name} matches ${info.method} ${info.path}` };
+  }
+  const client = clientOf(ctx);
+  const allowed = authorize(m.route.authorizations, client);
+  d.metrics.http(ctx, policy, m.route, allowed);
+  if (!allowed) {
+    return { kind: 'deny', status: 403, grpcStatus: 7, reason: `unauthorized request on route ${m.route.labels.kind}/${m.route.labels.name} of ${policy.server.kind}/${policy.server.name}` };
+  }
+  if (isAudit(allowed)) {
+    d.log.info('audit: request allowed only by the audit policy', { server: policy.server.name, route: m.route.labels.name, client: client.id || client.ip, path: info.path });
+  }
+  return { kind: 'allow', policy, route: m.route, rule: m.rule };
+}
+
+function applyH1(headers: string[], mod: HeaderModifier): void {
+  for (const name of mod.remove) deleteHeader(headers, name);
+  for (const [name, value] of mod.set) setHeader(headers, name, value);
+  for (const [name, value] of mod.add) headers.push(name, value);
+}
+
+function location(r: Redirect, info: RequestInfo, scheme: string): string {
+  const host = r.host || info.host.replace(/:\d+$/, '');
+  const port = r.port ? `:${r.port}` : '';
+  const path = r.path && 'full' in r.path ? r.path.full : r.path ? r.path.prefix : info.path;
+  return `${r.scheme ?? scheme}://${host}${port}${path}${info.query ? `?${info.query}` : ''}`;
+}
+
+/** Runs `go` with the port's policy, now or once the first answer (or the default) is in. */
+function withPolicy(d: AuthzDeps, ctx: ConnContext, go: (p: PortPolicy) => void): void {
+  const port = ctx.target?.port ?? 0;
+  const p = d.source.get(port);
+  if ('then' in p) void p.then(go);
+  else go(p);
+}
+
+export function authorizeH1(d: AuthzDeps): H1Layer {
+  return (next) => (req, res, route) => {
+    withPolicy(d, route.ctx, (policy) => {
+      const { path, query } = splitTarget(route.path);
+      const info: RequestInfo = { method: req.method, path, query, host: route.authority, header: (n) => getHeader(req.headers, n) };
+      const dec = decide(d, route.ctx, policy, info);
+      if (dec.kind === 'deny') {
+        req.discardBody();
+        return res.respondError(dec.status, dec.status === 403 ? 'Forbidden' : 'Not Found', dec.reason);
+      }
+      if (dec.rule.redirect) {
+        req.discardBody();
+        const r = dec.rule.redirect;
+        res.writeHead(r.status, r.status === 301 ? 'Moved Permanently' : 'Found', ['location', location(r, info, 'http'), 'content-length', '0'], { kind: 'length', length: 0 });
+        return res.end();
+      }
+      if (dec.rule.requestHeaders) applyH1(req.headers, dec.rule.requestHeaders);
+      next(req, res, route);
+    });
+  };
+}
+
+function grpcRequest(headers: IncomingHttpHeaders): boolean {
+  const ct = headers['content-type'];
+  return typeof ct === 'string' && ct.startsWith('application/grpc');
+}
+
+export function authorizeH2(d: AuthzDeps): H2Layer {
+  return (next) => (stream, headers, flags, route) => {
+    withPolicy(d, route.ctx, (policy) => {
+      const { path, query } = splitTarget(headers[':path'] ?? '/');
+      const header = (n: string): string | undefined => {
+        const v = headers[n];
+        return Array.isArray(v) ? v.join(',') : v;
+      };
+      const info: RequestInfo = { method: headers[':method'] ?? 'GET', path, query, host: headers[':authority'] ?? route.authority, header };
+      const dec = decide(d, route.ctx, policy, info);
+      if (dec.kind === 'deny') return denyH2(stream, headers, dec.status, dec.grpcStatus, dec.reason);
+      if (dec.rule.redirect) {
+        return void respond(stream, { ':status': dec.rule.redirect.status, location: location(dec.rule.redirect, info, 'http') }, true);
+      }
+      const mod = dec.rule.requestHeaders;
+      if (mod) {
+        for (const n of mod.remove) delete headers[n];
+        for (const [n, v] of mod.set) headers[n] = v;
+        for (const [n, v] of mod.add) {
+          const cur = headers[n];
+          headers[n] = cur === undefined ? v : `${Array.isArray(cur) ? cur.join(',') : cur},${v}`;
+        }
+      }
+      next(stream, headers, flags, route);
+    });
+  };
+}
+
+function respond(stream: ServerHttp2Stream, h: Record<string, string | number>, end: boolean): boolean {
+  if (stream.destroyed || stream.closed || stream.headersSent) return false;
+  try {
+    stream.respond(h, { endStream: end });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function denyH2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, status: number, grpcStatus: number, reason: string): void {
+  const safe = reason.replace(/[^\x20-\x7e]/g, ' ').slice(0, 256);
+  if (grpcRequest(headers)) {
+    respond(stream, { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': encodeURIComponent(safe), [PROXY_ERROR_HEADER]: safe }, true);
+  } else if (respond(stream, { ':status': status, 'content-type': 'text/plain; charset=utf-8', [PROXY_ERROR_HEADER]: safe }, false)) {
+    stream.end(`${reason}\n`);
+  }
+  // The request body (if any) is not wanted: let the stream close once the response is sent.
+  stream.resume();
+}
+
+export interface AuthzLayers {
+  readonly h1: H1Layer;
+  readonly h2: H2Layer;
+  /** Opaque TCP: `allow` runs once the connection is authorized, else `deny` (close it). */
+  readonly tcp: (ctx: ConnContext, allow: () => void, deny: () => void) => void;
+}
+
+/** The inbound stack's authorization layers; with no policy source, pass-through (one call, no lookup). */
+export function authzLayers(source: PolicySource | undefined, metrics: ProxyMetrics, log: Logger): AuthzLayers {
+  if (!source) return { h1: (next) => next, h2: (next) => next, tcp: (_ctx, allow) => allow() };
+  const d: AuthzDeps = { source, metrics: new AuthzMetrics(metrics), log: log.child('authz') };
+  return { h1: authorizeH1(d), h2: authorizeH2(d), tcp: (ctx, allow, deny) => authorizeTcp(d, ctx, allow, deny) };
+}
