@@ -35,6 +35,8 @@ export const ENV = {
   destinationContext: 'WEFT_PROXY_DESTINATION_CONTEXT',
   inboundPeerPort: 'WEFT_PROXY_INBOUND_PEER_PORT',
   http1OverH2: 'WEFT_PROXY_MESH_HTTP1_OVER_H2',
+  dnsDiscovery: 'WEFT_PROXY_DNS_DISCOVERY',
+  dnsServers: 'WEFT_PROXY_DNS_SERVERS',
 } as const;
 
 /** How the proxy obtains its certificate (absent: identity disabled, plaintext only). */
@@ -85,6 +87,10 @@ export interface ProxyConfig {
   readonly inboundPeerPort: number;
   /** Carry HTTP/1 between meshed proxies over one multiplexed HTTP/2 connection (default on). */
   readonly http1OverH2: boolean;
+  /** Names the destination service does not know (or with none) are resolved through DNS. */
+  readonly dnsDiscovery: boolean;
+  /** DNS servers ("host:port") for that; empty: the system's. */
+  readonly dnsServers: readonly string[];
 }
 
 export const DEFAULTS = {
@@ -139,6 +145,8 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   destinationContext: ['', 'context token sent with lookups, {"ns":"<namespace>"}'],
   inboundPeerPort: [String(DEFAULTS.inboundPeerPort), "peers' inbound port for meshed opaque TCP when discovery does not name it"],
   http1OverH2: [String(DEFAULTS.http1OverH2), 'carry HTTP/1 between meshed proxies over HTTP/2'],
+  dnsDiscovery: ['false', 'resolve names unknown to discovery through DNS (TTLs honoured, answers balanced)'],
+  dnsServers: ['', 'DNS servers for that, host:port,...; unset: the system resolver'],
 };
 
 type Env = Record<string, string | undefined>;
@@ -213,6 +221,19 @@ function identityConfig(env: Env, readFile: (path: string) => string): IdentityC
   });
 }
 
+function dnsServers(env: Env): readonly string[] {
+  const list = (env[ENV.dnsServers] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  for (const one of list) {
+    try {
+      parseAddress(one, '127.0.0.1');
+    } catch (e) {
+      throw new ConfigError(`${ENV.dnsServers}: "${one}" is not host:port`, { cause: e });
+    }
+    if (!/:\d+$/.test(one)) throw new ConfigError(`${ENV.dnsServers}: "${one}" is not host:port`);
+  }
+  return list;
+}
+
 /** Parses the proxy's environment. Throws ConfigError naming the variable on bad input. */
 export function parseProxyConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ProxyConfig {
   const level = env[ENV.logLevel] || DEFAULTS.logLevel;
@@ -240,6 +261,8 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     destinationContext: env[ENV.destinationContext] ?? '',
     inboundPeerPort: positiveInt(env, ENV.inboundPeerPort, DEFAULTS.inboundPeerPort),
     http1OverH2: env[ENV.http1OverH2] === undefined ? DEFAULTS.http1OverH2 : bool(env, ENV.http1OverH2),
+    dnsDiscovery: bool(env, ENV.dnsDiscovery),
+    dnsServers: dnsServers(env),
   };
   return Object.freeze(cfg);
 }
