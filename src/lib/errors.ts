@@ -41,8 +41,8 @@ export class TimeoutError extends WeftError {
 
 /** The request's header block exceeded the configured limit. */
 export class HeaderTooLargeError extends WeftError {
-  constructor(limit: number) {
-    super('WEFT_ERR_HEADER_TOO_LARGE', `request header block exceeds ${limit} bytes`);
+  constructor(limit: number, fields?: number) {
+    super('WEFT_ERR_HEADER_TOO_LARGE', fields === undefined ? `request header block exceeds ${limit} bytes` : `request has more than ${fields} header fields`);
   }
 }
 

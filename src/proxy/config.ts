@@ -48,6 +48,8 @@ export const ENV = {
   inboundDefaultPolicy: 'WEFT_PROXY_INBOUND_DEFAULT_POLICY',
   inboundClusterNetworks: 'WEFT_PROXY_INBOUND_CLUSTER_NETWORKS',
   policyInitialWaitMs: 'WEFT_PROXY_POLICY_INITIAL_WAIT_MS',
+  dnsDiscovery: 'WEFT_PROXY_DNS_DISCOVERY',
+  dnsServers: 'WEFT_PROXY_DNS_SERVERS',
 } as const;
 
 /** The tap server (served only when the proxy has an identity and a tap identity is named). */
@@ -115,6 +117,10 @@ export interface ProxyConfig {
   readonly accessLog: AccessLogFormat | undefined;
   /** Inbound authorization: the policy API and the default policy (policy/config.ts). */
   readonly inboundPolicy: InboundPolicyConfig;
+  /** Names the destination service does not know (or with none) are resolved through DNS. */
+  readonly dnsDiscovery: boolean;
+  /** DNS servers ("host:port") for that; empty: the system's. */
+  readonly dnsServers: readonly string[];
 }
 
 export const DEFAULTS = {
@@ -181,6 +187,8 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   inboundDefaultPolicy: [POLICY_DEFAULTS.defaultPolicy, 'policy before/without an answer: all-unauthenticated, all-authenticated, cluster-authenticated, cluster-unauthenticated, deny, audit'],
   inboundClusterNetworks: [DEFAULT_CLUSTER_NETWORKS, 'CIDRs the cluster-* default policies allow'],
   policyInitialWaitMs: [String(POLICY_DEFAULTS.initialWaitMs), "a port's first request waits this long for its policy, then the default applies"],
+  dnsDiscovery: ['false', 'resolve names unknown to discovery through DNS (TTLs honoured, answers balanced)'],
+  dnsServers: ['', 'DNS servers for that, host:port,...; unset: the system resolver'],
 };
 
 type Env = Record<string, string | undefined>;
@@ -271,6 +279,19 @@ function accessLog(env: Env): AccessLogFormat | undefined {
   throw new ConfigError(`${ENV.accessLog}=${raw}: expected apache or json`);
 }
 
+function dnsServers(env: Env): readonly string[] {
+  const list = (env[ENV.dnsServers] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  for (const one of list) {
+    try {
+      parseAddress(one, '127.0.0.1');
+    } catch (e) {
+      throw new ConfigError(`${ENV.dnsServers}: "${one}" is not host:port`, { cause: e });
+    }
+    if (!/:\d+$/.test(one)) throw new ConfigError(`${ENV.dnsServers}: "${one}" is not host:port`);
+  }
+  return list;
+}
+
 /** Parses the proxy's environment. Throws ConfigError naming the variable on bad input. */
 export function parseProxyConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ProxyConfig {
   const level = env[ENV.logLevel] || DEFAULTS.logLevel;
@@ -304,6 +325,8 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
       svcAddr: ENV.policySvcAddr, workload: ENV.policyWorkload, defaultPolicy: ENV.inboundDefaultPolicy,
       clusterNetworks: ENV.inboundClusterNetworks, initialWaitMs: ENV.policyInitialWaitMs,
     }, { svcAddr: env[ENV.destinationSvcAddr] || undefined, context: env[ENV.destinationContext] ?? '' }),
+    dnsDiscovery: bool(env, ENV.dnsDiscovery),
+    dnsServers: dnsServers(env),
   };
   return Object.freeze(cfg);
 }

@@ -27,6 +27,11 @@ export function startIdentity(cfg: IdentityConfig, log: Logger, metrics: ProxyMe
   metrics.register(
     new Gauge('identity_cert_refresh_count', 'Certificates this proxy has obtained since it started', [], (g) => g.set({}, client.certRefreshCount)),
   );
+  metrics.register(
+    new Gauge('identity_cert_refresh_failure_count', 'Failed attempts to obtain a certificate since start (retried with backoff)', [], (g) =>
+      g.set({}, client.certRefreshFailures),
+    ),
+  );
   client.start();
   return client;
 }

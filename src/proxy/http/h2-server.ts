@@ -18,9 +18,11 @@ export interface H2ServerOptions {
   /** Header fields per request, enforced likewise (Node's maxHeaderListPairs). */
   readonly maxHeaderCount: number;
   readonly idleTimeoutMs: number;
+  /** A session that has opened no stream this long after it started is sent GOAWAY (slowloris). */
+  readonly headersTimeoutMs: number;
   readonly guard: FaultGuard;
   /** Called when a limit closes a session (for the limit-hit counter). */
-  readonly onLimit: (limit: 'h2_reset_flood') => void;
+  readonly onLimit: (limit: H2SessionLimit) => void;
   /** Quiet time before a session is sent a PING (h2-liveness.ts); tests shorten it. */
   readonly probeIntervalMs?: number;
 }
@@ -33,6 +35,22 @@ export interface H2Server<T> {
 }
 
 const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_ENHANCE_YOUR_CALM } = http2.constants;
+
+/** Limits that close a whole session, as counted in proxy_limit_hits_total{limit}. */
+export type H2SessionLimit = 'h2_reset_flood' | 'h2_control_flood' | 'h2_continuation_flood' | 'h2_headers_timeout';
+
+/**
+ * nghttp2's own flood defences end the session with an error whose text is all Node passes on:
+ * a flood of frames it must answer (SETTINGS, PING: more than 1000 answers queued unread) and
+ * a header block split into more than 8 CONTINUATION frames (CVE-2024-27316). Named here so
+ * they are counted; the session is already closed by then.
+ */
+function floodLimit(err: unknown): H2SessionLimit | undefined {
+  const msg = err instanceof Error ? err.message : '';
+  if (msg.includes('Flooding was detected')) return 'h2_control_flood';
+  if (msg.includes('CONTINUATION')) return 'h2_continuation_flood';
+  return undefined;
+}
 
 /**
  * Streams the client may reset (a burst, then a steady rate) before its session is closed
@@ -100,7 +118,11 @@ export function createH2Server<T>(
     }
     const { tag, socket } = pending;
     sessions.add(s);
-    s.on('error', () => {}); // per-session errors end that session only
+    // Per-session errors end that session only.
+    s.on('error', (err) => {
+      const limit = floodLimit(err);
+      if (limit) opts.onLimit(limit);
+    });
     s.once('close', () => sessions.delete(s));
     s.setTimeout(opts.idleTimeoutMs, () => {
       s.close();
@@ -108,6 +130,20 @@ export function createH2Server<T>(
     });
     // A session nghttp2 gave up on (a client's connection error) says nothing to us: ask it.
     probeLiveness(s, socket, opts.probeIntervalMs);
+    // Slowloris: a client that trickles an unfinished header block keeps the session active,
+    // so the idle timeout never fires. A session must open its first stream within the headers
+    // timeout, as an HTTP/1 client must send its first head; later ones are bounded by the idle
+    // timeout and the PING probe.
+    const firstStream = setTimeout(() => {
+      if (s.destroyed) return;
+      opts.onLimit('h2_headers_timeout');
+      s.goaway(NGHTTP2_ENHANCE_YOUR_CALM);
+      setImmediate(() => s.destroy());
+      hangUp(socket);
+    }, opts.headersTimeoutMs);
+    firstStream.unref();
+    s.once('close', () => clearTimeout(firstStream));
+    s.once('stream', () => clearTimeout(firstStream));
     const budget = new ResetBudget();
     let calmed = false;
     const clientReset = (): void => {

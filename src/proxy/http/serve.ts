@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http2';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseAuthority, type Address } from '../../lib/address.js';
+import { HeaderTooLargeError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import type { ConnContext } from '../context.js';
 import type { FaultGuard } from '../guard.js';
@@ -14,7 +15,8 @@ import type { H1Handler } from './h1-forward.js';
 import { upgradeTunnel, writeRawError, type TunnelOptions } from './h1-tunnel.js';
 import type { H1Request } from './h1/request.js';
 import { H1ServerConnection } from './h1/server.js';
-import type { H2Handler } from './h2-forward.js';
+import { respondH2Error, type H2Handler } from './h2-forward.js';
+import { h2HeaderLimitExceeded } from './h2-header-limit.js';
 import { createH2Server } from './h2-server.js';
 import type { HttpRoute } from './route.js';
 
@@ -86,7 +88,13 @@ export function serveHttp(opts: HttpServeOptions): HttpServe {
     onLimit: opts.onLimit,
     log: opts.log,
   };
-  const h2Server = createH2Server<ConnContext>({ maxHeaderBytes: limits.maxHeaderBytes, maxHeaderCount: limits.maxHeaderCount, idleTimeoutMs: limits.idleTimeoutMs, guard, onLimit: opts.onLimit }, (stream, headers, flags, ctx) => {
+  const h2Options = { maxHeaderBytes: limits.maxHeaderBytes, maxHeaderCount: limits.maxHeaderCount, idleTimeoutMs: limits.idleTimeoutMs, headersTimeoutMs: limits.headersTimeoutMs, guard, onLimit: opts.onLimit };
+  const h2Server = createH2Server<ConnContext>(h2Options, (stream, headers, flags, ctx) => {
+    const over = h2HeaderLimitExceeded(headers, limits);
+    if (over) {
+      opts.onLimit(over === 'bytes' ? 'h2_header_too_large' : 'h2_too_many_headers');
+      return respondH2Error(stream, headers, new HeaderTooLargeError(limits.maxHeaderBytes, over === 'count' ? limits.maxHeaderCount : undefined));
+    }
     opts.h2(stream, headers, flags, opts.routeH2(headers, ctx, performance.now()));
   });
 

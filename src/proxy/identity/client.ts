@@ -79,6 +79,7 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
   private client: GrpcIdentityClient | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
+  private failuresTotal = 0;
   private refreshes = 0;
   private closed = false;
   private readonly now: () => number;
@@ -107,8 +108,9 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
     this.schedule(0);
   }
 
+  /** A certificate that is still valid: an expired one (identity service down too long) is not ready. */
   isReady(): boolean {
-    return this.current !== undefined;
+    return this.current !== undefined && this.current.notAfterMs > this.now();
   }
 
   /** The context for new meshed connections. Throws IdentityNotReadyError before `ready`. */
@@ -124,6 +126,11 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
   /** identity_cert_expiration_timestamp_seconds (0 until the first certificate). */
   get certExpirationTimestampSeconds(): number {
     return this.current ? Math.floor(this.current.notAfterMs / 1000) : 0;
+  }
+
+  /** identity_cert_refresh_failure_count: failed attempts to obtain one since start. */
+  get certRefreshFailures(): number {
+    return this.failuresTotal;
   }
 
   /** identity_cert_refresh_count: certificates obtained since start. */
@@ -162,6 +169,7 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
       this.emit('rotated', next.snapshot);
     } catch (err) {
       if (this.closed) return;
+      this.failuresTotal++;
       const delay = backoffDelay(this.failures++, this.opts.backoff ?? DEFAULT_BACKOFF, this.random);
       this.opts.log?.warn('certify failed; retrying', { error: err as Error, retryInMs: delay, attempt: this.failures });
       if (this.listenerCount('error') > 0) this.emit('error', err as Error);

@@ -58,6 +58,7 @@ export class ProxyMetrics {
   private readonly routeResponseTotal: Counter;
   private readonly routeResponseLatency: Histogram;
   private readonly limitHits: Counter;
+  private readonly discoveryRequests: Counter;
 
   constructor() {
     const r = this.registry;
@@ -79,6 +80,7 @@ export class ProxyMetrics {
     this.tcpReadBytes = r.register(new Counter('tcp_read_bytes_total', 'Bytes read from peers', TCP_LABELS));
     this.tcpWriteBytes = r.register(new Counter('tcp_write_bytes_total', 'Bytes written to peers', TCP_LABELS));
     this.limitHits = r.register(new Counter('proxy_limit_hits_total', 'Connections or requests a configured limit refused or closed', ['direction', 'limit']));
+    this.discoveryRequests = r.register(new Counter('outbound_discovery_requests_total', 'Outbound HTTP requests by the discovery that chose their endpoint', ['source']));
     this.tcpCloseTotal = r.register(new Counter('tcp_close_total', 'Total TCP connections closed', [...TCP_LABELS, 'classification', 'errno']));
   }
 
@@ -139,6 +141,11 @@ export class ProxyMetrics {
   }
 
   /** A limit refused or closed something (reset flood, header size, slow client, ...). */
+  /** Which discovery served an outbound request (counted when DNS discovery is on). */
+  discoveryServed(source: 'destination' | 'dns' | 'original'): void {
+    this.discoveryRequests.inc({ source });
+  }
+
   limitHit(direction: 'inbound' | 'outbound', limit: string): void {
     this.limitHits.inc({ direction, limit });
   }

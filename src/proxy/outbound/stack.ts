@@ -13,6 +13,8 @@ import { detectProtocol } from '../detect/detect.js';
 import { forwardH1, type H1Handler } from '../http/h1-forward.js';
 import { forwardH2, type H2Handler } from '../http/h2-forward.js';
 import { discoverH1, discoverH2, discoverRoute } from './discover-http.js';
+import { dnsH1, dnsH2 } from './discover-dns.js';
+import { DnsDiscovery } from './dns-discovery.js';
 import type { H1Request } from '../http/h1/request.js';
 import { forwardH1OverH2 } from '../http/h1-over-h2.js';
 import { routeFromRequestTarget, type HttpRoute } from '../http/route.js';
@@ -37,6 +39,9 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
   const discover = destinations
     ? { h1: discoverH1(destinations, metrics), h2: discoverH2(destinations, metrics) }
     : { h1: (h: H1Handler) => h, h2: (h: H2Handler) => h };
+  // After the destination service: names it does not know, through DNS (when configured).
+  const dns = cfg.dnsDiscovery ? new DnsDiscovery(cfg.dnsServers) : undefined;
+  const dnsLayer = dns ? { h1: dnsH1(dns, metrics), h2: dnsH2(dns, metrics) } : { h1: (h: H1Handler) => h, h2: (h: H2Handler) => h };
 
   // HTTP/1 to a meshed peer rides the shared HTTP/2 connection (weft-orig-proto); to anything
   // else it goes as it came, over pooled HTTP/1.1 connections.
@@ -67,8 +72,8 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     ...(destinations
       ? { routeUpgrade: async (r: HttpRoute, req: H1Request) => (await discoverRoute(destinations, metrics, r, req.method))?.route ?? r }
       : {}),
-    h1: discover.h1(observeH1(metrics)(tapH1(taps)(meshedHttp1))),
-    h2: discover.h2(observeH2(metrics)(tapH2(taps)(forwardH2(upstream.h2Pool)))),
+    h1: discover.h1(dnsLayer.h1(observeH1(metrics)(tapH1(taps)(meshedHttp1)))),
+    h2: discover.h2(dnsLayer.h2(observeH2(metrics)(tapH2(taps)(forwardH2(upstream.h2Pool))))),
   });
 
   /** Opaque TCP: a discovered endpoint (mTLS when meshed), else the original destination. */
