@@ -22,10 +22,12 @@ import { register as upgrade } from './upgrade.js';
 import { register as check } from './check.js';
 import { register as heartbeat } from './heartbeat.js';
 import { register as awaitProxy } from './await.js';
+import { register as web } from './web.js';
+import { register as dashboard } from './dashboard.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [
   init, apply, del, destination, identity, control, up, down, ps, logs, demo, viz, supervise,
-  install, uninstall, upgrade, check, inject, uninject, injector, heartbeat, awaitProxy,
+  install, uninstall, upgrade, check, inject, uninject, injector, heartbeat, awaitProxy, web, dashboard,
 ];
