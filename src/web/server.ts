@@ -120,6 +120,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       return void res.end(body);
     }
     if (path === '/ready') return void res.end('ok\n');
+    if (path === '/favicon.ico') return void res.writeHead(204).end();
     if (path === '/api/events') return events(req, res);
     if (path === '/api/tap') return tap(req, res, url.searchParams);
     if (path === '/api/overview' || path === '/api/topology' || path === '/api/health') {

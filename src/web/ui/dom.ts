@@ -57,7 +57,7 @@ export function numCell(text: string, value: number | null, col: string, cls = '
 export function table(head: readonly (string | [string, string])[], rows: HTMLElement[], caption?: string): HTMLElement {
   return h('div', { class: 'card' },
     h('table', {},
-      caption ? h('caption', { class: 'muted', style: 'text-align:left' }, caption) : null,
+      caption ? h('caption', { class: 'muted caption' }, caption) : null,
       h('thead', {}, h('tr', {}, ...head.map((c) => (typeof c === 'string' ? h('th', { scope: 'col' }, c) : h('th', { scope: 'col', class: c[1] }, c[0]))))),
       h('tbody', {}, ...rows)));
 }

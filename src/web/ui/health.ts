@@ -28,10 +28,10 @@ export function renderHealth(hl: Health | undefined): HTMLElement {
       h('span', { class: 'muted' }, ` Checked ${new Date(hl.at).toLocaleTimeString()}.`)),
     table(['Component', 'State', ['Address', 'hide-narrow'], 'Detail', ['Probe', 'num']], hl.components.map((c) => h('tr', { 'data-component': c.name, 'data-state': c.state },
       h('td', {}, c.name), h('td', {}, h('span', { class: `badge ${STATE_CLASS[c.state]}` }, STATE_TEXT[c.state])),
-      h('td', { class: 'mono hide-narrow' }, c.address || DASH), h('td', { style: 'white-space: normal' }, c.detail), h('td', { class: 'num' }, c.ms === null ? DASH : `${c.ms} ms`)))),
+      h('td', { class: 'mono hide-narrow' }, c.address || DASH), h('td', { class: 'wrap' }, c.detail), h('td', { class: 'num' }, c.ms === null ? DASH : `${c.ms} ms`)))),
     h('h2', {}, 'Certificates'),
     hl.certificates.length ? table(['Certificate', ['Subject', 'hide-narrow'], 'Expires', ['Left', 'num']], hl.certificates.map((c) => h('tr', { 'data-cert': c.name },
-      h('td', {}, c.name), h('td', { class: 'mono hide-narrow', style: 'white-space: normal' }, c.subject), h('td', {}, new Date(c.notAfter).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'),
+      h('td', {}, c.name), h('td', { class: 'mono hide-narrow wrap' }, c.subject), h('td', {}, new Date(c.notAfter).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'),
       h('td', { class: `num ${lifeClass(c.lifeLeft)}` }, timeLeft(c.notAfter))))) : empty('No certificate could be read (identity down and no CA directory given).'),
   );
 }

@@ -121,5 +121,13 @@ function connect(): void {
 }
 
 window.addEventListener('hashchange', render);
+// The topology turns from left-to-right to top-to-bottom on a narrow screen.
+let narrow = window.innerWidth < 640;
+window.addEventListener('resize', () => {
+  if ((window.innerWidth < 640) !== narrow) {
+    narrow = !narrow;
+    render();
+  }
+});
 connect();
 render();

@@ -14,7 +14,7 @@ function row(e: TapEventView): HTMLElement {
   return h('tr', { 'data-tap': '' },
     h('td', { class: 'hide-narrow' }, new Date(e.at).toLocaleTimeString()), h('td', {}, e.direction), h('td', {}, e.source), h('td', {}, e.destination),
     h('td', { class: 'mono' }, `${e.method} ${e.authority}${e.path}`), h('td', { class: `num ${e.status !== null && e.status >= 500 ? 'bad' : ''}` }, e.status === null ? DASH : String(e.status)),
-    h('td', { class: 'num' }, ms(e.latencyMs)), h('td', {}, e.tls ? '🔒' : DASH));
+    h('td', { class: 'num' }, ms(e.latencyMs)), h('td', {}, e.tls ? 'yes' : 'no'));
 }
 
 export function renderTap(available: boolean | undefined, query: URLSearchParams): TapPage {

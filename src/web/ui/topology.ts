@@ -8,6 +8,7 @@ const NODE_W = 150;
 const NODE_H = 46;
 const COL_GAP = 110;
 const ROW_GAP = 36;
+// Edges drawn solid are mTLS with numbers; dashed ones have no outbound numbers (unmeshed source).
 const key = (ns: string, name: string): string => `${ns}/${name}`;
 
 interface Placed { readonly id: string; readonly namespace: string; readonly name: string; x: number; y: number; label: string }
@@ -54,15 +55,22 @@ export function renderTopology(t: Topology | undefined): HTMLElement {
     const p: Placed = { id, ...n, x: 0, y: 0, label: stat ? `${rps(stat.rps)} · ${pct(stat.successRate)}` : 'not meshed' };
     columns.set(d, [...(columns.get(d) ?? []), p]);
   }
-  const tallest = Math.max(1, ...[...columns.values()].map((c) => c.length));
-  const height = tallest * (NODE_H + ROW_GAP) + ROW_GAP;
-  const width = Math.max(1, columns.size) * (NODE_W + COL_GAP) + 40;
+  // Wide screens read left to right; a phone top to bottom (the layers become rows).
+  const vertical = window.innerWidth < 640;
+  const gapAcross = vertical ? 14 : ROW_GAP;
+  const gapAlong = vertical ? 56 : COL_GAP;
+  const widest = Math.max(1, ...[...columns.values()].map((c) => c.length));
+  const across = (n: number): number => n * ((vertical ? NODE_W : NODE_H) + gapAcross) - gapAcross;
+  const along = Math.max(1, columns.size) * ((vertical ? NODE_H : NODE_W) + gapAlong) - gapAlong;
+  const width = 40 + (vertical ? across(widest) : along);
+  const height = 40 + (vertical ? along : across(widest));
   const placed = new Map<string, Placed>();
   for (const [d, col] of columns) {
-    const top = (height - col.length * (NODE_H + ROW_GAP) + ROW_GAP) / 2;
+    const start = 20 + (across(widest) - across(col.length)) / 2;
     col.forEach((p, i) => {
-      p.x = 20 + d * (NODE_W + COL_GAP);
-      p.y = top + i * (NODE_H + ROW_GAP);
+      const a = 20 + d * ((vertical ? NODE_H : NODE_W) + gapAlong);
+      const b = start + i * ((vertical ? NODE_W : NODE_H) + gapAcross);
+      [p.x, p.y] = vertical ? [b, a] : [a, b];
       placed.set(p.id, p);
     });
   }
@@ -74,15 +82,29 @@ export function renderTopology(t: Topology | undefined): HTMLElement {
     const a = placed.get(key(e.srcNamespace, e.src));
     const b = placed.get(key(e.dstNamespace, e.dst));
     if (!a || !b) continue;
-    const [x1, y1, x2, y2] = [a.x + NODE_W, a.y + NODE_H / 2, b.x, b.y + NODE_H / 2];
-    const back = x2 <= x1;
-    const mid = back ? Math.min(a.y, b.y) - ROW_GAP / 2 : (y1 + y2) / 2;
-    const d = back ? `M ${a.x + NODE_W / 2} ${a.y} C ${a.x + NODE_W / 2} ${mid}, ${b.x + NODE_W / 2} ${mid}, ${b.x + NODE_W / 2} ${b.y}` : `M ${x1} ${y1} C ${(x1 + x2) / 2} ${y1}, ${(x1 + x2) / 2} ${y2}, ${x2} ${y2}`;
+    const forward = vertical ? b.y > a.y : b.x > a.x;
+    let d: string;
+    let label: [number, number];
+    if (!forward) {
+      // A call back to an earlier layer (or within one): an arc outside the boxes.
+      const [ax, ay, bx, by] = vertical ? [a.x, a.y + NODE_H / 2, b.x, b.y + NODE_H / 2] : [a.x + NODE_W / 2, a.y, b.x + NODE_W / 2, b.y];
+      const bend = vertical ? Math.min(a.x, b.x) - 30 : Math.min(a.y, b.y) - 30;
+      d = vertical ? `M ${ax} ${ay} C ${bend} ${ay}, ${bend} ${by}, ${bx} ${by}` : `M ${ax} ${ay} C ${ax} ${bend}, ${bx} ${bend}, ${bx} ${by}`;
+      label = vertical ? [bend + 40, (ay + by) / 2] : [(ax + bx) / 2, bend + 4];
+    } else if (vertical) {
+      const [x1, y1, x2, y2] = [a.x + NODE_W / 2, a.y + NODE_H, b.x + NODE_W / 2, b.y];
+      d = `M ${x1} ${y1} C ${x1} ${(y1 + y2) / 2}, ${x2} ${(y1 + y2) / 2}, ${x2} ${y2}`;
+      label = [(x1 + x2) / 2, (y1 + y2) / 2 + 4];
+    } else {
+      const [x1, y1, x2, y2] = [a.x + NODE_W, a.y + NODE_H / 2, b.x, b.y + NODE_H / 2];
+      d = `M ${x1} ${y1} C ${(x1 + x2) / 2} ${y1}, ${(x1 + x2) / 2} ${y2}, ${x2} ${y2}`;
+      label = [(x1 + x2) / 2, (y1 + y2) / 2 - 6];
+    }
     const cls = e.rps === null ? 'none' : rateClass(e.successRate);
     svg.append(s('g', { class: `edge ${cls}`, 'data-edge': `${e.src}->${e.dst}`, 'data-rps': e.rps ?? '', 'data-success': e.successRate ?? '' },
       s('title', {}, `${e.src} → ${e.dst}: ${edgeLabel(e)}${e.secured ? ', mTLS' : `, not mTLS (${e.msg})`}`),
       s('path', { d, 'marker-end': 'url(#arrow)' }),
-      s('text', { x: back ? (a.x + b.x + NODE_W) / 2 : (x1 + x2) / 2, y: back ? mid - 4 : mid - 6, 'text-anchor': 'middle' }, `${e.secured ? '🔒 ' : ''}${edgeLabel(e)}`)));
+      s('text', { x: label[0], y: label[1], 'text-anchor': 'middle' }, edgeLabel(e))));
   }
   for (const p of placed.values()) {
     const box = s('g', { class: 'node', 'data-node': p.id },
