@@ -94,7 +94,8 @@ export function renderTopology(t: Topology | undefined): HTMLElement {
     } else if (vertical) {
       const [x1, y1, x2, y2] = [a.x + NODE_W / 2, a.y + NODE_H, b.x + NODE_W / 2, b.y];
       d = `M ${x1} ${y1} C ${x1} ${(y1 + y2) / 2}, ${x2} ${(y1 + y2) / 2}, ${x2} ${y2}`;
-      label = [(x1 + x2) / 2, (y1 + y2) / 2 + 4];
+      // Just above the arrowhead: siblings' labels then sit over their own boxes, apart.
+      label = [x2, y2 - 10];
     } else {
       const [x1, y1, x2, y2] = [a.x + NODE_W, a.y + NODE_H / 2, b.x, b.y + NODE_H / 2];
       d = `M ${x1} ${y1} C ${(x1 + x2) / 2} ${y1}, ${(x1 + x2) / 2} ${y2}, ${x2} ${y2}`;
