@@ -35,7 +35,20 @@ export const ENV = {
   destinationContext: 'WEFT_PROXY_DESTINATION_CONTEXT',
   inboundPeerPort: 'WEFT_PROXY_INBOUND_PEER_PORT',
   http1OverH2: 'WEFT_PROXY_MESH_HTTP1_OVER_H2',
+  traceCollectorSvcAddr: 'WEFT_PROXY_TRACE_COLLECTOR_SVC_ADDR',
+  traceSamplingRate: 'WEFT_PROXY_TRACE_SAMPLING_RATE',
+  traceServiceName: 'WEFT_PROXY_TRACE_SERVICE_NAME',
 } as const;
+
+/** Distributed tracing (absent: off, and the trace layers are not in the stacks). */
+export interface TraceConfig {
+  /** host:port of the OTLP/HTTP collector. */
+  readonly collector: string;
+  /** 0..1: share of requests without a trace context that start a trace. */
+  readonly samplingRate: number;
+  /** The spans' service.name. */
+  readonly serviceName: string;
+}
 
 /** How the proxy obtains its certificate (absent: identity disabled, plaintext only). */
 export interface IdentityConfig {
@@ -85,6 +98,7 @@ export interface ProxyConfig {
   readonly inboundPeerPort: number;
   /** Carry HTTP/1 between meshed proxies over one multiplexed HTTP/2 connection (default on). */
   readonly http1OverH2: boolean;
+  readonly trace: TraceConfig | undefined;
 }
 
 export const DEFAULTS = {
@@ -139,7 +153,20 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   destinationContext: ['', 'context token sent with lookups, {"ns":"<namespace>"}'],
   inboundPeerPort: [String(DEFAULTS.inboundPeerPort), "peers' inbound port for meshed opaque TCP when discovery does not name it"],
   http1OverH2: [String(DEFAULTS.http1OverH2), 'carry HTTP/1 between meshed proxies over HTTP/2'],
+  traceCollectorSvcAddr: ['(none: tracing off)', 'OTLP/HTTP collector host:port: spans are exported there (docs/tracing.md)'],
+  traceSamplingRate: ['0', 'share (0..1) of requests without a trace context that start a trace; requests with one follow its decision'],
+  traceServiceName: ['weft-proxy', "the spans' service.name"],
 };
+
+function traceConfig(env: Env): TraceConfig | undefined {
+  const collector = env[ENV.traceCollectorSvcAddr];
+  if (!collector) return undefined;
+  address(env, ENV.traceCollectorSvcAddr); // validates host:port
+  const raw = env[ENV.traceSamplingRate] ?? '';
+  const rate = raw === '' ? 0 : Number(raw);
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new ConfigError(`${ENV.traceSamplingRate}=${raw}: expected a number from 0 to 1`);
+  return Object.freeze({ collector, samplingRate: rate, serviceName: env[ENV.traceServiceName] || 'weft-proxy' });
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -240,6 +267,7 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     destinationContext: env[ENV.destinationContext] ?? '',
     inboundPeerPort: positiveInt(env, ENV.inboundPeerPort, DEFAULTS.inboundPeerPort),
     http1OverH2: env[ENV.http1OverH2] === undefined ? DEFAULTS.http1OverH2 : bool(env, ENV.http1OverH2),
+    trace: traceConfig(env),
   };
   return Object.freeze(cfg);
 }

@@ -19,6 +19,8 @@ import { OutboundDestinations } from './outbound/destinations.js';
 import { registerBalancerGauge } from './outbound/balancer-metrics.js';
 import type { IdentityClient } from './identity/client.js';
 import { FaultGuard } from './guard.js';
+import { SpanExporter } from './trace/exporter.js';
+import { Tracer } from './trace/tracer.js';
 
 export interface ProxyOptions {
   readonly log?: Logger;
@@ -95,7 +97,12 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     ? new OutboundDestinations(new (await import('./discovery/client.js')).DiscoveryClient({ address: cfg.destinationSvcAddr, contextToken: cfg.destinationContext }))
     : undefined;
   if (destinations) registerBalancerGauge(metrics, destinations);
-  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard };
+  // Tracing: spans go to a batched, bounded exporter; no collector configured, no tracer at all.
+  const exporter = cfg.trace
+    ? new SpanExporter({ collector: cfg.trace.collector, resource: { 'service.name': cfg.trace.serviceName, ...(localIdentity ? { 'proxy.identity': localIdentity } : {}) }, log: log.child('trace') })
+    : undefined;
+  const tracer = exporter && cfg.trace ? new Tracer({ sink: exporter, samplingRate: cfg.trace.samplingRate }) : undefined;
+  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard, tracer };
 
   const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
   const servers = stacks.map((stack) =>
@@ -137,6 +144,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
         await closeServer(admin);
         identityClient?.close();
         destinations?.close();
+        await exporter?.close();
         log.info('drained');
       })();
       return draining;
@@ -145,6 +153,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
       identityClient?.close();
       destinations?.close();
       await Promise.all(stacks.map((s) => s.drain(0)));
+      await exporter?.close();
       await Promise.all(servers.map(closeServer));
       admin.closeAllConnections();
       await closeServer(admin);

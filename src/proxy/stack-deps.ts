@@ -9,6 +9,7 @@ import type { MeshConnector } from './mesh/connector.js';
 import type { MeshTlsAcceptor } from './tls/accept.js';
 import type { OutboundDestinations } from './outbound/destinations.js';
 import type { FaultGuard } from './guard.js';
+import type { Tracer } from './trace/tracer.js';
 
 export interface StackDeps {
   readonly cfg: ProxyConfig;
@@ -25,6 +26,8 @@ export interface StackDeps {
   readonly destinations: OutboundDestinations | undefined;
   /** Closes what a throwing handler was serving, counts it, keeps the proxy running. */
   readonly guard: FaultGuard;
+  /** Present when tracing is on (a collector is configured). */
+  readonly tracer?: Tracer | undefined;
 }
 
 /** A listener's connection handling, as built by a stack. */

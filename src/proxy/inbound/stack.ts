@@ -4,7 +4,7 @@
 //     meshed TLS (our ALPN) -> terminate mTLS, record the client identity -> transport header
 //        (target port + protocol) -> http1 | h2 | opaque, as the header says; HTTP/2 streams
 //        marked weft-orig-proto go to the app as HTTP/1.1 again
-//     http1/h2 (plaintext) -> route to the app -> client-id header -> metrics -> forward
+//     http1/h2 (plaintext) -> route to the app -> metrics -> trace span -> client-id header -> forward
 //     other TLS / opaque -> TCP forward to the app
 // The app learns the verified client identity from `weft-client-id`; any such header from
 // outside the mesh is removed.
@@ -23,6 +23,7 @@ import type { ConnectionStack, StackDeps } from '../stack-deps.js';
 import { clientHelloHasAlpn } from '../tls/client-hello.js';
 import { readTransportHeader } from '../tls/transport-header.js';
 import { ConnectionTracker } from '../tcp/connections.js';
+import { tracing } from '../trace/layer.js';
 import { forwardTcp } from '../tcp/forward.js';
 import { createUpstream, drainStack } from '../upstream.js';
 
@@ -40,10 +41,11 @@ const clientIdH2: H2Layer = (next) => (stream, headers, flags, route) => {
   next(stream, headers, flags, route);
 };
 
-export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard }: StackDeps): ConnectionStack {
+export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard, tracer }: StackDeps): ConnectionStack {
   const log = parentLog.child('inbound');
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, undefined);
+  const trace = tracing(tracer);
 
   /** The app is on this host: the configured address, else the redirected port on loopback. */
   const appAddress = (port: number | undefined): Address | undefined => {
@@ -60,8 +62,8 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     // Inbound requests always go to the app, whatever URI form they use.
     routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.target, req.head.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),
-    h1: observeH1(metrics)(clientIdH1(forwardH1(upstream.h1Pool))),
-    h2: observeH2(metrics)(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool)))),
+    h1: observeH1(metrics)(trace.h1(clientIdH1(forwardH1(upstream.h1Pool)))),
+    h2: observeH2(metrics)(trace.h2(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool))))),
   });
 
   /** mTLS from a meshed peer: terminate, read the transport header, dispatch on its protocol. */
