@@ -7,6 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { formatAddress } from '../../src/lib/address.js';
+import { parseProxyConfig } from '../../src/proxy/config.js';
 import { SpanExporter } from '../../src/proxy/trace/exporter.js';
 import { extract, inject } from '../../src/proxy/trace/propagation.js';
 import { nowNs } from '../../src/proxy/trace/tracer.js';
@@ -90,4 +91,15 @@ test('exporter: a collector that is down keeps the queue bounded and the drops c
   assert.ok(exporter.failedExports >= 1);
   assert.equal(exporter.exported, 0);
   assert.ok(pushMs < 1000, `pushing 10000 spans took ${pushMs} ms`);
+});
+
+test('trace config: off without a collector; bad values name their variable', () => {
+  const base = { WEFT_PROXY_OUTBOUND_LISTEN_ADDR: '127.0.0.1:0' };
+  assert.equal(parseProxyConfig(base).trace, undefined);
+  assert.deepEqual(parseProxyConfig({ ...base, WEFT_PROXY_TRACE_COLLECTOR_SVC_ADDR: 'jaeger:4318' }).trace, { collector: 'jaeger:4318', samplingRate: 0, serviceName: 'weft-proxy' });
+  assert.equal(parseProxyConfig({ ...base, WEFT_PROXY_TRACE_COLLECTOR_SVC_ADDR: 'jaeger:4318', WEFT_PROXY_TRACE_SAMPLING_RATE: '0.25' }).trace?.samplingRate, 0.25);
+  for (const rate of ['2', '-0.1', 'half', 'NaN']) {
+    assert.throws(() => parseProxyConfig({ ...base, WEFT_PROXY_TRACE_COLLECTOR_SVC_ADDR: 'jaeger:4318', WEFT_PROXY_TRACE_SAMPLING_RATE: rate }), new RegExp(`WEFT_PROXY_TRACE_SAMPLING_RATE=${rate}: expected a number from 0 to 1`));
+  }
+  assert.throws(() => parseProxyConfig({ ...base, WEFT_PROXY_TRACE_COLLECTOR_SVC_ADDR: 'nope' }), /WEFT_PROXY_TRACE_COLLECTOR_SVC_ADDR=nope: expected host:port/);
 });
