@@ -18,26 +18,49 @@ export interface SpanRecord {
   readonly status: 0 | 1 | 2;
 }
 
+/** A protobuf writer into one growing Buffer; nested messages are written to their own writer and copied in. */
 class Writer {
-  private chunks: number[] = [];
+  private buf = Buffer.allocUnsafe(256);
+  private len = 0;
 
-  varint(v: number | bigint): this {
-    let n = BigInt(v);
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  /** Varint of a non-negative safe integer (tags, lengths, enums); int64 values go through bigint. */
+  varint(v: number): this {
+    this.room(10);
+    while (v > 0x7f) {
+      this.buf[this.len++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.len++] = v;
+    return this;
+  }
+
+  varint64(v: bigint): this {
+    this.room(10);
+    let n = BigInt.asUintN(64, v);
     while (n > 0x7fn) {
-      this.chunks.push(Number(n & 0x7fn) | 0x80);
+      this.buf[this.len++] = Number(n & 0x7fn) | 0x80;
       n >>= 7n;
     }
-    this.chunks.push(Number(n));
+    this.buf[this.len++] = Number(n);
     return this;
   }
 
   tag(field: number, wire: 0 | 1 | 2 | 5): this {
-    return this.varint((field << 3) | wire);
+    return this.varint(field * 8 + wire);
   }
 
   bytes(field: number, b: Uint8Array): this {
     this.tag(field, 2).varint(b.length);
-    for (const x of b) this.chunks.push(x);
+    this.room(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
     return this;
   }
 
@@ -50,20 +73,21 @@ class Writer {
   }
 
   fixed64(field: number, v: bigint): this {
-    this.tag(field, 1);
-    for (let i = 0n; i < 8n; i++) this.chunks.push(Number((v >> (8n * i)) & 0xffn));
+    this.tag(field, 1).room(8);
+    this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.len);
+    this.len += 8;
     return this;
   }
 
   finish(): Uint8Array {
-    return Uint8Array.from(this.chunks);
+    return this.buf.subarray(0, this.len);
   }
 }
 
 function keyValue(key: string, value: string | number): Writer {
   // AnyValue: string_value = 1, int_value = 3 (int64 varint); a fraction goes as its string.
   const any = new Writer();
-  if (typeof value === 'number' && Number.isInteger(value)) any.tag(3, 0).varint(BigInt.asUintN(64, BigInt(value)));
+  if (typeof value === 'number' && Number.isInteger(value)) any.tag(3, 0).varint64(BigInt(value));
   else any.string(1, String(value));
   return new Writer().string(1, key).message(2, any);
 }
