@@ -83,8 +83,11 @@ export class LiveFeed {
 
   private async poll(): Promise<void> {
     const { api, window } = this.o;
-    const [ov, topo, health] = await Promise.allSettled([overview(api, window, this.history), topology(api, window), this.o.health()]);
-    if (health.status === 'fulfilled') this.emit({ type: 'health', data: health.value });
+    // Health goes out as soon as it is known: with Prometheus stopped, the metrics queries take
+    // their full timeout, and the page should say what is down before they give up.
+    const health = this.o.health().then((h) => this.emit({ type: 'health', data: h }), (err: unknown) => this.o.log?.error('health check failed', { err: err as Error }));
+    const [ov, topo] = await Promise.allSettled([overview(api, window, this.history), topology(api, window)]);
+    await health;
     const failed = [ov, topo].find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       if (!(failed.reason instanceof WeftError)) this.o.log?.error('dashboard poll failed', { err: failed.reason as Error });

@@ -73,7 +73,7 @@ test('dashboard over the demo: overview numbers match the metrics API, topology 
   // Live: the page updates without a reload (the sparkline grows).
   const points = (): Promise<number> => page.$eval('tr[data-workload="demo/web"] svg.spark', (s) => s.querySelector('polyline')?.getAttribute('points')?.split(' ').length ?? 0).catch(() => 0);
   const before = await points();
-  await until('a live update', async () => (await points()) > before, 15_000);
+  await until('a live update', async () => (await points()) > before, 30_000);
 
   // Topology: the demo's edges, each with traffic and over mTLS.
   await page.goto(`${url}#/topology`);
@@ -129,7 +129,7 @@ test('dashboard over the demo: overview numbers match the metrics API, topology 
   assert.match(await page.locator('[data-summary]').innerText(), /prometheus is not answering/);
   // The overview keeps its last numbers and says why they no longer move.
   await page.goto(url);
-  await page.locator('#banner:not([hidden])').waitFor({ timeout: 30_000 });
+  await page.locator('#banner:not([hidden])').waitFor({ timeout: 45_000 });
   assert.match(await page.locator('#banner').innerText(), /Prometheus is down/);
   await page.screenshot({ path: join(shots, 'dashboard-prometheus-down-desktop.png') });
   process.kill(state.prometheus.pid, 'SIGCONT');
