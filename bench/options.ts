@@ -34,7 +34,7 @@ export const USAGE = `usage: npm run bench -- [flags]   (or: node dist/bench/run
   --connections N       connections (default 50)
   --threads N           wrk/h2load threads (default 2)
   --streams N           h2load concurrent streams per connection, -m (default 10)
-  --targets LIST        default: all (direct,weft-hop,weft-pair,weft-mtls-pair,weft-mtls-pair-tap,nginx,haproxy)
+  --targets LIST        default: direct,weft-hop,weft-pair,weft-mtls-pair,weft-mtls-pair-tap,nginx,haproxy; also weft-hop-trace-1pct,weft-hop-trace-100pct
   --protocols LIST      default http1,h2c,grpc
   --rate N              constant-rate mode at N req/s (default 1000; 0 = off)
   --rate-duration S     seconds of constant-rate load (default: --duration)
@@ -49,7 +49,7 @@ export const USAGE = `usage: npm run bench -- [flags]   (or: node dist/bench/run
   --keep                keep the temp dir with every config and log
   --results PATH        where to append (default bench/RESULTS.md)`;
 
-export function parseOptions(argv: readonly string[], allTargets: readonly string[], allRuntimes: readonly string[]): BenchOptions {
+export function parseOptions(argv: readonly string[], allTargets: readonly string[], allRuntimes: readonly string[], defaultTargets: readonly string[] = allTargets): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -57,7 +57,7 @@ export function parseOptions(argv: readonly string[], allTargets: readonly strin
       connections: { type: 'string', default: '50' },
       threads: { type: 'string', default: '2' },
       streams: { type: 'string', default: '10' },
-      targets: { type: 'string', default: allTargets.join(',') },
+      targets: { type: 'string', default: defaultTargets.join(',') },
       protocols: { type: 'string', default: PROTOCOLS.join(',') },
       rate: { type: 'string', default: '1000' },
       'rate-duration': { type: 'string' },

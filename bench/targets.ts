@@ -9,6 +9,7 @@ import { startWeftProxy } from './weft.js';
 import { startBenchIdentity } from './identity-fixture.js';
 import { startActiveTap, type ActiveTap } from './tap-client.js';
 import { tapIdentity } from '../src/control/tap/identity.js';
+import { startTraceSink } from './trace-sink.js';
 import type { Target, TargetContext } from './types.js';
 
 function weftUnavailable(repoRoot: string): string | undefined {
@@ -95,6 +96,21 @@ const weftMtlsPairTapped = pairTarget(
   true,
 );
 
+/** One hop with tracing on: every request carries no context, `rate` of them start a trace. */
+function tracedHop(name: string, rate: string): Target {
+  return {
+    name,
+    usesRuntime: true,
+    description: `one weft proxy with tracing on, sampling rate ${rate}, spans exported to a local OTLP/HTTP sink`,
+    unavailable: weftUnavailable,
+    start: async (ctx) => {
+      const sink = await startTraceSink();
+      const p = await startWeftProxy(name, ctx, { outboundDst: ctx.backend }, { WEFT_PROXY_TRACE_COLLECTOR_SVC_ADDR: sink.address, WEFT_PROXY_TRACE_SAMPLING_RATE: rate });
+      return { address: p.outbound, pids: [p.proc.pid], stop: async () => (await stopProcess(p.proc), await sink.close()) };
+    },
+  };
+}
+
 const nginx: Target = {
   name: 'nginx',
   usesRuntime: false,
@@ -123,7 +139,7 @@ const haproxy: Target = {
   },
 };
 
-export const TARGETS: readonly Target[] = [direct, weftHop, weftPair, weftMtlsPair, weftMtlsPairTapped, nginx, haproxy];
+export const TARGETS: readonly Target[] = [direct, weftHop, tracedHop('weft-hop-trace-1pct', '0.01'), tracedHop('weft-hop-trace-100pct', '1'), weftPair, weftMtlsPair, weftMtlsPairTapped, nginx, haproxy];
 
 export function findTarget(name: string): Target | undefined {
   return TARGETS.find((t) => t.name === name);

@@ -53,6 +53,7 @@ export function register(program: Command): void {
         out(`  weft viz edges --state-dir ${flags.stateDir} -n demo         who talks to whom, over mTLS or not`);
         out(`  weft apply -f examples/demo/profiles.yaml --state-dir ${flags.stateDir}; weft viz routes svc/voting -n demo --state-dir ${flags.stateDir}`);
         out(`  Prometheus: ${r.state.prometheus.url}`);
+        if (r.state.control.webAddr) out(`  Dashboard: http://${r.state.control.webAddr}/   (weft dashboard --state-dir ${flags.stateDir})`);
       }
       if (r.state.control.tapApiAddr) {
         out(`  weft viz top deploy/web -n demo --state-dir ${flags.stateDir}   live hottest paths (q quits)`);

@@ -1,7 +1,7 @@
 // `weft control`: the whole control plane in one process, as its Deployments would run on
 // Kubernetes — identity (the CA directory under the state dir, created on first start),
 // destination (the local store under the state dir, followed live so `weft apply` works) and,
-// when Prometheus runs, the metrics API that `weft viz` calls.
+// when Prometheus runs, the metrics API that `weft viz` calls and the dashboard (src/web/).
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Address } from '../lib/address.js';
@@ -15,6 +15,9 @@ import type { MetricsApi } from './metrics/server.js';
 import { startMetricsApi } from './metrics/server.js';
 import { tapWorkloadId } from './tap/identity.js';
 import { startTapComponent, type TapComponent } from './tap/run.js';
+import type { WebServer } from '../web/server.js';
+import { startWebServer } from '../web/server.js';
+import { tapApiSource } from '../web/tap-api-source.js';
 
 export interface ControlPlaneOptions {
   /** The store's directory (`weft apply --state-dir`). */
@@ -39,6 +42,8 @@ export interface ControlPlaneOptions {
     readonly listen: Address;
     readonly inventory: (trustDomain: string) => Inventory;
   };
+  /** The dashboard (needs the metrics API): loopback unless told otherwise. */
+  readonly web?: { readonly listen: Address; readonly prometheusUrl: string };
 }
 
 export interface ControlPlane {
@@ -48,6 +53,8 @@ export interface ControlPlane {
   readonly metricsApiPort: number;
   /** 0 when the tap component does not run. */
   readonly tapApiPort: number;
+  /** 0 when the dashboard does not run. */
+  readonly webPort: number;
   readonly trustAnchorPem: string;
   close(): Promise<void>;
 }
@@ -111,14 +118,37 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
       throw err;
     }
   }
+  let web: WebServer | undefined;
+  if (o.web && metrics && o.metricsApi) {
+    const host = (a: Address): string => (a.host === '0.0.0.0' ? '127.0.0.1' : a.host);
+    try {
+      web = await startWebServer({
+        listen: o.web.listen,
+        metricsApiAddr: formatAddress({ host: host(o.metricsApi.listen), port: metrics.port }),
+        health: {
+          identityAddr: formatAddress({ host: host(o.listenIdentity), port: identity.port }),
+          destinationAddr: formatAddress({ host: host(o.listenDestination), port: destination.port }),
+          metricsApiAddr: formatAddress({ host: host(o.metricsApi.listen), port: metrics.port }),
+          prometheusUrl: o.web.prometheusUrl,
+          identityDir: o.identityDir,
+        },
+        ...(tap ? { tap: tapApiSource(formatAddress({ host: host(o.tap?.listen ?? o.listenIdentity), port: tap.port })) } : {}),
+        log: o.log?.child('web'),
+      });
+    } catch (err) {
+      await Promise.all([identity.close(), destination.close(), metrics.close(), tap?.close()]);
+      throw err;
+    }
+  }
   return {
     identityPort: identity.port,
     destinationPort: destination.port,
     metricsApiPort: metrics?.port ?? 0,
     tapApiPort: tap?.port ?? 0,
+    webPort: web?.port ?? 0,
     trustAnchorPem: identity.trustAnchorPem,
     close: async () => {
-      await Promise.all([identity.close(), destination.close(), metrics?.close(), tap?.close()]);
+      await Promise.all([identity.close(), destination.close(), metrics?.close(), tap?.close(), web?.close()]);
     },
   };
 }

@@ -50,6 +50,9 @@ export const ENV = {
   policyInitialWaitMs: 'WEFT_PROXY_POLICY_INITIAL_WAIT_MS',
   dnsDiscovery: 'WEFT_PROXY_DNS_DISCOVERY',
   dnsServers: 'WEFT_PROXY_DNS_SERVERS',
+  traceCollectorSvcAddr: 'WEFT_PROXY_TRACE_COLLECTOR_SVC_ADDR',
+  traceSamplingRate: 'WEFT_PROXY_TRACE_SAMPLING_RATE',
+  traceServiceName: 'WEFT_PROXY_TRACE_SERVICE_NAME',
 } as const;
 
 /** The tap server (served only when the proxy has an identity and a tap identity is named). */
@@ -62,6 +65,17 @@ export interface TapConfig {
 }
 
 export type AccessLogFormat = 'apache' | 'json';
+
+
+/** Distributed tracing (absent: off, and the trace layers are not in the stacks). */
+export interface TraceConfig {
+  /** host:port of the OTLP/HTTP collector. */
+  readonly collector: string;
+  /** 0..1: share of requests without a trace context that start a trace. */
+  readonly samplingRate: number;
+  /** The spans' service.name. */
+  readonly serviceName: string;
+}
 
 /** How the proxy obtains its certificate (absent: identity disabled, plaintext only). */
 export interface IdentityConfig {
@@ -121,6 +135,7 @@ export interface ProxyConfig {
   readonly dnsDiscovery: boolean;
   /** DNS servers ("host:port") for that; empty: the system's. */
   readonly dnsServers: readonly string[];
+  readonly trace: TraceConfig | undefined;
 }
 
 export const DEFAULTS = {
@@ -189,7 +204,20 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   policyInitialWaitMs: [String(POLICY_DEFAULTS.initialWaitMs), "a port's first request waits this long for its policy, then the default applies"],
   dnsDiscovery: ['false', 'resolve names unknown to discovery through DNS (TTLs honoured, answers balanced)'],
   dnsServers: ['', 'DNS servers for that, host:port,...; unset: the system resolver'],
+  traceCollectorSvcAddr: ['(none: tracing off)', 'OTLP/HTTP collector host:port: spans are exported there (docs/tracing.md)'],
+  traceSamplingRate: ['0', 'share (0..1) of requests without a trace context that start a trace; requests with one follow its decision'],
+  traceServiceName: ['weft-proxy', "the spans' service.name"],
 };
+
+function traceConfig(env: Env): TraceConfig | undefined {
+  const collector = env[ENV.traceCollectorSvcAddr];
+  if (!collector) return undefined;
+  address(env, ENV.traceCollectorSvcAddr); // validates host:port
+  const raw = env[ENV.traceSamplingRate] ?? '';
+  const rate = raw === '' ? 0 : Number(raw);
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new ConfigError(`${ENV.traceSamplingRate}=${raw}: expected a number from 0 to 1`);
+  return Object.freeze({ collector, samplingRate: rate, serviceName: env[ENV.traceServiceName] || 'weft-proxy' });
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -327,6 +355,7 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     }, { svcAddr: env[ENV.destinationSvcAddr] || undefined, context: env[ENV.destinationContext] ?? '' }),
     dnsDiscovery: bool(env, ENV.dnsDiscovery),
     dnsServers: dnsServers(env),
+    trace: traceConfig(env),
   };
   return Object.freeze(cfg);
 }

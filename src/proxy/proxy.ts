@@ -24,6 +24,8 @@ import { REQUIRE_CLIENT_CERT } from './inbound/admission.js';
 import { Taps } from './tap/taps.js';
 import type { TapServer } from './tap/server.js';
 import { inboundPolicySource } from './policy/source.js';
+import { SpanExporter } from './trace/exporter.js';
+import { Tracer } from './trace/tracer.js';
 
 export interface ProxyOptions {
   readonly log?: Logger;
@@ -108,7 +110,12 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
   for (const a of [cfg.outboundListen, cfg.inboundListen, cfg.adminListen, ...(cfg.tap ? [cfg.tap.listen] : [])]) if (a.port) ownPorts.add(a.port);
   const taps = new Taps(metrics);
   const inboundPolicy = await inboundPolicySource(cfg.inboundPolicy, log);
-  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard, ownPorts, taps, inboundPolicy };
+  // Tracing: spans go to a batched, bounded exporter; no collector configured, no tracer at all.
+  const exporter = cfg.trace
+    ? new SpanExporter({ collector: cfg.trace.collector, resource: { 'service.name': cfg.trace.serviceName, ...(localIdentity ? { 'proxy.identity': localIdentity } : {}) }, log: log.child('trace') })
+    : undefined;
+  const tracer = exporter && cfg.trace ? new Tracer({ sink: exporter, samplingRate: cfg.trace.samplingRate }) : undefined;
+  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard, ownPorts, taps, inboundPolicy, tracer };
 
   const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
   const servers = stacks.map((stack) =>
@@ -162,6 +169,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
         identityClient?.close();
         destinations?.close();
         inboundPolicy?.close();
+        await exporter?.close();
         log.info('drained');
       })();
       return draining;
@@ -172,6 +180,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
       destinations?.close();
       inboundPolicy?.close();
       await Promise.all(stacks.map((s) => s.drain(0)));
+      await exporter?.close();
       await Promise.all(servers.map(closeServer));
       admin.closeAllConnections();
       await closeServer(admin);

@@ -12,6 +12,7 @@ import type { FaultGuard } from './guard.js';
 import type { OwnPorts } from './own-ports.js';
 import type { Taps } from './tap/taps.js';
 import type { PolicySource } from './policy/source.js';
+import type { Tracer } from './trace/tracer.js';
 
 export interface StackDeps {
   readonly cfg: ProxyConfig;
@@ -34,6 +35,8 @@ export interface StackDeps {
   readonly taps: Taps;
   /** Inbound policy (the policy API's answers, else the default); absent: authorization off. */
   readonly inboundPolicy?: PolicySource | undefined;
+  /** Present when tracing is on (a collector is configured). */
+  readonly tracer?: Tracer | undefined;
 }
 
 /** A listener's connection handling, as built by a stack. */

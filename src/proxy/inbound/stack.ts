@@ -4,8 +4,8 @@
 //     meshed TLS (our ALPN) -> terminate mTLS, record the client identity -> transport header
 //        (target port + protocol) -> http1 | h2 | opaque, as the header says; HTTP/2 streams
 //        marked weft-orig-proto go to the app as HTTP/1.1 again
-//     http1/h2 (plaintext) -> route to the app -> metrics -> access log (when on) -> tap (when
-//        someone taps) -> authorize (policy: route, client identity and address; 403 /
+//     http1/h2 (plaintext) -> route to the app -> metrics -> access log (when on) -> trace span
+//        (when tracing) -> tap (when someone taps) -> authorize (policy: route, client identity and address; 403 /
 //        PERMISSION_DENIED) -> rate limit (429 / RESOURCE_EXHAUSTED) -> client-id header -> forward
 //     other TLS / opaque -> authorize the connection (else close) -> TCP forward to the app
 // Meshed clients must hold a certificate from the trust anchors (admission.ts); no target may
@@ -32,6 +32,7 @@ import { ConnectionTracker } from '../tcp/connections.js';
 import { forwardTcp, resetSocket } from '../tcp/forward.js';
 import { requireMeshIdentity } from './admission.js';
 import { InboundRefusals, InboundRefusedError, refusalReason } from './refusals.js';
+import { tracing } from '../trace/layer.js';
 import { createUpstream, drainStack } from '../upstream.js';
 import { authzLayers } from '../policy/authz-layer.js';
 import { rateLimitLayers } from '../policy/rate-limit.js';
@@ -54,13 +55,14 @@ const clientIdH2: H2Layer = (next) => (stream, headers, flags, route) => {
   next(stream, headers, flags, route);
 };
 
-export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard, ownPorts, taps, inboundPolicy }: StackDeps): ConnectionStack {
+export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, localIdentity, guard, ownPorts, taps, inboundPolicy, tracer }: StackDeps): ConnectionStack {
   const log = parentLog.child('inbound');
   const refusals = new InboundRefusals(metrics);
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, undefined);
   const authz = authzLayers(inboundPolicy, metrics, log);
   const rateLimit = rateLimitLayers(inboundPolicy, metrics);
+  const trace = tracing(tracer);
 
   /** The app is on this host: the configured address, else the redirected port on loopback. */
   const appAddress = (port: number | undefined): Address | undefined => {
@@ -77,8 +79,8 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     // Inbound requests always go to the app, whatever URI form they use.
     routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.target, req.head.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),
-    h1: observeH1(metrics)(accessLogH1(cfg.accessLog)(tapH1(taps)(authz.h1(rateLimit.h1(clientIdH1(forwardH1(upstream.h1Pool))))))),
-    h2: observeH2(metrics)(accessLogH2(cfg.accessLog)(tapH2(taps)(authz.h2(rateLimit.h2(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool)))))))),
+    h1: observeH1(metrics)(accessLogH1(cfg.accessLog)(trace.h1(tapH1(taps)(authz.h1(rateLimit.h1(clientIdH1(forwardH1(upstream.h1Pool)))))))),
+    h2: observeH2(metrics)(accessLogH2(cfg.accessLog)(trace.h2(tapH2(taps)(authz.h2(rateLimit.h2(clientIdH2(origProtoH2(upstream.h1Pool)(forwardH2(upstream.h2Pool))))))))),
   });
 
   /** mTLS from a meshed peer: terminate, read the transport header, dispatch on its protocol. */

@@ -2,7 +2,7 @@
 //   accept -> original destination (or a CONNECT's host:port) -> detect protocol (opaque ports skip) -> TCP metrics
 //     http1/h2 -> route (proxy-form URI | :authority | original destination)
 //              -> discover (endpoints, profile route: retries, timeout, split; else pass through)
-//              -> metrics -> tap (when someone taps)
+//              -> metrics -> trace span (traceparent/b3 onward) -> tap (when someone taps)
 //              -> forward: balancer pick per attempt, pooled connections, mTLS when meshed
 //     tls/opaque -> discover -> TCP balancer pick (or the original destination)
 //              -> TCP forward (mTLS + transport header when meshed)
@@ -24,12 +24,14 @@ import { tapH1, tapH2 } from '../tap/layer.js';
 import type { ConnectionStack, StackDeps } from '../stack-deps.js';
 import { ConnectionTracker } from '../tcp/connections.js';
 import { forwardTcp, type TcpConnect } from '../tcp/forward.js';
+import { tracing } from '../trace/layer.js';
 import { createUpstream, drainStack } from '../upstream.js';
 
-export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, destinations, guard, taps }: StackDeps): ConnectionStack {
+export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, destinations, guard, taps, tracer }: StackDeps): ConnectionStack {
   const log = parentLog.child('outbound');
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, mesh);
+  const trace = tracing(tracer);
 
   // Until discovery answers for a target, the static destination's identity is the only one known.
   const staticDst = cfg.outboundDefaultDst && cfg.outboundDefaultDstIdentity ? cfg.outboundDefaultDst : undefined;
@@ -72,8 +74,8 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     ...(destinations
       ? { routeUpgrade: async (r: HttpRoute, req: H1Request) => (await discoverRoute(destinations, metrics, r, req.method))?.route ?? r }
       : {}),
-    h1: discover.h1(dnsLayer.h1(observeH1(metrics)(tapH1(taps)(meshedHttp1)))),
-    h2: discover.h2(dnsLayer.h2(observeH2(metrics)(tapH2(taps)(forwardH2(upstream.h2Pool))))),
+    h1: discover.h1(dnsLayer.h1(observeH1(metrics)(trace.h1(tapH1(taps)(meshedHttp1))))),
+    h2: discover.h2(dnsLayer.h2(observeH2(metrics)(trace.h2(tapH2(taps)(forwardH2(upstream.h2Pool)))))),
   });
 
   /** Opaque TCP: a discovered endpoint (mTLS when meshed), else the original destination. */

@@ -63,7 +63,7 @@ export function componentStatus(state: RunState): ComponentStatus[] {
   });
   return [
     ...(state.supervisor ? [row('supervisor', state.supervisor, state.supervisor.socket)] : []),
-    row('control', state.control, [state.control.identityAddr && `identity ${state.control.identityAddr}`, state.control.destinationAddr && `destination ${state.control.destinationAddr}`, state.control.metricsApiAddr && `metrics API ${state.control.metricsApiAddr}`].filter(Boolean).join(', ')),
+    row('control', state.control, [state.control.identityAddr && `identity ${state.control.identityAddr}`, state.control.destinationAddr && `destination ${state.control.destinationAddr}`, state.control.metricsApiAddr && `metrics API ${state.control.metricsApiAddr}`, state.control.webAddr && `dashboard http://${state.control.webAddr}/`].filter(Boolean).join(', ')),
     ...(state.prometheus ? [row('prometheus', state.prometheus, state.prometheus.url)] : []),
   ];
 }

@@ -157,15 +157,19 @@ export async function runSupervisor(stateDir: string, o: SuperviseOptions): Prom
     const metricsApiAddr = apiPort ? `${host}:${apiPort}` : undefined;
     const [tapPort] = net ? await choosePorts(host, [CONTROL_PORTS.tap]) : await freePorts(1, host);
     const tapApiAddr = `${host}:${tapPort}`;
+    // The dashboard (with the metrics API) listens on loopback only, whatever the mode: it is
+    // for the person at this machine. The OS picks the port, as for the metrics API on loopback.
+    const webAddr = apiPort ? `127.0.0.1:${(await freePorts(1, '127.0.0.1'))[0]}` : undefined;
     const prom = o.prometheus
       ? await preparePrometheus({ dir: paths.prometheus, host, wellKnownPort: net !== undefined, scrapeIntervalSeconds: o.scrapeIntervalSeconds, retention: o.retention, controlAddr: metricsApiAddr })
       : undefined;
 
     const control = component('control', weftArgv('control', '--state-dir', paths.root, '--listen-identity', identityAddr, '--listen-destination', destinationAddr, '--listen-tap', tapApiAddr,
-      ...(metricsApiAddr && prom ? ['--listen-metrics-api', metricsApiAddr, '--prometheus-url', prom.url, '--scrape-interval', `${o.scrapeIntervalSeconds}s`] : [])),
-    join(paths.logs, 'control.log'), { identityAddr, destinationAddr, metricsApiAddr, tapApiAddr });
+      ...(metricsApiAddr && prom ? ['--listen-metrics-api', metricsApiAddr, '--prometheus-url', prom.url, '--scrape-interval', `${o.scrapeIntervalSeconds}s`] : []),
+      ...(webAddr && prom ? ['--listen-web', webAddr] : [])),
+    join(paths.logs, 'control.log'), { identityAddr, destinationAddr, metricsApiAddr, tapApiAddr, webAddr });
     await control.start();
-    say(`control plane: identity ${identityAddr}, destination ${destinationAddr}${metricsApiAddr ? `, metrics API ${metricsApiAddr}` : ''}, tap ${tapApiAddr} (pid ${control.pid})`);
+    say(`control plane: identity ${identityAddr}, destination ${destinationAddr}${metricsApiAddr ? `, metrics API ${metricsApiAddr}` : ''}, tap ${tapApiAddr}${webAddr ? `, dashboard http://${webAddr}/` : ''} (pid ${control.pid})`);
     const controlExited = (): string | undefined => (control.lastExit ? `exited (${describeExit(control.lastExit)})` : undefined);
     try {
       await waitForPort(host, idPort as number, { timeoutMs: 20_000, what: 'control plane (identity)', abort: controlExited });
