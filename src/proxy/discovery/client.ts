@@ -30,12 +30,15 @@ export interface DiscoveryOptions {
   readonly contextToken?: string;
   /** How long an unused watch is kept before its stream is closed (default 60 s). */
   readonly idleTimeoutMs?: number;
-  /** Re-subscription backoff after losing the control plane (default 100 ms .. 10 s, jitter 0.5). */
+  /** Re-subscription backoff after losing the control plane (default 100 ms .. 500 ms, jitter 0.5). */
   readonly backoff?: BackoffOptions;
   readonly rng?: Rng;
 }
 
-const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ minMs: 100, maxMs: 10_000, jitter: 0.5 });
+// Capped at 500 ms (the gRPC channel adds its own jitter) so a control plane that comes back is
+// used within 1 s however long it was away (a 10 s cap measured 3.4 s after a 2 s outage, a 1 s
+// cap 1.07 s); the price is about two connection attempts per second per proxy while it is down.
+const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ minMs: 100, maxMs: 500, jitter: 0.5 });
 
 export type EndpointSet = ReadonlyMap<string, DiscoveredEndpoint>;
 

@@ -4,6 +4,7 @@
 // not resolve on the host, so service addresses in the app's environment ("catalog:8081",
 // "http://catalog.demo:8081") are rewritten to the loopback address of a workload's inbound
 // proxy: the request then passes the client's proxy and the server's proxy, as in a pod.
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { WeftError } from '../../lib/errors.js';
 import type { ServicePlan } from './plan.js';
@@ -28,19 +29,46 @@ export function checkLoopbackPorts(mesh: MeshSpec): void {
   }
 }
 
-/** Ports the OS says are free now (bound together, then released). */
+/** The kernel's ephemeral range (source ports of outgoing connections), from procfs. */
+function ephemeralRange(): [number, number] {
+  try {
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (lo && hi && lo <= hi) return [lo, hi];
+  } catch {
+    // Not Linux: assume the usual range.
+  }
+  return [32768, 60999];
+}
+
+const bindable = (port: number, host: string): Promise<net.Server | undefined> =>
+  new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(undefined));
+    s.listen(port, host, () => resolve(s));
+  });
+
+/**
+ * Ports free now (bound together, then released), chosen at random below the ephemeral range:
+ * a port the OS hands out for `listen(0)` is also a source port for outgoing connections, and
+ * on a busy host one was taken by a connection before the proxy it was meant for could bind it.
+ * Falls back to the OS's choice when the range below is too small or crowded.
+ */
 export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<net.Server>((resolve, reject) => {
-        const s = net.createServer();
-        s.once('error', reject);
-        s.listen(0, host, () => resolve(s));
-      }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  const [ephemeralLow] = ephemeralRange();
+  const low = 10_000;
+  const held: net.Server[] = [];
+  for (let tries = 0; held.length < n && tries < n * 20 && ephemeralLow - low > 1000; tries++) {
+    const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    const s = await bindable(port, host);
+    if (s) held.push(s);
+  }
+  while (held.length < n) {
+    const s = await bindable(0, host);
+    if (!s) throw new WeftError('WEFT_ERR_PORT_CONFLICT', `no free port on ${host}`);
+    held.push(s);
+  }
+  const ports = held.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(held.map((s) => new Promise<void>((r) => s.close(() => r()))));
   return ports;
 }
 
