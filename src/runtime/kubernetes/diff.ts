@@ -8,11 +8,22 @@ function isObj(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * A live object's field: client-node's typed models rename dashed wire keys (a CRD's
+ * JSONSchemaProps reads "x-kubernetes-preserve-unknown-fields" as
+ * "x_kubernetes_preserve_unknown_fields"), so the other spellings are looked up too.
+ */
+function liveField(live: Json, k: string): unknown {
+  if (k in live || !k.includes('-')) return live[k];
+  const snake = k.replace(/-/g, '_');
+  return snake in live ? live[snake] : live[k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())];
+}
+
 /** Paths (a.b[2].c) where `desired` sets something `live` does not have equal. */
 export function changedFields(desired: unknown, live: unknown, path = ''): string[] {
   if (isObj(desired)) {
     if (!isObj(live)) return [path || '<root>'];
-    return Object.entries(desired).flatMap(([k, v]) => changedFields(v, live[k], path ? `${path}.${k}` : k));
+    return Object.entries(desired).flatMap(([k, v]) => changedFields(v, liveField(live, k), path ? `${path}.${k}` : k));
   }
   if (Array.isArray(desired)) {
     if (!Array.isArray(live) || live.length !== desired.length) return [path];

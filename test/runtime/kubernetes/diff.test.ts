@@ -18,3 +18,11 @@ test('only the description of an object is compared, not its identity or server 
   assert.deepEqual(specOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { a: 'b' }, resourceVersion: '5' }, data: { k: 'v' }, status: {} }),
     { metadata: { labels: { a: 'b' } }, data: { k: 'v' } });
 });
+
+test("a typed live object's renamed keys match the manifest's dashed ones (a CRD's x-kubernetes-* schema fields)", () => {
+  const desired = { schema: { openAPIV3Schema: { properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } };
+  // As client-node's V1JSONSchemaProps gives it back.
+  const live = { schema: { openAPIV3Schema: { properties: { spec: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } } } };
+  assert.deepEqual(changedFields(desired, live), []);
+  assert.deepEqual(changedFields(desired, { schema: { openAPIV3Schema: { properties: { spec: { type: 'object' } } } } }), ['schema.openAPIV3Schema.properties.spec.x-kubernetes-preserve-unknown-fields']);
+});
