@@ -2,6 +2,7 @@
 // HTTP server: /fail answers 500, /slow after 120 ms) behind svc/api with a ServiceProfile
 // (routes GET /ok and GET /fail), and deploy/client, whose app's view (its proxy) the test
 // uses to send. Prometheus scrapes every second.
+import { runWithTest } from './reaper.js';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -71,9 +72,12 @@ export async function startVizScenario(mode: RunMode, networkIndex: number): Pro
     profile('api', [{ name: 'GET /ok', path: '/ok' }, { name: 'GET /fail', path: '/fail' }]),
   ));
   let state: RunState | undefined;
+  // If the runner kills this file (its time limit), the detached reaper still takes the mesh down.
+  const reaped = runWithTest(`${process.execPath} ${join(WEFT_ROOT, 'bin/weft.js')} down --state-dir ${dir}`);
   const close = async (): Promise<void> => {
     const last = await readRunState(dir);
     await down(dir);
+    reaped.forget();
     for (const s of [state, last]) if (s) await assertGone(s);
     await rm(dir, { recursive: true, force: true });
   };
