@@ -1,3 +1,4 @@
+// test-timeout: 600000
 // The dashboard in a real browser (Debian's chromium through playwright-core) over the demo in
 // loopback mode (no root needed): the overview shows the demo's workloads with the numbers the
 // metrics API gives, the topology has the demo's edges, the pages are keyboard reachable and
@@ -6,6 +7,7 @@
 // 1280×800 and phone width go to $WEFT_SCREENSHOTS (docs/img when refreshing the docs) or a
 // temp dir.
 import { test } from 'node:test';
+import { hostLock } from '../helpers/host-lock.js';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +31,8 @@ async function row(page: Page, workload: string): Promise<Record<string, number 
 const near = (a: number, b: number, rel: number, abs: number): boolean => Math.abs(a - b) <= Math.max(abs, rel * Math.max(a, b));
 
 test('dashboard over the demo: overview numbers match the metrics API, topology has every edge, a stopped Prometheus is unhealthy', { skip, timeout: 180_000 }, async (t) => {
+  // The demo's apps listen on fixed host ports in loopback mode: one loopback demo at a time.
+  const lock = await hostLock('loopback-demo');
   const stateDir = mkdtempSync(join(tmpdir(), 'weft-dash-e2e-'));
   const shots = process.env.WEFT_SCREENSHOTS ? resolve(process.env.WEFT_SCREENSHOTS) : join(stateDir, 'shots');
   mkdirSync(shots, { recursive: true });
@@ -38,6 +42,8 @@ test('dashboard over the demo: overview numbers match the metrics API, topology 
     await down(stateDir);
     rmSync(stateDir, { recursive: true, force: true });
   });
+  // Released once the demo is down (hooks run in the order they were added).
+  t.after(() => lock.release());
   const { state } = await up({ meshFile: join(WEFT_ROOT, 'examples/demo/mesh.yaml'), stateDir, workingDir: WEFT_ROOT, mode: 'loopback', scrapeIntervalSeconds: 1 });
   assert.ok(state.control.webAddr && state.control.metricsApiAddr && state.prometheus, 'weft up runs the dashboard with the metrics API');
   assert.match(state.control.webAddr, /^127\.0\.0\.1:\d+$/, 'the dashboard listens on loopback');

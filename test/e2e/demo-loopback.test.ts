@@ -1,3 +1,4 @@
+// test-timeout: 600000
 // Regression (issue 15): `weft demo` as an ordinary user runs in loopback mode, and used to fail
 // every request — every workload shares 127.0.0.1 there, and the destination service took the
 // first endpoint with that IP (whatever its port) as the owner of a pod address, so a proxy
@@ -8,6 +9,7 @@
 // stream), vote-bot→web — for success, rate and mTLS; and the same edges as the demo's
 // Prometheus saw them, through the metrics API.
 import { test } from 'node:test';
+import { hostLock } from '../helpers/host-lock.js';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -69,6 +71,8 @@ function sseEvents(url: string, onEvent: () => void): { close(): void } {
 }
 
 test('weft demo without root: every edge succeeds over mTLS within 20 s', { timeout: 120_000 }, async (t) => {
+  // The demo's apps listen on fixed host ports in loopback mode: one loopback demo at a time.
+  const lock = await hostLock('loopback-demo');
   const user = demoUser();
   const stateDir = mkdtempSync(join(tmpdir(), 'weft-demo-lo-'));
   if (user) chownSync(stateDir, user.uid, user.gid);
@@ -87,6 +91,8 @@ test('weft demo without root: every edge succeeds over mTLS within 20 s', { time
     await down(stateDir); // whatever it left (nothing, when it stopped as it should)
     rmSync(stateDir, { recursive: true, force: true });
   });
+  // Released once the demo is down (hooks run in the order they were added).
+  t.after(() => lock.release());
 
   const started = Date.now();
   await until('the demo is up', () => /the demo is up \(loopback mode\)/.test(out) || demo.exitCode !== null, 60_000);
