@@ -17,6 +17,7 @@ import type { DestinationClient } from '../../api/gen/io/linkerd/proxy/destinati
 import type { Update__Output } from '../../api/gen/io/linkerd/proxy/destination/Update.js';
 import type { DestinationProfile__Output } from '../../api/gen/io/linkerd/proxy/destination/DestinationProfile.js';
 import type { BackoffOptions, Rng } from '../balance/exp-backoff.js';
+import { CONTROL_PLANE_BACKOFF, controlPlaneChannelOptions } from '../control-channel.js';
 import { SharedWatch } from './watch.js';
 import type { WatchCodec } from './watch.js';
 import { decodeEndpoint, decodeProfile, decodeTcpAddress, formatHostPort } from './decode.js';
@@ -35,10 +36,7 @@ export interface DiscoveryOptions {
   readonly rng?: Rng;
 }
 
-// Capped at 500 ms (the gRPC channel adds its own jitter) so a control plane that comes back is
-// used within 1 s however long it was away (a 10 s cap measured 3.4 s after a 2 s outage, a 1 s
-// cap 1.07 s); the price is about two connection attempts per second per proxy while it is down.
-const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ minMs: 100, maxMs: 500, jitter: 0.5 });
+const DEFAULT_BACKOFF = CONTROL_PLANE_BACKOFF;
 
 export type EndpointSet = ReadonlyMap<string, DiscoveredEndpoint>;
 
@@ -132,16 +130,8 @@ export class DiscoveryClient {
     // 64-bit fields (IPv6 halves) as strings, so addresses decode exactly.
     const def = protoLoader.loadSync(join(protoDir(), 'destination.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
     const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
-    // The channel's own reconnect backoff (grpc-js default: 1 s growing to 120 s) would hold
-    // re-subscriptions back long after the control plane is up again: align it with ours.
     const backoff = opts.backoff ?? DEFAULT_BACKOFF;
-    this.client = new proto.io.linkerd.proxy.destination.Destination(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), {
-      'grpc.initial_reconnect_backoff_ms': Math.max(1, Math.round(backoff.minMs)),
-      'grpc.max_reconnect_backoff_ms': Math.max(1, Math.round(backoff.maxMs)),
-      // Notice a control plane that went away without closing the connection.
-      'grpc.keepalive_time_ms': 30_000,
-      'grpc.keepalive_timeout_ms': 10_000,
-    });
+    this.client = new proto.io.linkerd.proxy.destination.Destination(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(backoff));
   }
 
   private watchOptions(onIdle: () => void) {

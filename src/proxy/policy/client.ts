@@ -5,6 +5,7 @@
 //   - before any answer: the first lookup waits up to `initialWaitMs` for one (so a freshly
 //     started proxy does not apply the default to a port a Server locks down), then uses the
 //     configured default policy until an answer comes.
+import { controlPlaneChannelOptions } from '../control-channel.js';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
@@ -50,12 +51,7 @@ export class PolicyClient implements PolicySource {
     const def = protoLoader.loadSync(join(protoDir(), 'inbound.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
     const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
     const backoff = opts.backoff ?? { minMs: 100, maxMs: 10_000, jitter: 0.5 };
-    this.client = new proto.io.linkerd.proxy.inbound.InboundServerPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), {
-      'grpc.initial_reconnect_backoff_ms': Math.max(1, Math.round(backoff.minMs)),
-      'grpc.max_reconnect_backoff_ms': Math.max(1, Math.round(backoff.maxMs)),
-      'grpc.keepalive_time_ms': 30_000,
-      'grpc.keepalive_timeout_ms': 10_000,
-    });
+    this.client = new proto.io.linkerd.proxy.inbound.InboundServerPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(backoff));
   }
 
   get(port: number): PortPolicy | Promise<PortPolicy> {
