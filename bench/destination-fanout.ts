@@ -15,7 +15,7 @@ import type { ProtoGrpcType } from '../src/api/gen/destination.js';
 import { LocalStore } from '../src/control/store/local-store.js';
 import { parseManifests } from '../src/control/store/manifest.js';
 import { summarize } from './stats.js';
-import { rawWatch } from './raw-watch.js';
+import { listeningPort, rawWatch } from './raw-watch.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,14 +60,7 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const port = await new Promise<number>((res, rej) => {
-      let out = '';
-      proc.stdout.on('data', (d: Buffer) => {
-        const m = /listening on port (\d+)/.exec((out += d.toString()));
-        if (m) res(Number(m[1]));
-      });
-      proc.once('exit', (c) => rej(new Error(`weft destination exited ${c}`)));
-    });
+    const port = await listeningPort(proc);
     // Watchers keep the raw bytes: in a mesh each proxy decodes its own update in its own
     // process; decoding 1000 of them here would measure this one process, not the fan-out.
     // An Update's first byte tells its case: field 1 (add) is tag 0x0a.

@@ -13,7 +13,7 @@ import type { ProtoGrpcType } from '../src/api/gen/inbound.js';
 import { LocalStore } from '../src/control/store/local-store.js';
 import { parseManifests } from '../src/control/store/manifest.js';
 import { summarize } from './stats.js';
-import { rawWatch } from './raw-watch.js';
+import { listeningPort, rawWatch } from './raw-watch.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,14 +48,7 @@ async function main(): Promise<void> {
   await store.apply(parseManifests(BASE, 'bench.yaml'));
   const proc = spawn(process.execPath, [resolve('bin/weft.js'), 'destination', '--state-dir', dir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const port = await new Promise<number>((res, rej) => {
-      let out = '';
-      proc.stdout.on('data', (d: Buffer) => {
-        const m = /listening on port (\d+)/.exec((out += d.toString()));
-        if (m) res(Number(m[1]));
-      });
-      proc.once('exit', (c) => rej(new Error(`weft destination exited ${c}`)));
-    });
+    const port = await listeningPort(proc);
     const req = (loadProto('inbound.proto') as unknown as ProtoGrpcType).io.linkerd.proxy.inbound.InboundServerPolicies.service.WatchPort;
     const body = req.requestSerialize({ workload: '{"ns":"bench","pod":"api-0"}', port: 8080 });
     let sentAt = 0;

@@ -1,7 +1,9 @@
 // A gRPC server-streaming call on node:http2 with hand-rolled framing: light enough that 1000 of
 // them in one process measure the server's fan-out, not this process decoding messages. Used by
 // the destination and policy fan-out benchmarks.
+import type { ChildProcessByStdio } from 'node:child_process';
 import * as http2 from 'node:http2';
+import type { Readable } from 'node:stream';
 
 /** One watch stream over its own HTTP/2 connection; calls onMessage with each message's bytes. */
 export function rawWatch(port: number, path: string, body: Buffer, onMessage: (msg: Buffer) => void): () => void {
@@ -27,4 +29,16 @@ export function rawWatch(port: number, path: string, body: Buffer, onMessage: (m
     stream.close();
     session.close();
   };
+}
+
+/** The port a `weft destination --listen …:0` child says it bound ("listening on port N"). */
+export function listeningPort(proc: ChildProcessByStdio<null, Readable, null>): Promise<number> {
+  return new Promise<number>((res, rej) => {
+    let out = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      const m = /listening on port (\d+)/.exec((out += d.toString()));
+      if (m) res(Number(m[1]));
+    });
+    proc.once('exit', (c) => rej(new Error(`weft destination exited ${c}`)));
+  });
 }
