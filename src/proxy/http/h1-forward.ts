@@ -123,7 +123,7 @@ export function forwardH1(pool: H1Pool): H1Handler {
         },
         response(h, framing) {
           status = h.status;
-          if (again() && route.retry?.(status)) {
+          if (again() && route.retry?.({ status })) {
             endpoint.done(false);
             retrying = true;
             send(attempt + 1);

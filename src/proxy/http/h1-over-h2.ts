@@ -65,7 +65,7 @@ export function forwardH1OverH2(pool: H2SessionPool): H1Handler {
       let trailers: readonly string[] = [];
       up.on('response', (h: IncomingHttpHeaders) => {
         const status = Number(h[HTTP2_HEADER_STATUS] ?? 502);
-        if (attempt === 0 && resendable && !res.headersSent && route.retry?.(status)) {
+        if (attempt === 0 && resendable && !res.headersSent && route.retry?.({ status })) {
           endpoint.done(false);
           retried = true;
           up.close(NGHTTP2_CANCEL);

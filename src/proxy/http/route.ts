@@ -11,6 +11,16 @@ export interface PickedEndpoint {
   done(ok: boolean): void;
 }
 
+/** What one attempt ended with, for the route's retry decision. */
+export interface AttemptOutcome {
+  /** The response status; 0 when there was none (connection error, reset, per-try timeout). */
+  readonly status: number;
+  /** grpc-status from the response's headers or trailers, when it carried one. */
+  readonly grpcStatus?: number;
+  /** The attempt's per-try timeout fired. */
+  readonly timedOut?: boolean;
+}
+
 export interface HttpRoute {
   readonly ctx: ConnContext;
   /** The authority the client asked for (Host / :authority / proxy-form URI), for metrics. */
@@ -24,8 +34,14 @@ export interface HttpRoute {
   readonly startMs: number;
   /** Per-attempt endpoint choice (load balancer); absent: `target`/`identity` as they are. */
   readonly pick?: () => PickedEndpoint;
-  /** Asked after a response or connection failure: may this request be sent again? */
-  readonly retry?: (status: number) => boolean;
+  /**
+   * Asked after each attempt that did not succeed: may this request be sent again? True also
+   * withdraws from the retry budget/limit, so ask only when a retry is otherwise possible (the
+   * body is still buffered, the client is still there).
+   */
+  readonly retry?: (outcome: AttemptOutcome) => boolean;
+  /** Per-attempt timeout (Linkerd's retry.linkerd.io/timeout); its expiry is an outcome with timedOut. */
+  readonly tryTimeoutMs?: number;
   /** Aborts the request (route timeout); its reason becomes the proxy's error response. */
   readonly signal?: AbortSignal;
   /** The ServiceProfile route the request matched (tap's route metadata). */

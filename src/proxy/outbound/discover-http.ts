@@ -48,7 +48,7 @@ export async function discoverRoute(dests: OutboundDestinations, metrics: ProxyM
       const e = lease.endpoint;
       return { target: { host: e.host, port: e.port }, identity: e.identity, done: (ok) => lease.end(ok) };
     },
-    ...(rt?.isRetryable ? { retry: (status: number) => classifyResponse(rt, status) === 'failure' && dest.budget.tryWithdraw() } : {}),
+    ...(rt?.isRetryable ? { retry: ({ status }) => classifyResponse(rt, status) === 'failure' && dest.budget.tryWithdraw() } : {}),
     ...(signal ? { signal } : {}),
     ...(rt ? { routeName: rt.name } : {}),
   };
