@@ -2,7 +2,8 @@
 // Runs every compiled *.test.js under dist/test (Node 20's --test takes no globs, and given a
 // directory it would also run helper modules that merely live under test/).
 // Usage: node scripts/run-tests.mjs [substring filter ...]
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -30,11 +31,25 @@ const DEFAULT_TIMEOUT = 120000;
 const timeoutOf = (f) => Number(/^\/\/ test-timeout: (\d+)$/m.exec(readFileSync(f, 'utf8').slice(0, 2000))?.[1] ?? DEFAULT_TIMEOUT);
 const groups = new Map();
 for (const f of files) groups.set(timeoutOf(f), [...(groups.get(timeoutOf(f)) ?? []), f]);
+// Beside the TAP stream, each group's failures go to a file of their own, printed together at
+// the very end: a long run's tail then says which tests failed and why.
+const failuresDir = mkdtempSync(join(tmpdir(), 'weft-test-failures-'));
 let status = 0;
+const failures = [];
 for (const [timeout, group] of [...groups].sort((a, b) => a[0] - b[0])) {
-  const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...group], {
+  const failuresFile = join(failuresDir, `${timeout}.txt`);
+  const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', '--test-reporter=./scripts/failure-reporter.mjs', `--test-reporter-destination=${failuresFile}`];
+  const r = spawnSync(process.execPath, ['--test', ...reporters, `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, ...group], {
     stdio: 'inherit',
   });
   if ((r.status ?? 1) !== 0) status = r.status ?? 1;
+  try {
+    failures.push(readFileSync(failuresFile, 'utf8'));
+  } catch {
+    // no file: the group ran no test
+  }
 }
+rmSync(failuresDir, { recursive: true, force: true });
+const summary = failures.join('');
+if (summary) console.log(`\n# failed tests, and why:\n${summary.replace(/^/gm, '# ')}`);
 process.exit(status);

@@ -30,9 +30,9 @@ async function row(page: Page, workload: string): Promise<Record<string, number 
 
 const near = (a: number, b: number, rel: number, abs: number): boolean => Math.abs(a - b) <= Math.max(abs, rel * Math.max(a, b));
 
-test('dashboard over the demo: overview numbers match the metrics API, topology has every edge, a stopped Prometheus is unhealthy', { skip, timeout: 180_000 }, async (t) => {
+test('dashboard over the demo: overview numbers match the metrics API, topology has every edge, a stopped Prometheus is unhealthy', { skip, timeout: 330_000 /* includes waiting for the loopback-demo lock (the demo e2e: 20–120 s) */ }, async (t) => {
   // The demo's apps listen on fixed host ports in loopback mode: one loopback demo at a time.
-  const lock = await hostLock('loopback-demo');
+  const lock = await hostLock('loopback-demo', 150_000);
   const stateDir = mkdtempSync(join(tmpdir(), 'weft-dash-e2e-'));
   const shots = process.env.WEFT_SCREENSHOTS ? resolve(process.env.WEFT_SCREENSHOTS) : join(stateDir, 'shots');
   mkdirSync(shots, { recursive: true });
