@@ -3,6 +3,7 @@
 // real certificates from a test CA (the CA's own certificate code) as different identities.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -201,6 +202,57 @@ spec:
     const t1 = Date.now();
     while (Date.now() - t1 < 1000 && (await curl([url(other.outbound, '/items')])).status !== 403) await new Promise((r) => setTimeout(r, 20));
     assert.equal((await curl([url(other.outbound, '/items')])).status, 403);
+  });
+
+  test('policy changed under load: the allowed client loses no request while others come and go', async () => {
+    // Four keep-alive clients send through web's proxy back to back while the policy changes six
+    // times (another client's authorization added and removed, the Server's own routes edited):
+    // every change replaces the proxy's policy, and no allowed request may fall in the gap.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const statuses = new Map<number, number>();
+    let stop = false;
+    const get = (): Promise<number> => new Promise((resolve) => {
+      const req = http.get({ host: web.outbound.host, port: web.outbound.port, path: '/items', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', () => resolve(0));
+    });
+    const client = async (): Promise<void> => {
+      while (!stop) {
+        const s = await get();
+        statuses.set(s, (statuses.get(s) ?? 0) + 1);
+      }
+    };
+    const clients = Array.from({ length: 4 }, client);
+    const fromOther = { kind: 'AuthorizationPolicy' as const, namespace: 'shop', name: 'catalog-from-other-2' };
+    const extraRoute = { kind: 'HTTPRoute' as const, namespace: 'shop', name: 'extra' };
+    for (let i = 0; i < 3; i++) {
+      await store.apply(parseManifests(`
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: catalog-from-other-2, namespace: shop}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: catalog-http}
+  requiredAuthenticationRefs: [{kind: ServiceAccount, name: other}]
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: {name: extra, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: catalog-http}]
+  rules: [{matches: [{path: {type: PathPrefix, value: /extra-${i}}}]}]
+`, 'churn.yaml'));
+      await new Promise((r) => setTimeout(r, 300));
+      await store.delete([fromOther, extraRoute]);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    stop = true;
+    await Promise.all(clients);
+    agent.destroy();
+    const total = [...statuses.values()].reduce((a, b) => a + b, 0);
+    assert.ok(total >= 50, `only ${total} requests in 1.8 s`);
+    assert.deepEqual(Object.fromEntries(statuses), { 200: total }, `statuses over ${total} requests`);
   });
 
   test('with the control plane gone, the last policy is still enforced', async () => {
