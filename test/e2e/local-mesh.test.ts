@@ -5,7 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { down } from '../../src/runtime/local/down.js';
@@ -209,6 +210,26 @@ describe('weft up --loopback (no namespaces, explicit proxy)', { timeout: 60_000
         return true;
       });
     } finally {
+      await down(dir);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an app port already taken on the host (another loopback mesh) fails up before anything starts, naming it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'weft-e2e-lo-'));
+    const [port] = await freePorts(1);
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(port, '127.0.0.1', r));
+    await writeFile(join(dir, 'mesh.yaml'), [deployment('server', HTTP_SERVER(port as number, 'ok'), port), service('server', 80)].join('---\n'));
+    try {
+      await assert.rejects(up({ meshFile: join(dir, 'mesh.yaml'), stateDir: dir, mode: 'loopback', readyTimeoutMs: 10_000, prometheus: false }), (err: Error) => {
+        assert.match(err.message, new RegExp(`workload server: port ${port} is already in use on this host.*another weft mesh`));
+        return true;
+      });
+      // No pod of the mesh was started: no proxy log, no app log.
+      assert.deepEqual((await readdir(join(dir, 'logs')).catch(() => [])).filter((f) => f.startsWith('server')), []);
+    } finally {
+      holder.close();
       await down(dir);
       await rm(dir, { recursive: true, force: true });
     }

@@ -29,6 +29,22 @@ export function checkLoopbackPorts(mesh: MeshSpec): void {
   }
 }
 
+/**
+ * The app ports of the pods about to start must be free on the host (another loopback mesh, or
+ * any program, may hold them): said before anything starts, naming the port and the workload,
+ * instead of an app that dies on EADDRINUSE and a mesh that looks up but serves nothing.
+ * Ports of pods being stopped in the same change are theirs to reuse.
+ */
+export async function checkHostPortsFree(starting: readonly WorkloadSpec[], stopping: readonly WorkloadSpec[], host = '127.0.0.1'): Promise<void> {
+  const released = new Set(stopping.flatMap((w) => w.ports.map((p) => p.containerPort)));
+  for (const w of starting) {
+    for (const p of w.ports) {
+      if (released.has(p.containerPort) || (await portsFree(host, [p.containerPort]))) continue;
+      throw new WeftError('WEFT_ERR_PORT_CONFLICT', `workload ${w.name}: port ${p.containerPort} is already in use on this host; in loopback mode apps listen on the host's ports — is another weft mesh running (weft ps, weft down --state-dir …)?`);
+    }
+  }
+}
+
 /** The kernel's ephemeral range (source ports of outgoing connections), from procfs. */
 function ephemeralRange(): [number, number] {
   try {

@@ -12,8 +12,8 @@ import { WeftError } from '../../lib/errors.js';
 import { run } from './exec.js';
 import type { Change } from './desired-state.js';
 import { diffPods } from './desired-state.js';
-import { checkLoopbackPorts, freePorts, loopbackAppEnv } from './loopback.js';
-import type { MeshSpec, ServiceSpec } from './mesh-file.js';
+import { checkHostPortsFree, checkLoopbackPorts, freePorts, loopbackAppEnv } from './loopback.js';
+import type { MeshSpec, ServiceSpec, WorkloadSpec } from './mesh-file.js';
 import { targetPort } from './mesh-file.js';
 import type { PlacedService, PodSpec, ServicePlan } from './plan.js';
 import { clusterIpOf, hostsFile, lowestFree, placePod, podsOf, renderServiceRules, servicePlans } from './plan.js';
@@ -93,6 +93,10 @@ export class Reconciler {
   private async reconcile(next: MeshSpec): Promise<void> {
     if (this.ctx.mode === 'loopback') checkLoopbackPorts(next);
     const diff = diffPods([...this.pods.values()].map((p) => ({ name: p.name, workload: p.spec.workload })), podsOf(next.workloads));
+    if (this.ctx.mode === 'loopback') {
+      const stopping = diff.stop.map((name) => this.pods.get(name)?.spec.workload).filter((w): w is WorkloadSpec => w !== undefined);
+      await checkHostPortsFree(diff.start.map((s) => s.workload), stopping);
+    }
     this.placeServices(next);
     this.desired = next;
 
