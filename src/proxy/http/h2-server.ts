@@ -9,6 +9,7 @@
 import type { Socket } from 'node:net';
 import http2, { type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
+import { reclaimMemorySoon } from '../memory-reclaim.js';
 import type { FaultGuard } from '../guard.js';
 import { probeLiveness } from './h2-liveness.js';
 
@@ -121,7 +122,9 @@ export function createH2Server<T>(
     // Per-session errors end that session only.
     s.on('error', (err) => {
       const limit = floodLimit(err);
-      if (limit) opts.onLimit(limit);
+      if (!limit) return;
+      opts.onLimit(limit);
+      reclaimMemorySoon();
     });
     s.once('close', () => sessions.delete(s));
     s.setTimeout(opts.idleTimeoutMs, () => {
@@ -147,9 +150,13 @@ export function createH2Server<T>(
     const budget = new ResetBudget();
     let calmed = false;
     const clientReset = (): void => {
-      if (budget.spend() || calmed || s.destroyed) return;
+      if (budget.spend() || calmed) return;
       calmed = true;
       opts.onLimit('h2_reset_flood');
+      reclaimMemorySoon();
+      // On Node 24 nghttp2's own reset limit may have closed the session already, while it
+      // parsed the flood and before these 'close' events came: counted all the same.
+      if (s.destroyed) return;
       s.goaway(NGHTTP2_ENHANCE_YOUR_CALM);
       setImmediate(() => s.destroy());
       hangUp(socket);

@@ -139,7 +139,12 @@ test('rapid reset on the outbound h2c listener: one connection, then ten; the pr
 
   // Every flooding session was told to calm down and closed.
   for (const answer of [first, ...many]) assert.ok(goawayCodes(answer).length > 0, 'no GOAWAY for a flooding session');
-  assert.ok([first, ...many].some((a) => goawayCodes(a).includes(NGHTTP2_ENHANCE_YOUR_CALM)), 'no ENHANCE_YOUR_CALM');
+  // Ours (ENHANCE_YOUR_CALM) or nghttp2's own reset limit (INTERNAL_ERROR): on Node 24 (nghttp2
+  // 1.70) nghttp2 counts the RST_STREAMs as it parses one 72 KB write and closes the session
+  // before Node hands the proxy the streams' 'close' events; the proxy's budget still counts the
+  // flood (the metric below).
+  const codes = [first, ...many].flatMap((a) => goawayCodes(a));
+  assert.ok(codes.some((c) => c === NGHTTP2_ENHANCE_YOUR_CALM || c === http2.constants.NGHTTP2_INTERNAL_ERROR), `GOAWAY codes ${codes.join(',')}`);
   assert.ok(ok > 0, 'the other client got nothing through');
   assert.equal(failed, 0, `the other client saw ${failed} failures`);
   await assertServing(p, p.outbound);
