@@ -41,9 +41,10 @@ const weftHop: Target = {
 
 /**
  * Two weft processes as in the mesh; `mtls` gives each its identity env (for mTLS) or none;
- * `tap`: the inbound proxy serves tap and one tap (all requests) is open on it throughout.
+ * `tap`: the inbound proxy serves tap and one tap (all requests) is open on it throughout;
+ * `clientEnv`: more settings for the outbound (client) proxy.
  */
-function pairTarget(name: string, description: string, mtls: boolean, tap = false): Target {
+function pairTarget(name: string, description: string, mtls: boolean, tap = false, extraClientEnv: Record<string, string> = {}): Target {
   return {
     name,
     description,
@@ -56,7 +57,7 @@ function pairTarget(name: string, description: string, mtls: boolean, tap = fals
         ...(identity?.proxyEnv('server') ?? {}),
         ...(identity && tap ? { WEFT_PROXY_TAP_SVC_NAME: tapIdentity(identity.service.trustDomain), WEFT_PROXY_TAP_LISTEN_ADDR: `127.0.0.1:${tapPort}` } : {}),
       };
-      const clientEnv = identity ? { ...identity.proxyEnv('client'), WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY: identity.spiffe('server') } : {};
+      const clientEnv = { ...(identity ? { ...identity.proxyEnv('client'), WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY: identity.spiffe('server') } : {}), ...extraClientEnv };
       const server = await startWeftProxy(`${name}-inbound`, ctx, { inboundDst: ctx.backend }, serverEnv);
       try {
         const client = await startWeftProxy(`${name}-outbound`, ctx, { outboundDst: server.inbound }, clientEnv);
@@ -87,6 +88,16 @@ const weftMtlsPair = pairTarget(
   'weft-mtls-pair',
   'the pair with identities from a real identity service: mTLS between the proxies (HTTP/1 carried over one h2 connection)',
   true,
+);
+
+// The meshed pair's other option for HTTP/1 (issue 10: measure them side by side): each request
+// on a pooled mTLS connection of its own, weft's HTTP/1 engine on both ends, no HTTP/2 framing.
+const weftMtlsPairH1 = pairTarget(
+  'weft-mtls-pair-h1',
+  'the mTLS pair carrying HTTP/1 as HTTP/1 over pooled mTLS connections (WEFT_PROXY_MESH_HTTP1_OVER_H2=false)',
+  true,
+  false,
+  { WEFT_PROXY_MESH_HTTP1_OVER_H2: 'false' },
 );
 
 const weftMtlsPairTapped = pairTarget(
@@ -139,7 +150,7 @@ const haproxy: Target = {
   },
 };
 
-export const TARGETS: readonly Target[] = [direct, weftHop, tracedHop('weft-hop-trace-1pct', '0.01'), tracedHop('weft-hop-trace-100pct', '1'), weftPair, weftMtlsPair, weftMtlsPairTapped, nginx, haproxy];
+export const TARGETS: readonly Target[] = [direct, weftHop, tracedHop('weft-hop-trace-1pct', '0.01'), tracedHop('weft-hop-trace-100pct', '1'), weftPair, weftMtlsPair, weftMtlsPairH1, weftMtlsPairTapped, nginx, haproxy];
 
 export function findTarget(name: string): Target | undefined {
   return TARGETS.find((t) => t.name === name);
