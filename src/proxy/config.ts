@@ -131,6 +131,11 @@ export interface ProxyConfig {
   readonly accessLog: AccessLogFormat | undefined;
   /** Inbound authorization: the policy API and the default policy (policy/config.ts). */
   readonly inboundPolicy: InboundPolicyConfig;
+  /**
+   * The policy API for outbound routes (HTTPRoute/GRPCRoute): WEFT_PROXY_POLICY_SVC_ADDR, else
+   * the destination service; absent with no discovery. Needs no workload (the target is asked about).
+   */
+  readonly outboundPolicySvcAddr: string | undefined;
   /** Names the destination service does not know (or with none) are resolved through DNS. */
   readonly dnsDiscovery: boolean;
   /** DNS servers ("host:port") for that; empty: the system's. */
@@ -197,7 +202,7 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   tapDisabled: ['false', 'no tap server even when a tap identity is named'],
   tapMaxEventsPerSecond: [String(DEFAULTS.tapMaxEventsPerSecond), 'tap events per second per tap stream; more are dropped and counted'],
   accessLog: ['', 'apache or json: one line per request to stderr; unset: off'],
-  policySvcAddr: ['<destination svc addr>', 'inbound policy API host:port (needs a workload)'],
+  policySvcAddr: ['<destination svc addr>', 'policy API host:port: inbound (needs a workload) and outbound routes (with discovery)'],
   policyWorkload: ['<from the destination context>', 'this proxy\'s workload for the policy API, {"ns":"<ns>","pod":"<pod>"}'],
   inboundDefaultPolicy: [POLICY_DEFAULTS.defaultPolicy, 'policy before/without an answer: all-unauthenticated, all-authenticated, cluster-authenticated, cluster-unauthenticated, deny, audit'],
   inboundClusterNetworks: [DEFAULT_CLUSTER_NETWORKS, 'CIDRs the cluster-* default policies allow'],
@@ -353,6 +358,7 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
       svcAddr: ENV.policySvcAddr, workload: ENV.policyWorkload, defaultPolicy: ENV.inboundDefaultPolicy,
       clusterNetworks: ENV.inboundClusterNetworks, initialWaitMs: ENV.policyInitialWaitMs,
     }, { svcAddr: env[ENV.destinationSvcAddr] || undefined, context: env[ENV.destinationContext] ?? '' }),
+    outboundPolicySvcAddr: env[ENV.destinationSvcAddr] ? env[ENV.policySvcAddr] || env[ENV.destinationSvcAddr] : undefined,
     dnsDiscovery: bool(env, ENV.dnsDiscovery),
     dnsServers: dnsServers(env),
     trace: traceConfig(env),

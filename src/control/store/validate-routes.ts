@@ -7,6 +7,7 @@ import type {
   HttpFilterSpec, HttpRouteMatchSpec, HttpRouteRuleSpec, ParentRef, PathModifierSpec, StringMatch,
 } from './policy-types.js';
 import { oneOf } from './validate-policy.js';
+import { parseFault } from './fault-annotations.js';
 import { FieldError, duration, int, join, list, obj, optObj, optStr, port, str } from './fields.js';
 import type { Obj } from './fields.js';
 
@@ -109,7 +110,8 @@ function filter(v: unknown, path: string, grpc: boolean): HttpFilterSpec {
   const allowed = grpc ? ['RequestHeaderModifier', 'ResponseHeaderModifier'] as const
     : ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite'] as const;
   const type = oneOf<string>(o['type'], join(path, 'type'), allowed);
-  const field = type.charAt(0).toLowerCase() + type.slice(1);
+  // The Gateway API's field for each type: requestHeaderModifier, ..., urlRewrite (not "uRLRewrite").
+  const field = type === 'URLRewrite' ? 'urlRewrite' : type.charAt(0).toLowerCase() + type.slice(1);
   const body = obj(o[field], join(path, field));
   const bp = join(path, field);
   switch (type) {
@@ -154,6 +156,7 @@ function common(spec: Obj): { parentRefs: readonly ParentRef[]; hostnames: reado
 
 export function httpRoute(doc: Obj, m: ObjectMeta, apiVersion: string): HTTPRoute {
   const spec = obj(doc['spec'], 'spec');
+  parseFault(m.annotations, false); // validated here, encoded by the control plane
   const rulesIn = spec['rules'] === undefined ? [{}] : list(spec['rules'], 'spec.rules');
   const rules = rulesIn.map((r, i): HttpRouteRuleSpec => {
     const p = join('spec.rules', i);
@@ -187,6 +190,7 @@ function grpcMatch(v: unknown, path: string): GrpcRouteMatchSpec {
 
 export function grpcRoute(doc: Obj, m: ObjectMeta, apiVersion: string): GRPCRoute {
   const spec = obj(doc['spec'], 'spec');
+  parseFault(m.annotations, true);
   const rulesIn = spec['rules'] === undefined ? [{}] : list(spec['rules'], 'spec.rules');
   const rules = rulesIn.map((r, i): GrpcRouteRuleSpec => {
     const p = join('spec.rules', i);
