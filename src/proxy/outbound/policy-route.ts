@@ -57,7 +57,7 @@ export interface PolicyRouteDeps {
   readonly rng: () => number;
 }
 
-type Protocol = 'http' | 'grpc';
+export type Protocol = 'http' | 'grpc';
 
 interface Matched {
   readonly view: OutboundPolicyView;
@@ -91,10 +91,13 @@ function inRanges(status: number, ranges: RouteRetry['statusRanges']): boolean {
   return false;
 }
 
-/** The retry decision for one request: Linkerd's conditions, the route's limit, then the budget. */
-function retryDecision(d: PolicyRouteDeps, m: Matched, protocol: Protocol, budget: { tryWithdraw(): boolean }): ((o: AttemptOutcome) => boolean) | undefined {
-  const r = m.rule.retry;
-  if (!r) return undefined;
+/**
+ * The retry decision for one request under a route's retry policy: Linkerd's conditions (HTTP
+ * status ranges, or gRPC codes; no response at all and a per-try timeout are always retryable),
+ * at most `maxRetries`, each one withdrawn from the backend's retry budget. Exported for tests:
+ * the forward layers call it through `HttpRoute.retry`.
+ */
+export function retryDecision(r: RouteRetry, protocol: Protocol, budget: { tryWithdraw(): boolean }, onRetry: () => void): (o: AttemptOutcome) => boolean {
   let retries = 0;
   return (o) => {
     if (retries >= r.maxRetries) return false;
@@ -102,7 +105,7 @@ function retryDecision(d: PolicyRouteDeps, m: Matched, protocol: Protocol, budge
       || (protocol === 'grpc' ? o.grpcStatus !== undefined && r.grpcCodes.has(o.grpcStatus) : inRanges(o.status, r.statusRanges));
     if (!retryable || !budget.tryWithdraw()) return false;
     retries++;
-    d.metrics.retried(protocol, m.labels);
+    onRetry();
     return true;
   };
 }
@@ -124,7 +127,7 @@ async function routeTo(d: PolicyRouteDeps, m: Matched, route: HttpRoute, protoco
     timer = setTimeout(() => ac.abort(new TimeoutError(`request on route ${m.route.labels.kind}/${m.route.labels.name}`, ms)), ms);
     signal = ac.signal;
   }
-  const retry = retryDecision(d, m, protocol, dest.budget);
+  const retry = m.rule.retry ? retryDecision(m.rule.retry, protocol, dest.budget, () => d.metrics.retried(protocol, m.labels)) : undefined;
   const tryTimeoutMs = m.rule.retry?.tryTimeoutMs;
   const routed: HttpRoute = {
     ...route,
@@ -251,9 +254,12 @@ function respond(stream: ServerHttp2Stream, h: Record<string, string | number>, 
   return true;
 }
 
+// grpc-message is percent-encoded only outside printable ASCII and for '%' (gRPC over HTTP/2);
+// `safe` is already printable ASCII. (encodeURIComponent would also encode '/', which clients
+// then show as "%2F".)
 function failH2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, status: number, grpcStatus: number, reason: string): void {
   const safe = headerSafe(reason);
-  if (isGrpc(headers)) respond(stream, { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': encodeURIComponent(safe), [PROXY_ERROR_HEADER]: safe });
+  if (isGrpc(headers)) respond(stream, { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': safe.replace(/%/g, '%25'), [PROXY_ERROR_HEADER]: safe });
   else respond(stream, { ':status': status, 'content-type': 'text/plain; charset=utf-8', [PROXY_ERROR_HEADER]: safe }, `${reason}\n`);
 }
 
