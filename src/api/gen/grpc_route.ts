@@ -15,6 +15,7 @@ import type { PathModifier as _io_linkerd_proxy_http_route_PathModifier, PathMod
 import type { QueryParamMatch as _io_linkerd_proxy_http_route_QueryParamMatch, QueryParamMatch__Output as _io_linkerd_proxy_http_route_QueryParamMatch__Output } from './io/linkerd/proxy/http_route/QueryParamMatch.js';
 import type { Ratio as _io_linkerd_proxy_http_route_Ratio, Ratio__Output as _io_linkerd_proxy_http_route_Ratio__Output } from './io/linkerd/proxy/http_route/Ratio.js';
 import type { RequestHeaderModifier as _io_linkerd_proxy_http_route_RequestHeaderModifier, RequestHeaderModifier__Output as _io_linkerd_proxy_http_route_RequestHeaderModifier__Output } from './io/linkerd/proxy/http_route/RequestHeaderModifier.js';
+import type { RequestMirror as _io_linkerd_proxy_http_route_RequestMirror, RequestMirror__Output as _io_linkerd_proxy_http_route_RequestMirror__Output } from './io/linkerd/proxy/http_route/RequestMirror.js';
 import type { RequestRedirect as _io_linkerd_proxy_http_route_RequestRedirect, RequestRedirect__Output as _io_linkerd_proxy_http_route_RequestRedirect__Output } from './io/linkerd/proxy/http_route/RequestRedirect.js';
 import type { ResponseHeaderModifier as _io_linkerd_proxy_http_route_ResponseHeaderModifier, ResponseHeaderModifier__Output as _io_linkerd_proxy_http_route_ResponseHeaderModifier__Output } from './io/linkerd/proxy/http_route/ResponseHeaderModifier.js';
 import type { Timeouts as _io_linkerd_proxy_http_route_Timeouts, Timeouts__Output as _io_linkerd_proxy_http_route_Timeouts__Output } from './io/linkerd/proxy/http_route/Timeouts.js';
@@ -52,6 +53,7 @@ export interface ProtoGrpcType {
           QueryParamMatch: MessageTypeDefinition<_io_linkerd_proxy_http_route_QueryParamMatch, _io_linkerd_proxy_http_route_QueryParamMatch__Output>
           Ratio: MessageTypeDefinition<_io_linkerd_proxy_http_route_Ratio, _io_linkerd_proxy_http_route_Ratio__Output>
           RequestHeaderModifier: MessageTypeDefinition<_io_linkerd_proxy_http_route_RequestHeaderModifier, _io_linkerd_proxy_http_route_RequestHeaderModifier__Output>
+          RequestMirror: MessageTypeDefinition<_io_linkerd_proxy_http_route_RequestMirror, _io_linkerd_proxy_http_route_RequestMirror__Output>
           RequestRedirect: MessageTypeDefinition<_io_linkerd_proxy_http_route_RequestRedirect, _io_linkerd_proxy_http_route_RequestRedirect__Output>
           ResponseHeaderModifier: MessageTypeDefinition<_io_linkerd_proxy_http_route_ResponseHeaderModifier, _io_linkerd_proxy_http_route_ResponseHeaderModifier__Output>
           Timeouts: MessageTypeDefinition<_io_linkerd_proxy_http_route_Timeouts, _io_linkerd_proxy_http_route_Timeouts__Output>

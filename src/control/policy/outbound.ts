@@ -12,7 +12,7 @@ import type { _io_linkerd_proxy_outbound_HttpRoute_Retry as HttpRetry } from '..
 import type { Timeouts } from '../../api/gen/io/linkerd/proxy/http_route/Timeouts.js';
 import { duration as parseGoDuration } from '../store/fields.js';
 import type { Service } from '../store/types.js';
-import type { BackendRefSpec } from '../store/policy-types.js';
+import type { BackendRefSpec, HttpFilterSpec } from '../store/policy-types.js';
 import type { PolicyIndex } from './policy-index.js';
 import { nsKey } from './policy-index.js';
 import { duration, grpcMatch, headerModifier, hostMatches, httpMatch, redirect, routeMetadata, urlRewrite } from './route-proto.js';
@@ -118,6 +118,17 @@ function delayFilter(f: FaultSpec | undefined) {
   return f?.delay ? [{ failureDelay: { delay: duration(f.delay.ms), ratio: f.delay.ratio } }] : [];
 }
 
+/** RequestMirror -> weft's extension: the mirror Service's authority (discovered like a backend) and ratio. */
+function mirror(f: Extract<HttpFilterSpec, { type: 'RequestMirror' }>, ns: string, port: number, o: OutboundOptions) {
+  const namespace = f.backend.namespace ?? ns;
+  const p = f.backend.port ?? port;
+  return {
+    authority: `${f.backend.name}.${namespace}.svc.${o.clusterDomain}:${p}`,
+    ratio: { numerator: f.numerator, denominator: f.denominator },
+    name: f.backend.name, namespace, port: p,
+  };
+}
+
 function httpRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): HttpRoute[] {
   const ns = self.service.metadata.namespace;
   const out: HttpRoute[] = [];
@@ -141,7 +152,8 @@ function httpRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): 
           f.type === 'RequestHeaderModifier' ? [{ requestHeaderModifier: headerModifier(f.modifier) }]
             : f.type === 'ResponseHeaderModifier' ? [{ responseHeaderModifier: headerModifier(f.modifier) }]
               : f.type === 'RequestRedirect' ? [{ redirect: redirect(f) }]
-                : [{ urlRewrite: urlRewrite(f) }])],
+                : f.type === 'URLRewrite' ? [{ urlRewrite: urlRewrite(f) }]
+                  : [{ requestMirror: mirror(f, ns, self.port, o) }])],
         backends: distribution(rule.backendRefs, self, o),
         timeouts: timeouts(ann, rule.requestTimeoutMs, rule.backendRequestTimeoutMs),
         retry: httpRetry(ann),

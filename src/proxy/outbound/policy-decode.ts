@@ -67,7 +67,7 @@ const GRPC_CONDITIONS = { cancelled: 1, deadineExceeded: 4, resourceExhausted: 8
 
 function httpRule(rule: HttpRoute__Output['rules'][number]): OutboundRule {
   let out: Omit<OutboundRule, 'matches' | 'backends' | 'requestTimeoutMs' | 'retry'> = {
-    requestHeaders: undefined, responseHeaders: undefined, redirect: undefined, rewrite: undefined, abort: undefined, delay: undefined,
+    requestHeaders: undefined, responseHeaders: undefined, redirect: undefined, rewrite: undefined, abort: undefined, delay: undefined, mirror: undefined,
   };
   for (const f of rule.filters) {
     if (f.requestHeaderModifier) out = { ...out, requestHeaders: headerModifier(f.requestHeaderModifier) };
@@ -79,6 +79,10 @@ function httpRule(rule: HttpRoute__Output['rules'][number]): OutboundRule {
       out = { ...out, abort: { status: fi.status || 500, message: fi.message, ratio: ratio(fi.ratio) } };
     }
     if (f.failureDelay) out = { ...out, delay: delay(f.failureDelay) };
+    const mr = f.requestMirror;
+    if (mr?.authority) {
+      out = { ...out, mirror: { authority: mr.authority, ratio: ratio(mr.ratio), labels: { group: 'core', kind: 'Service', name: mr.name, namespace: mr.namespace, port: mr.port ? String(mr.port) : '' } } };
+    }
   }
   const r = rule.retry;
   const retry: RouteRetry | undefined = r && r.maxRetries > 0 ? {
@@ -112,6 +116,7 @@ function grpcRule(rule: GrpcRoute__Output['rules'][number]): OutboundRule {
     responseHeaders: undefined,
     redirect: undefined,
     rewrite: undefined,
+    mirror: undefined,
     abort: fi ? { status: fi.code || 2, message: fi.message, ratio: ratio(fi.ratio) } : undefined,
     delay: delay(rule.filters.find((f) => f.failureDelay)?.failureDelay),
     backends: backends(rule.backends),

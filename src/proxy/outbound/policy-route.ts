@@ -6,7 +6,7 @@
 //   match (Gateway API precedence; no rule matches: 404 / gRPC UNIMPLEMENTED)
 //   -> fault injection: abort (status, ratio), then delay (ms, ratio)
 //   -> RequestRedirect (3xx, nothing sent upstream)
-//   -> RequestHeaderModifier, URLRewrite, ResponseHeaderModifier
+//   -> RequestHeaderModifier, URLRewrite, ResponseHeaderModifier, RequestMirror (mirror.ts)
 //   -> backend by weight (each a Service: its own destination watch and EWMA balancer)
 //   -> retry decision (status ranges / gRPC codes / per-try timeout, within route limit and the
 //      backend's retry budget), request timeout (504 / DEADLINE_EXCEEDED), route name for tap
@@ -32,6 +32,9 @@ import {
 import type { OutboundPolicyClient } from './policy-client.js';
 import type { OutboundPolicyView, OutboundRoute, OutboundRule, RouteRetry, WeightedBackend } from './policy-types.js';
 import { OutboundRouteMetrics, type RouteLabelValues } from './route-metrics.js';
+import { Mirror } from './mirror.js';
+import type { MeshConnector } from '../mesh/connector.js';
+import { constants as h2constants } from 'node:http2';
 import type { ProxyMetrics } from '../metrics/registry.js';
 
 /** No rule of the target's routes matches the request (Linkerd: 404, gRPC UNIMPLEMENTED). */
@@ -53,8 +56,9 @@ export interface PolicyRouteDeps {
   readonly dests: OutboundDestinations;
   readonly metrics: OutboundRouteMetrics;
   readonly log: Logger;
-  /** Fault ratios and backend weights (injected so tests can seed it). */
+  /** Fault ratios, mirror shares and backend weights (injected so tests can seed it). */
   readonly rng: () => number;
+  readonly mirror: Mirror;
 }
 
 export type Protocol = 'http' | 'grpc';
@@ -217,6 +221,7 @@ export function policyRouteH1(d: PolicyRouteDeps, viaProfile: H1Layer): H1Layer 
         const target = rule.rewrite ? rewriteH1(req, path, query, rule.rewrite, m.match) : route.path;
         const authority = rule.rewrite?.host || route.authority;
         if (rule.responseHeaders) modifyResponseH1(res, rule.responseHeaders);
+        if (rule.mirror && d.rng() < rule.mirror.ratio) d.mirror.h1(req, rule.mirror.authority, target, m.labels);
         routeTo(d, m, { ...route, authority }, 'http', target).then(
           (r) => {
             res.onClose((finished) => r.finish(res.headersSent ? String(res.statusCode) : '', finished ? '' : 'UNEXPECTED'));
@@ -302,6 +307,7 @@ export function policyRouteH2(d: PolicyRouteDeps, viaProfile: H2Layer): H2Layer 
         const target = rule.rewrite ? rewriteH2(headers, path, query, rule.rewrite, m.match) : route.path;
         const authority = rule.rewrite?.host || route.authority;
         if (rule.responseHeaders) modifyResponseH2(stream, rule.responseHeaders);
+        if (rule.mirror && d.rng() < rule.mirror.ratio) d.mirror.h2(headers, (flags & h2constants.NGHTTP2_FLAG_END_STREAM) !== 0, rule.mirror.authority, m.labels);
         routeTo(d, m, { ...route, authority }, protocol, target).then(
           (r) => {
             stream.once('close', () => {
@@ -323,11 +329,17 @@ export function policyRouteH2(d: PolicyRouteDeps, viaProfile: H2Layer): H2Layer 
   };
 }
 
-/** Both layers over one client and one set of route metrics (registered once per proxy). */
+/** Both layers over one client, one mirror and one set of route metrics (registered once per proxy). */
 export function policyRoutes(
-  deps: { policies: OutboundPolicyClient; dests: OutboundDestinations; metrics: ProxyMetrics; log: Logger; rng?: () => number },
+  deps: {
+    policies: OutboundPolicyClient; dests: OutboundDestinations; metrics: ProxyMetrics; log: Logger;
+    mesh: MeshConnector | undefined; mirrorMaxInFlight: number; rng?: () => number;
+  },
   profile: { h1: H1Layer; h2: H2Layer },
 ): { h1: H1Layer; h2: H2Layer } {
-  const d: PolicyRouteDeps = { policies: deps.policies, dests: deps.dests, metrics: new OutboundRouteMetrics(deps.metrics), log: deps.log.child('routes'), rng: deps.rng ?? Math.random };
+  const d: PolicyRouteDeps = {
+    policies: deps.policies, dests: deps.dests, metrics: new OutboundRouteMetrics(deps.metrics), log: deps.log.child('routes'), rng: deps.rng ?? Math.random,
+    mirror: new Mirror({ dests: deps.dests, mesh: deps.mesh, maxInFlight: deps.mirrorMaxInFlight }, deps.metrics),
+  };
   return { h1: policyRouteH1(d, profile.h1), h2: policyRouteH2(d, profile.h2) };
 }

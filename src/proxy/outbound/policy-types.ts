@@ -46,6 +46,8 @@ export interface OutboundRule {
   /** Fault injection: answer `status` (HTTP status, or grpc-status on gRPC routes) for a share of requests. */
   readonly abort: { readonly status: number; readonly message: string; readonly ratio: Ratio } | undefined;
   readonly delay: { readonly ms: number; readonly ratio: Ratio } | undefined;
+  /** RequestMirror: a copy of a share of requests to another Service, answers discarded. */
+  readonly mirror: { readonly authority: string; readonly ratio: Ratio; readonly labels: ParentLabels } | undefined;
   /** Empty: the parent Service itself. */
   readonly backends: readonly WeightedBackend[];
   /** Whole request, retries included (Gateway API timeouts.request). */

@@ -45,7 +45,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     ? { h1: discoverH1(destinations, metrics), h2: discoverH2(destinations, metrics) }
     : { h1: (h: H1Handler) => h, h2: (h: H2Handler) => h };
   // HTTPRoutes (OutboundPolicies) win over ServiceProfiles; a target without routes goes on to the profile layer.
-  const discover = destinations && outboundPolicy ? policyRoutes({ policies: outboundPolicy, dests: destinations, metrics, log }, profiles) : profiles;
+  const discover = destinations && outboundPolicy ? policyRoutes({ policies: outboundPolicy, dests: destinations, metrics, log, mesh, mirrorMaxInFlight: cfg.mirrorMaxInFlight }, profiles) : profiles;
   // After the destination service: names it does not know, through DNS (when configured).
   const dns = cfg.dnsDiscovery ? new DnsDiscovery(cfg.dnsServers) : undefined;
   const dnsLayer = dns ? { h1: dnsH1(dns, metrics), h2: dnsH2(dns, metrics) } : { h1: (h: H1Handler) => h, h2: (h: H2Handler) => h };
