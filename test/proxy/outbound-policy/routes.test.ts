@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Address } from '../../../src/lib/address.js';
 import type { ProxyHandle } from '../../../src/proxy/proxy.js';
-import { client, counted, failures, load, until, type After } from '../../helpers/http-load.js';
+import { background, client, counted, failures, load, until, type After } from '../../helpers/http-load.js';
 import { metricValue, startTestProxy } from '../../helpers/proxy.js';
 import { profileYaml, serviceWithBackends, startTestControlPlane, type TestControlPlane } from '../../helpers/destination.js';
 
@@ -296,4 +296,36 @@ test('a_target_without_routes_keeps_the_service_profile_path', { timeout: 30_000
   assert.equal(r.status, 504, 'the profile route\'s timeout applies');
   assert.equal(await metricValue(proxy, 'route_response_total', { rt_route: 'all' }), 1);
   assert.equal(await metricValue(proxy, 'outbound_http_route_request_statuses_total'), 0);
+});
+
+test('a_route_changed_under_load_takes_effect_within_a_second_and_drops_nothing', { timeout: 30_000 }, async (t) => {
+  const cp = await controlPlane(t);
+  const blue = await counted(t, 'blue');
+  const green = await counted(t, 'green');
+  const pin = (to: string) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: live, namespace: ${NS}}
+spec:
+  parentRefs: [{kind: Service, group: core, name: web}]
+  rules: [{backendRefs: [{name: ${to}, port: 80}]}]
+---
+`;
+  await cp.apply(serviceWithBackends(NS, 'web', [blue.addr]) + serviceWithBackends(NS, 'web-green', [green.addr]) + pin('web'));
+  const proxy = await meshProxy(t, cp);
+  const get = client(t, proxy);
+  assert.deepEqual(failures(await load(20, 4, () => get(fqdn('web')))), []);
+  const bg = background(4, () => get(fqdn('web')));
+  await new Promise((r) => setTimeout(r, 200));
+  const t0 = Date.now();
+  await cp.apply(pin('web-green'));
+  await until('green to get traffic', () => green.hits > 0, 1000);
+  const took = Date.now() - t0;
+  await new Promise((r) => setTimeout(r, 200));
+  const out = await bg.stop();
+  t.diagnostic(`switch took ${took} ms under load; ${out.length} requests, blue ${blue.hits}, green ${green.hits}`);
+  assert.deepEqual(failures(out), [], 'no request failed across the switch');
+  const blueAfter = blue.hits;
+  assert.deepEqual(failures(await load(20, 4, () => get(fqdn('web')))), []);
+  assert.equal(blue.hits, blueAfter, 'after the switch everything goes to green');
 });
