@@ -48,6 +48,7 @@ export const ENV = {
   inboundDefaultPolicy: 'WEFT_PROXY_INBOUND_DEFAULT_POLICY',
   inboundClusterNetworks: 'WEFT_PROXY_INBOUND_CLUSTER_NETWORKS',
   policyInitialWaitMs: 'WEFT_PROXY_POLICY_INITIAL_WAIT_MS',
+  mirrorMaxInFlight: 'WEFT_PROXY_MIRROR_MAX_IN_FLIGHT',
   dnsDiscovery: 'WEFT_PROXY_DNS_DISCOVERY',
   dnsServers: 'WEFT_PROXY_DNS_SERVERS',
   traceCollectorSvcAddr: 'WEFT_PROXY_TRACE_COLLECTOR_SVC_ADDR',
@@ -131,6 +132,13 @@ export interface ProxyConfig {
   readonly accessLog: AccessLogFormat | undefined;
   /** Inbound authorization: the policy API and the default policy (policy/config.ts). */
   readonly inboundPolicy: InboundPolicyConfig;
+  /**
+   * The policy API for outbound routes (HTTPRoute/GRPCRoute): WEFT_PROXY_POLICY_SVC_ADDR, else
+   * the destination service; absent with no discovery. Needs no workload (the target is asked about).
+   */
+  readonly outboundPolicySvcAddr: string | undefined;
+  /** Bound on mirrored (shadow) requests in flight. */
+  readonly mirrorMaxInFlight: number;
   /** Names the destination service does not know (or with none) are resolved through DNS. */
   readonly dnsDiscovery: boolean;
   /** DNS servers ("host:port") for that; empty: the system's. */
@@ -156,6 +164,8 @@ export const DEFAULTS = {
   http1OverH2: true,
   tapListen: '0.0.0.0:4190',
   tapMaxEventsPerSecond: 1000,
+  // Shadow traffic (RequestMirror) may add at most this many requests in flight; more are dropped.
+  mirrorMaxInFlight: 100,
 } as const;
 
 /**
@@ -197,11 +207,12 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   tapDisabled: ['false', 'no tap server even when a tap identity is named'],
   tapMaxEventsPerSecond: [String(DEFAULTS.tapMaxEventsPerSecond), 'tap events per second per tap stream; more are dropped and counted'],
   accessLog: ['', 'apache or json: one line per request to stderr; unset: off'],
-  policySvcAddr: ['<destination svc addr>', 'inbound policy API host:port (needs a workload)'],
+  policySvcAddr: ['<destination svc addr>', 'policy API host:port: inbound (needs a workload) and outbound routes (with discovery)'],
   policyWorkload: ['<from the destination context>', 'this proxy\'s workload for the policy API, {"ns":"<ns>","pod":"<pod>"}'],
   inboundDefaultPolicy: [POLICY_DEFAULTS.defaultPolicy, 'policy before/without an answer: all-unauthenticated, all-authenticated, cluster-authenticated, cluster-unauthenticated, deny, audit'],
   inboundClusterNetworks: [DEFAULT_CLUSTER_NETWORKS, 'CIDRs the cluster-* default policies allow'],
   policyInitialWaitMs: [String(POLICY_DEFAULTS.initialWaitMs), "a port's first request waits this long for its policy, then the default applies"],
+  mirrorMaxInFlight: [String(DEFAULTS.mirrorMaxInFlight), 'RequestMirror copies in flight at most; further copies are dropped and counted'],
   dnsDiscovery: ['false', 'resolve names unknown to discovery through DNS (TTLs honoured, answers balanced)'],
   dnsServers: ['', 'DNS servers for that, host:port,...; unset: the system resolver'],
   traceCollectorSvcAddr: ['(none: tracing off)', 'OTLP/HTTP collector host:port: spans are exported there (docs/tracing.md)'],
@@ -353,6 +364,8 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
       svcAddr: ENV.policySvcAddr, workload: ENV.policyWorkload, defaultPolicy: ENV.inboundDefaultPolicy,
       clusterNetworks: ENV.inboundClusterNetworks, initialWaitMs: ENV.policyInitialWaitMs,
     }, { svcAddr: env[ENV.destinationSvcAddr] || undefined, context: env[ENV.destinationContext] ?? '' }),
+    mirrorMaxInFlight: positiveInt(env, ENV.mirrorMaxInFlight, DEFAULTS.mirrorMaxInFlight),
+    outboundPolicySvcAddr: env[ENV.destinationSvcAddr] ? env[ENV.policySvcAddr] || env[ENV.destinationSvcAddr] : undefined,
     dnsDiscovery: bool(env, ENV.dnsDiscovery),
     dnsServers: dnsServers(env),
     trace: traceConfig(env),

@@ -104,6 +104,9 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     ? new OutboundDestinations(new (await import('./discovery/client.js')).DiscoveryClient({ address: cfg.destinationSvcAddr, contextToken: cfg.destinationContext }))
     : undefined;
   if (destinations) registerBalancerGauge(metrics, destinations);
+  const outboundPolicy = destinations && cfg.outboundPolicySvcAddr
+    ? new (await import('./outbound/policy-client.js')).OutboundPolicyClient({ address: cfg.outboundPolicySvcAddr, sourceWorkload: cfg.destinationContext })
+    : undefined;
   // Configured ports now (a connection may arrive before the admin listener is bound), the
   // bound ones (port 0) once known.
   const ownPorts = new OwnPorts();
@@ -115,7 +118,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     ? new SpanExporter({ collector: cfg.trace.collector, resource: { 'service.name': cfg.trace.serviceName, ...(localIdentity ? { 'proxy.identity': localIdentity } : {}) }, log: log.child('trace') })
     : undefined;
   const tracer = exporter && cfg.trace ? new Tracer({ sink: exporter, samplingRate: cfg.trace.samplingRate }) : undefined;
-  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, guard, ownPorts, taps, inboundPolicy, tracer };
+  const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, outboundPolicy, guard, ownPorts, taps, inboundPolicy, tracer };
 
   const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
   const servers = stacks.map((stack) =>
@@ -168,6 +171,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
         await tapServer?.close();
         identityClient?.close();
         destinations?.close();
+        outboundPolicy?.close();
         inboundPolicy?.close();
         await exporter?.close();
         log.info('drained');
@@ -178,6 +182,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
       await tapServer?.close();
       identityClient?.close();
       destinations?.close();
+      outboundPolicy?.close();
       inboundPolicy?.close();
       await Promise.all(stacks.map((s) => s.drain(0)));
       await exporter?.close();

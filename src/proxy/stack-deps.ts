@@ -8,6 +8,7 @@ import type { OriginalDst } from './tcp/original-dst.js';
 import type { MeshConnector } from './mesh/connector.js';
 import type { MeshTlsAcceptor } from './tls/accept.js';
 import type { OutboundDestinations } from './outbound/destinations.js';
+import type { OutboundPolicyClient } from './outbound/policy-client.js';
 import type { FaultGuard } from './guard.js';
 import type { OwnPorts } from './own-ports.js';
 import type { Taps } from './tap/taps.js';
@@ -33,6 +34,8 @@ export interface StackDeps {
   readonly ownPorts: OwnPorts;
   /** Open taps: the tap layers emit events only while one is open. */
   readonly taps: Taps;
+  /** Outbound routes (OutboundPolicies: HTTPRoute/GRPCRoute); absent: ServiceProfiles only. */
+  readonly outboundPolicy?: OutboundPolicyClient | undefined;
   /** Inbound policy (the policy API's answers, else the default); absent: authorization off. */
   readonly inboundPolicy?: PolicySource | undefined;
   /** Present when tracing is on (a collector is configured). */

@@ -53,9 +53,9 @@ export type EchoClient = grpc.Client & {
   Bidi(): grpc.ClientDuplexStream<Msg, Msg>;
 };
 
-export function echoClient(target: string): EchoClient {
+export function echoClient(target: string, options?: grpc.ChannelOptions): EchoClient {
   const Echo = echoService();
-  return new Echo(target, grpc.credentials.createInsecure()) as unknown as EchoClient;
+  return new Echo(target, grpc.credentials.createInsecure(), options) as unknown as EchoClient;
 }
 
 export function unary(c: EchoClient, m: Msg): Promise<Msg> {

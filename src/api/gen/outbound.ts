@@ -26,6 +26,7 @@ import type { GrpcRouteMatch as _io_linkerd_proxy_grpc_route_GrpcRouteMatch, Grp
 import type { GrpcRpcMatch as _io_linkerd_proxy_grpc_route_GrpcRpcMatch, GrpcRpcMatch__Output as _io_linkerd_proxy_grpc_route_GrpcRpcMatch__Output } from './io/linkerd/proxy/grpc_route/GrpcRpcMatch.js';
 import type { HeaderMatch as _io_linkerd_proxy_http_route_HeaderMatch, HeaderMatch__Output as _io_linkerd_proxy_http_route_HeaderMatch__Output } from './io/linkerd/proxy/http_route/HeaderMatch.js';
 import type { HostMatch as _io_linkerd_proxy_http_route_HostMatch, HostMatch__Output as _io_linkerd_proxy_http_route_HostMatch__Output } from './io/linkerd/proxy/http_route/HostMatch.js';
+import type { HttpFailureDelay as _io_linkerd_proxy_http_route_HttpFailureDelay, HttpFailureDelay__Output as _io_linkerd_proxy_http_route_HttpFailureDelay__Output } from './io/linkerd/proxy/http_route/HttpFailureDelay.js';
 import type { HttpFailureInjector as _io_linkerd_proxy_http_route_HttpFailureInjector, HttpFailureInjector__Output as _io_linkerd_proxy_http_route_HttpFailureInjector__Output } from './io/linkerd/proxy/http_route/HttpFailureInjector.js';
 import type { HttpRouteMatch as _io_linkerd_proxy_http_route_HttpRouteMatch, HttpRouteMatch__Output as _io_linkerd_proxy_http_route_HttpRouteMatch__Output } from './io/linkerd/proxy/http_route/HttpRouteMatch.js';
 import type { PathMatch as _io_linkerd_proxy_http_route_PathMatch, PathMatch__Output as _io_linkerd_proxy_http_route_PathMatch__Output } from './io/linkerd/proxy/http_route/PathMatch.js';
@@ -33,9 +34,11 @@ import type { PathModifier as _io_linkerd_proxy_http_route_PathModifier, PathMod
 import type { QueryParamMatch as _io_linkerd_proxy_http_route_QueryParamMatch, QueryParamMatch__Output as _io_linkerd_proxy_http_route_QueryParamMatch__Output } from './io/linkerd/proxy/http_route/QueryParamMatch.js';
 import type { Ratio as _io_linkerd_proxy_http_route_Ratio, Ratio__Output as _io_linkerd_proxy_http_route_Ratio__Output } from './io/linkerd/proxy/http_route/Ratio.js';
 import type { RequestHeaderModifier as _io_linkerd_proxy_http_route_RequestHeaderModifier, RequestHeaderModifier__Output as _io_linkerd_proxy_http_route_RequestHeaderModifier__Output } from './io/linkerd/proxy/http_route/RequestHeaderModifier.js';
+import type { RequestMirror as _io_linkerd_proxy_http_route_RequestMirror, RequestMirror__Output as _io_linkerd_proxy_http_route_RequestMirror__Output } from './io/linkerd/proxy/http_route/RequestMirror.js';
 import type { RequestRedirect as _io_linkerd_proxy_http_route_RequestRedirect, RequestRedirect__Output as _io_linkerd_proxy_http_route_RequestRedirect__Output } from './io/linkerd/proxy/http_route/RequestRedirect.js';
 import type { ResponseHeaderModifier as _io_linkerd_proxy_http_route_ResponseHeaderModifier, ResponseHeaderModifier__Output as _io_linkerd_proxy_http_route_ResponseHeaderModifier__Output } from './io/linkerd/proxy/http_route/ResponseHeaderModifier.js';
 import type { Timeouts as _io_linkerd_proxy_http_route_Timeouts, Timeouts__Output as _io_linkerd_proxy_http_route_Timeouts__Output } from './io/linkerd/proxy/http_route/Timeouts.js';
+import type { UrlRewrite as _io_linkerd_proxy_http_route_UrlRewrite, UrlRewrite__Output as _io_linkerd_proxy_http_route_UrlRewrite__Output } from './io/linkerd/proxy/http_route/UrlRewrite.js';
 import type { Headers as _io_linkerd_proxy_http_types_Headers, Headers__Output as _io_linkerd_proxy_http_types_Headers__Output } from './io/linkerd/proxy/http_types/Headers.js';
 import type { HttpMethod as _io_linkerd_proxy_http_types_HttpMethod, HttpMethod__Output as _io_linkerd_proxy_http_types_HttpMethod__Output } from './io/linkerd/proxy/http_types/HttpMethod.js';
 import type { Scheme as _io_linkerd_proxy_http_types_Scheme, Scheme__Output as _io_linkerd_proxy_http_types_Scheme__Output } from './io/linkerd/proxy/http_types/Scheme.js';
@@ -104,6 +107,7 @@ export interface ProtoGrpcType {
         http_route: {
           HeaderMatch: MessageTypeDefinition<_io_linkerd_proxy_http_route_HeaderMatch, _io_linkerd_proxy_http_route_HeaderMatch__Output>
           HostMatch: MessageTypeDefinition<_io_linkerd_proxy_http_route_HostMatch, _io_linkerd_proxy_http_route_HostMatch__Output>
+          HttpFailureDelay: MessageTypeDefinition<_io_linkerd_proxy_http_route_HttpFailureDelay, _io_linkerd_proxy_http_route_HttpFailureDelay__Output>
           HttpFailureInjector: MessageTypeDefinition<_io_linkerd_proxy_http_route_HttpFailureInjector, _io_linkerd_proxy_http_route_HttpFailureInjector__Output>
           HttpRouteMatch: MessageTypeDefinition<_io_linkerd_proxy_http_route_HttpRouteMatch, _io_linkerd_proxy_http_route_HttpRouteMatch__Output>
           PathMatch: MessageTypeDefinition<_io_linkerd_proxy_http_route_PathMatch, _io_linkerd_proxy_http_route_PathMatch__Output>
@@ -111,9 +115,11 @@ export interface ProtoGrpcType {
           QueryParamMatch: MessageTypeDefinition<_io_linkerd_proxy_http_route_QueryParamMatch, _io_linkerd_proxy_http_route_QueryParamMatch__Output>
           Ratio: MessageTypeDefinition<_io_linkerd_proxy_http_route_Ratio, _io_linkerd_proxy_http_route_Ratio__Output>
           RequestHeaderModifier: MessageTypeDefinition<_io_linkerd_proxy_http_route_RequestHeaderModifier, _io_linkerd_proxy_http_route_RequestHeaderModifier__Output>
+          RequestMirror: MessageTypeDefinition<_io_linkerd_proxy_http_route_RequestMirror, _io_linkerd_proxy_http_route_RequestMirror__Output>
           RequestRedirect: MessageTypeDefinition<_io_linkerd_proxy_http_route_RequestRedirect, _io_linkerd_proxy_http_route_RequestRedirect__Output>
           ResponseHeaderModifier: MessageTypeDefinition<_io_linkerd_proxy_http_route_ResponseHeaderModifier, _io_linkerd_proxy_http_route_ResponseHeaderModifier__Output>
           Timeouts: MessageTypeDefinition<_io_linkerd_proxy_http_route_Timeouts, _io_linkerd_proxy_http_route_Timeouts__Output>
+          UrlRewrite: MessageTypeDefinition<_io_linkerd_proxy_http_route_UrlRewrite, _io_linkerd_proxy_http_route_UrlRewrite__Output>
         }
         http_types: {
           Headers: MessageTypeDefinition<_io_linkerd_proxy_http_types_Headers, _io_linkerd_proxy_http_types_Headers__Output>

@@ -12,10 +12,12 @@ import type { _io_linkerd_proxy_outbound_HttpRoute_Retry as HttpRetry } from '..
 import type { Timeouts } from '../../api/gen/io/linkerd/proxy/http_route/Timeouts.js';
 import { duration as parseGoDuration } from '../store/fields.js';
 import type { Service } from '../store/types.js';
-import type { BackendRefSpec } from '../store/policy-types.js';
+import type { BackendRefSpec, HttpFilterSpec } from '../store/policy-types.js';
 import type { PolicyIndex } from './policy-index.js';
 import { nsKey } from './policy-index.js';
-import { duration, grpcMatch, headerModifier, hostMatches, httpMatch, redirect, routeMetadata } from './route-proto.js';
+import { duration, grpcMatch, headerModifier, hostMatches, httpMatch, redirect, routeMetadata, urlRewrite } from './route-proto.js';
+import { parseFault } from '../store/fault-annotations.js';
+import type { FaultSpec } from '../store/fault-annotations.js';
 
 export interface OutboundOptions {
   readonly clusterDomain: string;
@@ -103,6 +105,30 @@ function httpRetry(ann: Readonly<Record<string, string>>): HttpRetry | undefined
   };
 }
 
+/** fault.weft.io/* (validated on apply; a route that somehow carries a bad one gets no fault). */
+function faultOf(ann: Readonly<Record<string, string>>, grpc: boolean): FaultSpec | undefined {
+  try {
+    return parseFault(ann, grpc);
+  } catch {
+    return undefined;
+  }
+}
+
+function delayFilter(f: FaultSpec | undefined) {
+  return f?.delay ? [{ failureDelay: { delay: duration(f.delay.ms), ratio: f.delay.ratio } }] : [];
+}
+
+/** RequestMirror -> weft's extension: the mirror Service's authority (discovered like a backend) and ratio. */
+function mirror(f: Extract<HttpFilterSpec, { type: 'RequestMirror' }>, ns: string, port: number, o: OutboundOptions) {
+  const namespace = f.backend.namespace ?? ns;
+  const p = f.backend.port ?? port;
+  return {
+    authority: `${f.backend.name}.${namespace}.svc.${o.clusterDomain}:${p}`,
+    ratio: { numerator: f.numerator, denominator: f.denominator },
+    name: f.backend.name, namespace, port: p,
+  };
+}
+
 function httpRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): HttpRoute[] {
   const ns = self.service.metadata.namespace;
   const out: HttpRoute[] = [];
@@ -111,15 +137,23 @@ function httpRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): 
       && (p.namespace ?? r.metadata.namespace) === ns && (p.port === undefined || p.port === self.port));
     if (!attached) continue;
     const ann = r.metadata.annotations;
+    const fault = faultOf(ann, false);
+    // Faults come first: a request the route aborts is not redirected or rewritten.
+    const faults: OutboundHttpFilter[] = [
+      ...(fault?.abort ? [{ failureInjector: { status: fault.abort.status, message: fault.abort.message, ratio: fault.abort.ratio } }] : []),
+      ...delayFilter(fault),
+    ];
     out.push({
       metadata: routeMetadata(r.apiVersion, 'HTTPRoute', r.metadata),
       hosts: hostMatches(r.spec.hostnames),
       rules: r.spec.rules.map((rule) => ({
         matches: rule.matches.map(httpMatch),
-        filters: rule.filters.flatMap((f): OutboundHttpFilter[] =>
+        filters: [...faults, ...rule.filters.flatMap((f): OutboundHttpFilter[] =>
           f.type === 'RequestHeaderModifier' ? [{ requestHeaderModifier: headerModifier(f.modifier) }]
             : f.type === 'ResponseHeaderModifier' ? [{ responseHeaderModifier: headerModifier(f.modifier) }]
-              : f.type === 'RequestRedirect' ? [{ redirect: redirect(f) }] : []),
+              : f.type === 'RequestRedirect' ? [{ redirect: redirect(f) }]
+                : f.type === 'URLRewrite' ? [{ urlRewrite: urlRewrite(f) }]
+                  : [{ requestMirror: mirror(f, ns, self.port, o) }])],
         backends: distribution(rule.backendRefs, self, o),
         timeouts: timeouts(ann, rule.requestTimeoutMs, rule.backendRequestTimeoutMs),
         retry: httpRetry(ann),
@@ -140,18 +174,26 @@ function grpcRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): 
     const ann = r.metadata.annotations;
     const codes = annotation(ann, 'retry', 'grpc');
     const limit = Number(annotation(ann, 'retry', 'limit') ?? '1');
+    const fault = faultOf(ann, true);
+    const faults = [
+      ...(fault?.abort ? [{ failureInjector: { code: fault.abort.status, message: fault.abort.message, ratio: fault.abort.ratio } }] : []),
+      ...delayFilter(fault),
+    ];
+    const rto = annotation(ann, 'retry', 'timeout');
+    const rtoMs = rto === undefined ? undefined : parseDurationMs(rto);
     out.push({
       metadata: routeMetadata(r.apiVersion, 'GRPCRoute', r.metadata),
       hosts: hostMatches(r.spec.hostnames),
       rules: r.spec.rules.map((rule) => ({
         matches: rule.matches.map(grpcMatch),
-        filters: rule.filters.flatMap((f) => (f.type === 'RequestHeaderModifier' ? [{ requestHeaderModifier: headerModifier(f.modifier) }] : [])),
+        filters: [...faults, ...rule.filters.flatMap((f) => (f.type === 'RequestHeaderModifier' ? [{ requestHeaderModifier: headerModifier(f.modifier) }] : []))],
         backends: distribution(rule.backendRefs, self, o),
         timeouts: timeouts(ann, undefined, undefined),
         retry: codes === undefined ? undefined : {
           maxRetries: Number.isInteger(limit) && limit >= 0 ? limit : 1,
           maxRequestBytes: 64 * 1024,
           conditions: Object.fromEntries(codes.split(',').flatMap((c) => (GRPC_CODES[c.trim()] ? [[GRPC_CODES[c.trim()], true]] : []))),
+          timeout: rtoMs === undefined ? undefined : duration(rtoMs),
         },
       })),
     });

@@ -4,6 +4,7 @@ import type { HttpRouteMatch } from '../../api/gen/io/linkerd/proxy/http_route/H
 import type { HeaderMatch } from '../../api/gen/io/linkerd/proxy/http_route/HeaderMatch.js';
 import type { RequestHeaderModifier } from '../../api/gen/io/linkerd/proxy/http_route/RequestHeaderModifier.js';
 import type { RequestRedirect } from '../../api/gen/io/linkerd/proxy/http_route/RequestRedirect.js';
+import type { UrlRewrite } from '../../api/gen/io/linkerd/proxy/http_route/UrlRewrite.js';
 import type { GrpcRouteMatch } from '../../api/gen/io/linkerd/proxy/grpc_route/GrpcRouteMatch.js';
 import type { HostMatch } from '../../api/gen/io/linkerd/proxy/http_route/HostMatch.js';
 import type { Metadata } from '../../api/gen/io/linkerd/proxy/meta/Metadata.js';
@@ -52,6 +53,13 @@ export function headerModifier(m: HeaderModifierSpec): RequestHeaderModifier {
 export function redirect(f: Extract<HttpFilterSpec, { type: 'RequestRedirect' }>): RequestRedirect {
   const out: RequestRedirect = { host: f.hostname ?? '', port: f.port ?? 0, status: f.statusCode };
   if (f.scheme) out.scheme = { registered: f.scheme === 'https' ? 'HTTPS' : 'HTTP' };
+  if (f.path) out.path = f.path.type === 'ReplaceFullPath' ? { full: f.path.value } : { prefix: f.path.value };
+  return out;
+}
+
+/** Gateway API URLRewrite as weft's UrlRewrite extension (http_route.proto). */
+export function urlRewrite(f: Extract<HttpFilterSpec, { type: 'URLRewrite' }>): UrlRewrite {
+  const out: UrlRewrite = { host: f.hostname ?? '' };
   if (f.path) out.path = f.path.type === 'ReplaceFullPath' ? { full: f.path.value } : { prefix: f.path.value };
   return out;
 }

@@ -162,7 +162,14 @@ export type HttpFilterSpec =
       readonly port: number | undefined;
       readonly statusCode: number;
     }
-  | { readonly type: 'URLRewrite'; readonly hostname: string | undefined; readonly path: PathModifierSpec | undefined };
+  | { readonly type: 'URLRewrite'; readonly hostname: string | undefined; readonly path: PathModifierSpec | undefined }
+  /** Gateway API RequestMirror: a copy of `numerator/denominator` of requests goes to the backend; its answers are discarded. */
+  | {
+      readonly type: 'RequestMirror';
+      readonly backend: { readonly name: string; readonly namespace: string | undefined; readonly port: number | undefined };
+      readonly numerator: number;
+      readonly denominator: number;
+    };
 
 export interface BackendRefSpec {
   readonly group: string;

@@ -7,6 +7,7 @@ import type {
   HttpFilterSpec, HttpRouteMatchSpec, HttpRouteRuleSpec, ParentRef, PathModifierSpec, StringMatch,
 } from './policy-types.js';
 import { oneOf } from './validate-policy.js';
+import { parseFault } from './fault-annotations.js';
 import { FieldError, duration, int, join, list, obj, optObj, optStr, port, str } from './fields.js';
 import type { Obj } from './fields.js';
 
@@ -104,12 +105,36 @@ function hostname(v: unknown, path: string): string | undefined {
   return h;
 }
 
+/** RequestMirror: backendRef (a Service), and percent (0..100) or fraction (numerator/denominator); default all. */
+function requestMirror(body: Obj, bp: string): HttpFilterSpec {
+  const ref = obj(body['backendRef'], join(bp, 'backendRef'));
+  const rp = join(bp, 'backendRef');
+  const kind = optStr(ref['kind'], join(rp, 'kind')) ?? 'Service';
+  if (kind !== 'Service') throw new FieldError(join(rp, 'kind'), `"${kind}" is not a backend weft serves (Service)`);
+  const backend = Object.freeze({
+    name: str(ref['name'], join(rp, 'name')),
+    namespace: optStr(ref['namespace'], join(rp, 'namespace')),
+    port: ref['port'] === undefined ? undefined : port(ref['port'], join(rp, 'port')),
+  });
+  if (body['percent'] !== undefined && body['fraction'] !== undefined) throw new FieldError(join(bp, 'fraction'), 'set percent or fraction, not both');
+  if (body['percent'] !== undefined) {
+    return Object.freeze({ type: 'RequestMirror', backend, numerator: int(body['percent'], join(bp, 'percent'), 0, 100), denominator: 100 });
+  }
+  const f = optObj(body['fraction'], join(bp, 'fraction'));
+  if (!f) return Object.freeze({ type: 'RequestMirror', backend, numerator: 1, denominator: 1 });
+  const fp = join(bp, 'fraction');
+  const denominator = f['denominator'] === undefined ? 100 : int(f['denominator'], join(fp, 'denominator'), 1, 1_000_000);
+  const numerator = int(f['numerator'], join(fp, 'numerator'), 0, denominator);
+  return Object.freeze({ type: 'RequestMirror', backend, numerator, denominator });
+}
+
 function filter(v: unknown, path: string, grpc: boolean): HttpFilterSpec {
   const o = obj(v, path);
   const allowed = grpc ? ['RequestHeaderModifier', 'ResponseHeaderModifier'] as const
-    : ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite'] as const;
+    : ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite', 'RequestMirror'] as const;
   const type = oneOf<string>(o['type'], join(path, 'type'), allowed);
-  const field = type.charAt(0).toLowerCase() + type.slice(1);
+  // The Gateway API's field for each type: requestHeaderModifier, ..., urlRewrite (not "uRLRewrite").
+  const field = type === 'URLRewrite' ? 'urlRewrite' : type.charAt(0).toLowerCase() + type.slice(1);
   const body = obj(o[field], join(path, field));
   const bp = join(path, field);
   switch (type) {
@@ -126,6 +151,8 @@ function filter(v: unknown, path: string, grpc: boolean): HttpFilterSpec {
         port: body['port'] === undefined ? undefined : port(body['port'], join(bp, 'port')), statusCode: status,
       });
     }
+    case 'RequestMirror':
+      return requestMirror(body, bp);
     default:
       return Object.freeze({ type: 'URLRewrite', hostname: hostname(body['hostname'], join(bp, 'hostname')), path: pathModifier(body['path'], join(bp, 'path')) });
   }
@@ -154,6 +181,7 @@ function common(spec: Obj): { parentRefs: readonly ParentRef[]; hostnames: reado
 
 export function httpRoute(doc: Obj, m: ObjectMeta, apiVersion: string): HTTPRoute {
   const spec = obj(doc['spec'], 'spec');
+  parseFault(m.annotations, false); // validated here, encoded by the control plane
   const rulesIn = spec['rules'] === undefined ? [{}] : list(spec['rules'], 'spec.rules');
   const rules = rulesIn.map((r, i): HttpRouteRuleSpec => {
     const p = join('spec.rules', i);
@@ -187,6 +215,7 @@ function grpcMatch(v: unknown, path: string): GrpcRouteMatchSpec {
 
 export function grpcRoute(doc: Obj, m: ObjectMeta, apiVersion: string): GRPCRoute {
   const spec = obj(doc['spec'], 'spec');
+  parseFault(m.annotations, true);
   const rulesIn = spec['rules'] === undefined ? [{}] : list(spec['rules'], 'spec.rules');
   const rules = rulesIn.map((r, i): GrpcRouteRuleSpec => {
     const p = join('spec.rules', i);

@@ -61,6 +61,12 @@ export class Destination {
     return this.profileRes.profile;
   }
 
+  /** The Service's own endpoints, ignoring any profile split (an HTTPRoute backend: the route splits). */
+  direct(): Backend {
+    this.lastUsed = Date.now();
+    return this.primary;
+  }
+
   /** The backend for one request: by traffic-split weights when the profile has a split. */
   backend(rng: () => number = Math.random): Backend {
     this.lastUsed = Date.now();

@@ -1,6 +1,8 @@
 // The outbound stack: traffic leaving the workload. Read top to bottom, it is the request path:
 //   accept -> original destination (or a CONNECT's host:port) -> detect protocol (opaque ports skip) -> TCP metrics
 //     http1/h2 -> route (proxy-form URI | :authority | original destination)
+//              -> policy routes (OutboundPolicies: HTTPRoute/GRPCRoute match, faults, filters,
+//                 weighted backends, retries, timeouts) when the target's Service has routes; else
 //              -> discover (endpoints, profile route: retries, timeout, split; else pass through)
 //              -> metrics -> trace span (traceparent/b3 onward) -> tap (when someone taps)
 //              -> forward: balancer pick per attempt, pooled connections, mTLS when meshed
@@ -13,6 +15,7 @@ import { detectProtocol } from '../detect/detect.js';
 import { forwardH1, type H1Handler } from '../http/h1-forward.js';
 import { forwardH2, type H2Handler } from '../http/h2-forward.js';
 import { discoverH1, discoverH2, discoverRoute } from './discover-http.js';
+import { policyRoutes } from './policy-route.js';
 import { dnsH1, dnsH2 } from './discover-dns.js';
 import { DnsDiscovery } from './dns-discovery.js';
 import type { H1Request } from '../http/h1/request.js';
@@ -27,7 +30,7 @@ import { forwardTcp, type TcpConnect } from '../tcp/forward.js';
 import { tracing } from '../trace/layer.js';
 import { createUpstream, drainStack } from '../upstream.js';
 
-export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, destinations, guard, taps, tracer }: StackDeps): ConnectionStack {
+export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, destinations, outboundPolicy, guard, taps, tracer }: StackDeps): ConnectionStack {
   const log = parentLog.child('outbound');
   const tracker = new ConnectionTracker(metrics);
   const upstream = createUpstream(cfg, log, mesh);
@@ -38,9 +41,11 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
   const identityFor = (target: Address | undefined): string | undefined =>
     target && staticDst && target.port === staticDst.port && target.host === staticDst.host ? cfg.outboundDefaultDstIdentity : undefined;
   const withIdentity = (r: HttpRoute): HttpRoute => ({ ...r, identity: identityFor(r.target) });
-  const discover = destinations
+  const profiles = destinations
     ? { h1: discoverH1(destinations, metrics), h2: discoverH2(destinations, metrics) }
     : { h1: (h: H1Handler) => h, h2: (h: H2Handler) => h };
+  // HTTPRoutes (OutboundPolicies) win over ServiceProfiles; a target without routes goes on to the profile layer.
+  const discover = destinations && outboundPolicy ? policyRoutes({ policies: outboundPolicy, dests: destinations, metrics, log, mesh, mirrorMaxInFlight: cfg.mirrorMaxInFlight }, profiles) : profiles;
   // After the destination service: names it does not know, through DNS (when configured).
   const dns = cfg.dnsDiscovery ? new DnsDiscovery(cfg.dnsServers) : undefined;
   const dnsLayer = dns ? { h1: dnsH1(dns, metrics), h2: dnsH2(dns, metrics) } : { h1: (h: H1Handler) => h, h2: (h: H2Handler) => h };

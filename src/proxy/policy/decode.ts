@@ -64,11 +64,11 @@ function valueMatch(name: string, exact: string | undefined, regex: string | und
   }
 }
 
-function header(h: HeaderMatch__Output): ValueMatch | undefined {
+export function header(h: HeaderMatch__Output): ValueMatch | undefined {
   return valueMatch(h.name, h.exact !== undefined && h.value !== 'regex' ? Buffer.from(h.exact).toString('latin1') : undefined, h.value === 'regex' ? h.regex : undefined);
 }
 
-function httpMatch(m: HttpRouteMatch__Output): RequestMatch | undefined {
+export function httpMatch(m: HttpRouteMatch__Output): RequestMatch | undefined {
   let path: RequestMatch['path'];
   const p = m.path;
   if (p?.kind === 'exact') path = { kind: 'exact', value: p.exact ?? '' };
@@ -87,13 +87,13 @@ function httpMatch(m: HttpRouteMatch__Output): RequestMatch | undefined {
   return { path, headers: headers as ValueMatch[], query: query as ValueMatch[], method, rpc: undefined };
 }
 
-function headerModifier(m: RequestHeaderModifier__Output | null | undefined): HeaderModifier | undefined {
+export function headerModifier(m: RequestHeaderModifier__Output | null | undefined): HeaderModifier | undefined {
   if (!m) return undefined;
   const pairs = (h: RequestHeaderModifier__Output['add']): [string, string][] => (h?.headers ?? []).map((x) => [x.name.toLowerCase(), Buffer.from(x.value).toString('latin1')]);
   return { add: pairs(m.add), set: pairs(m.set), remove: m.remove.map((r) => r.toLowerCase()) };
 }
 
-function hosts(h: HttpRoute__Output['hosts']): string[] {
+export function hosts(h: HttpRoute__Output['hosts']): string[] {
   return h.map((x) => (x.match === 'suffix' || x.suffix ? `.${[...(x.suffix?.reverseLabels ?? [])].reverse().join('.')}` : (x.exact ?? '').toLowerCase()));
 }
 

@@ -1,8 +1,9 @@
 // Which inbound route a request is on (Gateway API semantics, as Linkerd's proxy applies them):
 // a route's hosts (if any) must match the authority, then its rules' matches are tried; among
 // all matching (route, rule) pairs the most specific wins — exact path over prefix, longer
-// prefix over shorter, then a method, then more header and query matches.
-import type { InboundRoute, PathMatch, RequestMatch, RouteRule } from './types.js';
+// prefix over shorter, then a method, then more header and query matches. The outbound route
+// layer (outbound/policy-route.ts) matches its routes with the same function.
+import type { PathMatch, RequestMatch } from './types.js';
 
 export interface RequestInfo {
   readonly method: string;
@@ -35,14 +36,27 @@ function queryValue(query: string, name: string): string | undefined {
   return undefined;
 }
 
-function score(m: RequestMatch): number {
-  let s = 0;
-  if (m.path?.kind === 'exact') s += 1e6 + m.path.value.length * 10;
-  else if (m.path?.kind === 'regex') s += 5e5;
-  else if (m.path?.kind === 'prefix') s += m.path.value.length * 10;
-  if (m.rpc) s += (m.rpc.service ? 1e6 : 0) + (m.rpc.method ? 1e5 : 0);
-  if (m.method) s += 5;
-  return s + m.headers.length * 2 + m.query.length;
+/**
+ * Precedence between two matches (Gateway API, with Linkerd's order for regexes), as a tuple
+ * compared in order: the path kind (exact over regex over prefix), the longer path (or regex),
+ * then a method, then more headers, then more query params. (gRPC: a service, then a method.)
+ */
+function score(m: RequestMatch): number[] {
+  const p = m.path;
+  return [
+    p?.kind === 'exact' ? 3 : p?.kind === 'regex' ? 2 : p ? 1 : 0,
+    !p ? 0 : p.kind === 'regex' ? p.re.source.length : p.value.length,
+    m.rpc?.service ? 1 : 0,
+    m.rpc?.method ? 1 : 0,
+    m.method ? 1 : 0,
+    m.headers.length,
+    m.query.length,
+  ];
+}
+
+function better(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as number) > (b[i] as number);
+  return false;
 }
 
 function matches(m: RequestMatch, r: RequestInfo): boolean {
@@ -69,15 +83,25 @@ function hostMatches(hosts: readonly string[], host: string): boolean {
   return hosts.some((x) => (x.startsWith('.') ? h.endsWith(x) : h === x));
 }
 
-export function matchRoute(routes: readonly InboundRoute[], r: RequestInfo): { route: InboundRoute; rule: RouteRule } | undefined {
-  let best: { route: InboundRoute; rule: RouteRule; score: number } | undefined;
+/** What a route needs for matching: its hosts and its rules' matches (inbound and outbound routes). */
+export interface MatchableRoute {
+  readonly hosts: readonly string[];
+  readonly rules: readonly { readonly matches: readonly RequestMatch[] }[];
+}
+
+/**
+ * The most specific (route, rule) for a request; among equals, the earlier route (the control
+ * plane orders them). `match` is the match that won (a URL rewrite replaces its prefix).
+ */
+export function matchRoute<R extends MatchableRoute>(routes: readonly R[], r: RequestInfo): { route: R; rule: R['rules'][number]; match: RequestMatch } | undefined {
+  let best: { route: R; rule: R['rules'][number]; match: RequestMatch; score: number[] } | undefined;
   for (const route of routes) {
     if (!hostMatches(route.hosts, r.host)) continue;
     for (const rule of route.rules) {
       for (const m of rule.matches) {
         if (!matches(m, r)) continue;
         const s = score(m);
-        if (!best || s > best.score) best = { route, rule, score: s };
+        if (!best || better(s, best.score)) best = { route, rule, match: m, score: s };
       }
     }
   }

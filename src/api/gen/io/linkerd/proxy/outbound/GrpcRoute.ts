@@ -7,6 +7,7 @@ import type { Duration as _google_protobuf_Duration, Duration__Output as _google
 import type { Timeouts as _io_linkerd_proxy_http_route_Timeouts, Timeouts__Output as _io_linkerd_proxy_http_route_Timeouts__Output } from '../../../../io/linkerd/proxy/http_route/Timeouts.js';
 import type { GrpcFailureInjector as _io_linkerd_proxy_grpc_route_GrpcFailureInjector, GrpcFailureInjector__Output as _io_linkerd_proxy_grpc_route_GrpcFailureInjector__Output } from '../../../../io/linkerd/proxy/grpc_route/GrpcFailureInjector.js';
 import type { RequestHeaderModifier as _io_linkerd_proxy_http_route_RequestHeaderModifier, RequestHeaderModifier__Output as _io_linkerd_proxy_http_route_RequestHeaderModifier__Output } from '../../../../io/linkerd/proxy/http_route/RequestHeaderModifier.js';
+import type { HttpFailureDelay as _io_linkerd_proxy_http_route_HttpFailureDelay, HttpFailureDelay__Output as _io_linkerd_proxy_http_route_HttpFailureDelay__Output } from '../../../../io/linkerd/proxy/http_route/HttpFailureDelay.js';
 import type { ExponentialBackoff as _io_linkerd_proxy_outbound_ExponentialBackoff, ExponentialBackoff__Output as _io_linkerd_proxy_outbound_ExponentialBackoff__Output } from '../../../../io/linkerd/proxy/outbound/ExponentialBackoff.js';
 import type { Backend as _io_linkerd_proxy_outbound_Backend, Backend__Output as _io_linkerd_proxy_outbound_Backend__Output } from '../../../../io/linkerd/proxy/outbound/Backend.js';
 
@@ -49,13 +50,15 @@ export interface _io_linkerd_proxy_outbound_GrpcRoute_Distribution_Empty__Output
 export interface _io_linkerd_proxy_outbound_GrpcRoute_Filter {
   'failureInjector'?: (_io_linkerd_proxy_grpc_route_GrpcFailureInjector | null);
   'requestHeaderModifier'?: (_io_linkerd_proxy_http_route_RequestHeaderModifier | null);
-  'kind'?: "failureInjector"|"requestHeaderModifier";
+  'failureDelay'?: (_io_linkerd_proxy_http_route_HttpFailureDelay | null);
+  'kind'?: "failureInjector"|"requestHeaderModifier"|"failureDelay";
 }
 
 export interface _io_linkerd_proxy_outbound_GrpcRoute_Filter__Output {
   'failureInjector'?: (_io_linkerd_proxy_grpc_route_GrpcFailureInjector__Output | null);
   'requestHeaderModifier'?: (_io_linkerd_proxy_http_route_RequestHeaderModifier__Output | null);
-  'kind'?: "failureInjector"|"requestHeaderModifier";
+  'failureDelay'?: (_io_linkerd_proxy_http_route_HttpFailureDelay__Output | null);
+  'kind'?: "failureInjector"|"requestHeaderModifier"|"failureDelay";
 }
 
 export interface _io_linkerd_proxy_outbound_GrpcRoute_Distribution_FirstAvailable {

@@ -9,6 +9,9 @@ import type { HttpFailureInjector as _io_linkerd_proxy_http_route_HttpFailureInj
 import type { RequestHeaderModifier as _io_linkerd_proxy_http_route_RequestHeaderModifier, RequestHeaderModifier__Output as _io_linkerd_proxy_http_route_RequestHeaderModifier__Output } from '../../../../io/linkerd/proxy/http_route/RequestHeaderModifier.js';
 import type { RequestRedirect as _io_linkerd_proxy_http_route_RequestRedirect, RequestRedirect__Output as _io_linkerd_proxy_http_route_RequestRedirect__Output } from '../../../../io/linkerd/proxy/http_route/RequestRedirect.js';
 import type { ResponseHeaderModifier as _io_linkerd_proxy_http_route_ResponseHeaderModifier, ResponseHeaderModifier__Output as _io_linkerd_proxy_http_route_ResponseHeaderModifier__Output } from '../../../../io/linkerd/proxy/http_route/ResponseHeaderModifier.js';
+import type { UrlRewrite as _io_linkerd_proxy_http_route_UrlRewrite, UrlRewrite__Output as _io_linkerd_proxy_http_route_UrlRewrite__Output } from '../../../../io/linkerd/proxy/http_route/UrlRewrite.js';
+import type { HttpFailureDelay as _io_linkerd_proxy_http_route_HttpFailureDelay, HttpFailureDelay__Output as _io_linkerd_proxy_http_route_HttpFailureDelay__Output } from '../../../../io/linkerd/proxy/http_route/HttpFailureDelay.js';
+import type { RequestMirror as _io_linkerd_proxy_http_route_RequestMirror, RequestMirror__Output as _io_linkerd_proxy_http_route_RequestMirror__Output } from '../../../../io/linkerd/proxy/http_route/RequestMirror.js';
 import type { ExponentialBackoff as _io_linkerd_proxy_outbound_ExponentialBackoff, ExponentialBackoff__Output as _io_linkerd_proxy_outbound_ExponentialBackoff__Output } from '../../../../io/linkerd/proxy/outbound/ExponentialBackoff.js';
 import type { Backend as _io_linkerd_proxy_outbound_Backend, Backend__Output as _io_linkerd_proxy_outbound_Backend__Output } from '../../../../io/linkerd/proxy/outbound/Backend.js';
 
@@ -45,7 +48,10 @@ export interface _io_linkerd_proxy_outbound_HttpRoute_Filter {
   'requestHeaderModifier'?: (_io_linkerd_proxy_http_route_RequestHeaderModifier | null);
   'redirect'?: (_io_linkerd_proxy_http_route_RequestRedirect | null);
   'responseHeaderModifier'?: (_io_linkerd_proxy_http_route_ResponseHeaderModifier | null);
-  'kind'?: "failureInjector"|"requestHeaderModifier"|"redirect"|"responseHeaderModifier";
+  'urlRewrite'?: (_io_linkerd_proxy_http_route_UrlRewrite | null);
+  'failureDelay'?: (_io_linkerd_proxy_http_route_HttpFailureDelay | null);
+  'requestMirror'?: (_io_linkerd_proxy_http_route_RequestMirror | null);
+  'kind'?: "failureInjector"|"requestHeaderModifier"|"redirect"|"responseHeaderModifier"|"urlRewrite"|"failureDelay"|"requestMirror";
 }
 
 export interface _io_linkerd_proxy_outbound_HttpRoute_Filter__Output {
@@ -53,7 +59,10 @@ export interface _io_linkerd_proxy_outbound_HttpRoute_Filter__Output {
   'requestHeaderModifier'?: (_io_linkerd_proxy_http_route_RequestHeaderModifier__Output | null);
   'redirect'?: (_io_linkerd_proxy_http_route_RequestRedirect__Output | null);
   'responseHeaderModifier'?: (_io_linkerd_proxy_http_route_ResponseHeaderModifier__Output | null);
-  'kind'?: "failureInjector"|"requestHeaderModifier"|"redirect"|"responseHeaderModifier";
+  'urlRewrite'?: (_io_linkerd_proxy_http_route_UrlRewrite__Output | null);
+  'failureDelay'?: (_io_linkerd_proxy_http_route_HttpFailureDelay__Output | null);
+  'requestMirror'?: (_io_linkerd_proxy_http_route_RequestMirror__Output | null);
+  'kind'?: "failureInjector"|"requestHeaderModifier"|"redirect"|"responseHeaderModifier"|"urlRewrite"|"failureDelay"|"requestMirror";
 }
 
 export interface _io_linkerd_proxy_outbound_HttpRoute_Distribution_FirstAvailable {

@@ -1,0 +1,73 @@
+// The outbound policy of one target as the proxy applies it, decoded once from the policy API's
+// OutboundPolicy message (policy-decode.ts): the Service (parent) it is for and its HTTPRoute
+// or GRPCRoute rules. Matches, header modifiers and redirects share the inbound side's types.
+import type { HeaderModifier, PolicyLabels, Redirect, RequestMatch } from '../policy/types.js';
+
+/** Linkerd's parent_* / route_* / backend_* metric labels name resources with a namespace too. */
+export interface ResourceLabels extends PolicyLabels {
+  readonly namespace: string;
+}
+
+export interface ParentLabels extends ResourceLabels {
+  readonly port: string;
+}
+
+/** A share of requests: `numerator / denominator`, 0..1. */
+export type Ratio = number;
+
+export interface WeightedBackend {
+  /** The Service authority its endpoints are discovered by ("name.ns.svc.cluster.local:port"). */
+  readonly authority: string;
+  readonly weight: number;
+  readonly labels: ParentLabels;
+}
+
+export interface RouteRetry {
+  readonly maxRetries: number;
+  /** HTTP: statuses that are retried, as inclusive ranges. */
+  readonly statusRanges: readonly (readonly [number, number])[];
+  /** gRPC: grpc-status codes that are retried. */
+  readonly grpcCodes: ReadonlySet<number>;
+  /** Per-try timeout (retry.linkerd.io/timeout); an attempt that exceeds it is retried. */
+  readonly tryTimeoutMs: number | undefined;
+}
+
+export interface UrlRewrite {
+  readonly host: string;
+  readonly path: { readonly full: string } | { readonly prefix: string } | undefined;
+}
+
+export interface OutboundRule {
+  readonly matches: readonly RequestMatch[];
+  readonly requestHeaders: HeaderModifier | undefined;
+  readonly responseHeaders: HeaderModifier | undefined;
+  readonly redirect: Redirect | undefined;
+  readonly rewrite: UrlRewrite | undefined;
+  /** Fault injection: answer `status` (HTTP status, or grpc-status on gRPC routes) for a share of requests. */
+  readonly abort: { readonly status: number; readonly message: string; readonly ratio: Ratio } | undefined;
+  readonly delay: { readonly ms: number; readonly ratio: Ratio } | undefined;
+  /** RequestMirror: a copy of a share of requests to another Service, answers discarded. */
+  readonly mirror: { readonly authority: string; readonly ratio: Ratio; readonly labels: ParentLabels } | undefined;
+  /** Empty: the parent Service itself. */
+  readonly backends: readonly WeightedBackend[];
+  /** Whole request, retries included (Gateway API timeouts.request). */
+  readonly requestTimeoutMs: number | undefined;
+  readonly retry: RouteRetry | undefined;
+}
+
+export interface OutboundRoute {
+  readonly labels: ResourceLabels;
+  /** Exact hosts and `.suffix` entries; empty: any host. */
+  readonly hosts: readonly string[];
+  readonly rules: readonly OutboundRule[];
+}
+
+export interface OutboundPolicyView {
+  readonly parent: ParentLabels;
+  readonly protocol: 'http' | 'grpc';
+  /**
+   * The Service's own routes; empty when it has none (the control plane's default route), in
+   * which case the ServiceProfile path applies, as before OutboundPolicies.
+   */
+  readonly routes: readonly OutboundRoute[];
+}
