@@ -96,7 +96,8 @@ test('route_bytes_match_what_was_sent_and_sampled_cpu_is_plausible_http1', { tim
   const samples = await metricValue(proxy, 'route_request_cpu_samples_total', labels);
   const cpuUs = await metricValue(proxy, 'route_request_cpu_us_total', labels);
   t.diagnostic(`${samples} of ${n} requests sampled: ${cpuUs} µs, ${(cpuUs / samples).toFixed(1)} µs per request; the whole test process used ${((cpu.user + cpu.system) / n).toFixed(0)} µs per request`);
-  assert.equal(samples, n / 4, '1 in 4 requests sampled');
+  // 1 in 4 at random: Binomial(200, 0.25), mean 50, sd 6.1; 25..75 is over 4 sd.
+  assert.ok(samples >= 25 && samples <= 75, `${samples} of ${n} sampled`);
   assert.ok(cpuUs > 0, 'CPU time was measured');
   // The proxy's share of one request cannot exceed what the whole process (client, proxy,
   // backend, control plane) spent per request.
@@ -168,8 +169,8 @@ test('route_cost_sample_setting_rejects_bad_values', () => {
   }
   assert.equal(parseProxyConfig({}).routeCostSample, 16);
   assert.equal(parseProxyConfig({ WEFT_PROXY_ROUTE_COST_SAMPLE: '0' }).routeCostSample, 0);
-  const s = new RouteCostSampler(3);
-  const picks = Array.from({ length: 9 }, () => s.start()?.sampled);
-  assert.deepEqual(picks, [false, false, true, false, false, true, false, false, true]);
+  const draws = [0.1, 0.4, 0.5, 0.9, 0.33];
+  const s = new RouteCostSampler(3, () => draws.shift() as number);
+  assert.deepEqual(Array.from({ length: 5 }, () => s.start()?.sampled), [true, false, false, false, true]);
   assert.equal(new RouteCostSampler(0).start(), undefined);
 });

@@ -27,7 +27,7 @@ import type { H1Response } from '../http/h1/response.js';
 export interface RequestCost {
   /** Request body bytes the proxy forwarded (as framed on the wire when forwarded raw). */
   requestBytes: number;
-  /** Response body bytes the proxy wrote to the client. */
+  /** Response body bytes the proxy wrote to the client (likewise as framed when forwarded raw). */
   responseBytes: number;
   /** CPU microseconds measured (sampled requests only). */
   cpuUs: number;
@@ -51,19 +51,23 @@ function cpuClock(): CpuClock {
 
 const now = cpuClock();
 
-/** Hands out a RequestCost per routed request, sampling CPU on every Nth. */
+/**
+ * Hands out a RequestCost per routed request, measuring CPU on 1 in N at random: a counter
+ * would alias with periodic traffic (every 4th request of a client cycling through 4 routes is
+ * always the same route).
+ */
 export class RouteCostSampler {
-  private n = 0;
-
   /** `every`: 1 in `every` requests has its CPU measured; 0: no per-route cost at all. */
-  constructor(readonly every: number) {
+  constructor(
+    readonly every: number,
+    private readonly random: () => number = Math.random,
+  ) {
     if (!Number.isInteger(every) || every < 0) throw new RangeError(`route cost sampling: expected a non-negative integer, got ${every}`);
   }
 
   start(): RequestCost | undefined {
     if (this.every === 0) return undefined;
-    this.n = (this.n + 1) % this.every;
-    return { requestBytes: 0, responseBytes: 0, cpuUs: 0, sampled: this.n === 0, depth: 0 };
+    return { requestBytes: 0, responseBytes: 0, cpuUs: 0, sampled: this.every === 1 || this.random() * this.every < 1, depth: 0 };
   }
 }
 
