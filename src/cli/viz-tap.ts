@@ -1,6 +1,7 @@
 // `weft viz tap <resource>`: the live requests of a resource's proxies, from the control plane's
 // tap component (which observes each proxy over mTLS). Lines like `linkerd viz tap`, or -o json
-// (one event per line). Runs until Ctrl-C, or until every proxy's tap has ended.
+// (one event per line). Runs until Ctrl-C, or until every proxy's tap has ended. With
+// --kubernetes, the cluster's tap component, through the API server (runtime/kubernetes/tap-api.ts).
 import type { Command } from 'commander';
 import { tapStream, type TapQuery } from '../control/tap/client.js';
 import { ConfigError, WeftError } from '../lib/errors.js';
@@ -49,14 +50,23 @@ export function register(viz: Command): void {
   tapOptions(viz.command('tap <resource>'))
     .description('stream the requests a resource (deploy/x, po/x, svc/x, ns/x) sends and receives, live')
     .option('-o, --output <format>', 'line or json (one event per line)', 'line')
-    .action(async (resource: string, flags: TapFlags & { output: string }) => {
+    .option('--kubernetes', "the cluster's tap component (through the API server) instead of the local mesh's")
+    .option('--kubeconfig <file>', 'kubeconfig for --kubernetes (default: $KUBECONFIG, ~/.kube/config)')
+    .action(async (resource: string, flags: TapFlags & { output: string; kubernetes?: boolean; kubeconfig?: string }) => {
       if (flags.output !== 'line' && flags.output !== 'json') throw new ConfigError(`-o: unknown output "${flags.output}" (line or json)`);
-      const addr = tapApiAddr(await runningMesh(flags.stateDir));
+      let addr = 'svc/weft-tap in weft, through the API server';
+      let via;
+      if (flags.kubernetes) {
+        const [{ loadKubeConfig }, { clusterTapApi }] = await Promise.all([import('../lib/kube.js'), import('../runtime/kubernetes/tap-api.js')]);
+        via = await clusterTapApi(loadKubeConfig({ kubeconfig: flags.kubeconfig }));
+      } else {
+        addr = tapApiAddr(await runningMesh(flags.stateDir));
+      }
       const json = flags.output === 'json';
       const s = tapStream(addr, tapQuery(resource, flags), {
         event: (e) => void process.stdout.write((json ? JSON.stringify(e) : tapLine(e)) + '\n'),
         proxyError: (pod, message) => void process.stderr.write(`tap ${pod}: ${message}\n`),
-      });
+      }, via);
       process.once('SIGINT', () => s.close());
       process.once('SIGTERM', () => s.close());
       await s.done;
