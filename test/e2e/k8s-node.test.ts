@@ -215,9 +215,26 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
       const web = (await pods(cluster, 'demo', 'app=web')).find((p) => !p.deleting) as PodInfo;
       return total(await proxyMetrics(cluster, 'demo', web.name), 'outbound_http_balancer_endpoints', { dst: 'catalog.demo.svc.cluster.local', endpoint_state: 'ready' });
     };
+    // Waits until web's balancer holds exactly n catalog endpoints; a timeout says what it saw.
+    let lastSeen = '';
+    const balancerAt = async (what: string, n: number, ready?: number): Promise<void> => {
+      try {
+        await until(what, async () => {
+          const got = await webEndpoints();
+          const endpoints = (await catalogEndpoints()).trim().split(/\s+/).filter(Boolean);
+          lastSeen = `web's balancer for catalog ${got}, catalog's ready endpoints ${endpoints.length} (${endpoints.join(' ')})`;
+          return got === n && (ready === undefined || endpoints.length === ready);
+        });
+      } catch (err) {
+        throw new Error(`${(err as Error).message}; last seen: ${lastSeen}`, { cause: err });
+      }
+    };
+    // Start from a steady state: the previous step's replacement catalog pod ready and in web's
+    // balancer. (Counting from a snapshot taken while it was still starting made the scale-up
+    // below wait for one endpoint fewer than there would be: the CI flake.)
+    await balancerAt('web\'s balancer agrees with catalog\'s two ready endpoints', 2, 2);
     const old = (await pods(cluster, 'weft', 'weft.io/control-plane-component=destination'))[0] as PodInfo;
     const before = await webToCatalog();
-    const seen = await webEndpoints();
     await k(['delete', 'pod', '-n', 'weft', old.name]);
     await until('a new destination pod ready', async () => (await pods(cluster, 'weft', 'weft.io/control-plane-component=destination')).some((p) => p.ready && p.uid !== old.uid));
     const during = await webToCatalog();
@@ -228,12 +245,12 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
     // re-subscribes, with its backoff, once the old one is gone).
     const t = Date.now();
     await k(['scale', '-n', 'demo', 'deployment/catalog', '--replicas=3']);
-    await until('web\'s proxy routes to the third catalog pod', async () => (await webEndpoints()) === seen + 1);
+    await balancerAt('web\'s proxy routes to the third catalog pod', 3);
     log(`a new catalog pod in web's balancer ${((Date.now() - t) / 1000).toFixed(1)} s after the scale-up (pod start included)`);
     // And a removal: down to one catalog pod, without failures beyond in-flight requests.
     const mid = await webToCatalog();
     await k(['scale', '-n', 'demo', 'deployment/catalog', '--replicas=1']);
-    await until('web\'s proxy routes to one catalog pod', async () => (await webEndpoints()) === seen - 1);
+    await balancerAt('web\'s proxy routes to one catalog pod', 1);
     await sleep(3000);
     const after = await webToCatalog();
     log(`web -> catalog across the scale-down to one: ${after.ok - mid.ok} ok, ${after.failed - mid.failed} failed (${after.why})`);
