@@ -3,7 +3,7 @@
 // (one event per line). Runs until Ctrl-C, or until every proxy's tap has ended. With
 // --kubernetes, the cluster's tap component, through the API server (runtime/kubernetes/tap-api.ts).
 import type { Command } from 'commander';
-import { tapStream, type TapQuery } from '../control/tap/client.js';
+import { tapStream, type TapApiVia, type TapQuery } from '../control/tap/client.js';
 import { ConfigError, WeftError } from '../lib/errors.js';
 import type { RunState } from '../runtime/local/run-state.js';
 import { DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';
@@ -40,6 +40,13 @@ export function tapQuery(resource: string, f: TapFlags): TapQuery {
   return { resource, namespace: f.namespace, to: f.to, toNamespace: f.toNamespace, method: f.method, path: f.path, authority: f.authority, maxRps };
 }
 
+/** Where the tap API is: the local mesh's, or with --kubernetes the cluster's through the API server. */
+export async function tapApi(flags: { stateDir: string; kubernetes?: boolean; kubeconfig?: string }): Promise<{ addr: string; via?: TapApiVia }> {
+  if (!flags.kubernetes) return { addr: tapApiAddr(await runningMesh(flags.stateDir)) };
+  const [{ loadKubeConfig }, { clusterTapApi }] = await Promise.all([import('../lib/kube.js'), import('../runtime/kubernetes/tap-api.js')]);
+  return { addr: 'svc/weft-tap in weft, through the API server', via: await clusterTapApi(loadKubeConfig({ kubeconfig: flags.kubeconfig })) };
+}
+
 export function tapApiAddr(state: RunState): string {
   const addr = state.control.tapApiAddr;
   if (!addr) throw new WeftError('WEFT_ERR_NO_TAP', 'this mesh was started by a weft without the tap component: `weft down`, then `weft up` again');
@@ -54,14 +61,7 @@ export function register(viz: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig for --kubernetes (default: $KUBECONFIG, ~/.kube/config)')
     .action(async (resource: string, flags: TapFlags & { output: string; kubernetes?: boolean; kubeconfig?: string }) => {
       if (flags.output !== 'line' && flags.output !== 'json') throw new ConfigError(`-o: unknown output "${flags.output}" (line or json)`);
-      let addr = 'svc/weft-tap in weft, through the API server';
-      let via;
-      if (flags.kubernetes) {
-        const [{ loadKubeConfig }, { clusterTapApi }] = await Promise.all([import('../lib/kube.js'), import('../runtime/kubernetes/tap-api.js')]);
-        via = await clusterTapApi(loadKubeConfig({ kubeconfig: flags.kubeconfig }));
-      } else {
-        addr = tapApiAddr(await runningMesh(flags.stateDir));
-      }
+      const { addr, via } = await tapApi(flags);
       const json = flags.output === 'json';
       const s = tapStream(addr, tapQuery(resource, flags), {
         event: (e) => void process.stdout.write((json ? JSON.stringify(e) : tapLine(e)) + '\n'),
