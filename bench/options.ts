@@ -34,7 +34,8 @@ export const USAGE = `usage: npm run bench -- [flags]   (or: node dist/bench/run
   --connections N       connections (default 50)
   --threads N           wrk/h2load threads (default 2)
   --streams N           h2load concurrent streams per connection, -m (default 10)
-  --targets LIST        default: direct,weft-hop,weft-pair,weft-mtls-pair,weft-mtls-pair-h1,weft-mtls-pair-tap,nginx,haproxy; also weft-hop-trace-1pct,weft-hop-trace-100pct,weft-hop-routes-1,weft-hop-routes-100
+  --targets LIST        default: direct,weft-hop,weft-pair,weft-mtls-pair,weft-mtls-pair-h1,weft-mtls-pair-tap,nginx,haproxy; also weft-hop-trace-1pct,weft-hop-trace-100pct,
+                        weft-hop-routes-1,weft-hop-routes-100, weft-hop-routed-cost-off,weft-hop-routed,weft-hop-routed-cost-all (per-route cost)
   --protocols LIST      default http1,h2c,grpc
   --rate N              constant-rate mode at N req/s (default 1000; 0 = off)
   --rate-duration S     seconds of constant-rate load (default: --duration)

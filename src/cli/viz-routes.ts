@@ -1,5 +1,6 @@
 // `weft viz routes svc/<name> | deploy/<name> [--to svc/<name>]`: per ServiceProfile route
-// (and [DEFAULT] for requests no route matches) success rate, RPS and latencies.
+// (and [DEFAULT] for requests no route matches) success rate, RPS and latencies; -o wide adds
+// each route's mean request/response body bytes and proxy CPU time per request.
 import type { Command } from 'commander';
 import { formatTable } from '../runtime/local/status.js';
 import { routesTableOf } from '../viz/format.js';
@@ -19,6 +20,6 @@ export function register(viz: Command): void {
       const r = await api.routes({ resource: name ? `${resource}/${name}` : resource, namespace: flags.namespace, window, to: flags.to, toNamespace: flags.toNamespace });
       if (output === 'json') return void process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       for (const s of r.withoutProfile) process.stderr.write(`no ServiceProfile for svc/${s.split('/')[1]} in namespace ${s.split('/')[0]}: every request is [DEFAULT] (weft apply -f a profile)\n`);
-      process.stdout.write(formatTable(routesTableOf(r.rows)));
+      process.stdout.write(formatTable(routesTableOf(r.rows, output === 'wide')));
     });
 }

@@ -4,8 +4,7 @@
 import type { Command } from 'commander';
 import { tapStream } from '../control/tap/client.js';
 import { TopTable, topLines } from '../viz/top.js';
-import { runningMesh } from '../viz/source.js';
-import { tapApiAddr, tapOptions, tapQuery, type TapFlags } from './viz-tap.js';
+import { tapApi, tapOptions, tapQuery, type TapFlags } from './viz-tap.js';
 
 const ALT_SCREEN_ON = '\x1b[?1049h\x1b[?25l';
 const ALT_SCREEN_OFF = '\x1b[?25h\x1b[?1049l';
@@ -15,8 +14,10 @@ export function register(viz: Command): void {
   tapOptions(viz.command('top <resource>'))
     .description('a live table of the hottest paths of a resource (from tap), refreshed in place; q quits')
     .option('--refresh <ms>', 'redraw interval', '1000')
-    .action(async (resource: string, flags: TapFlags & { refresh: string }) => {
-      const addr = tapApiAddr(await runningMesh(flags.stateDir));
+    .option('--kubernetes', "the cluster's tap component (through the API server) instead of the local mesh's")
+    .option('--kubeconfig <file>', 'kubeconfig for --kubernetes (default: $KUBECONFIG, ~/.kube/config)')
+    .action(async (resource: string, flags: TapFlags & { refresh: string; kubernetes?: boolean; kubeconfig?: string }) => {
+      const { addr, via } = await tapApi(flags);
       const table = new TopTable();
       const out = process.stdout;
       let status = `tapping ${resource}…`;
@@ -24,7 +25,7 @@ export function register(viz: Command): void {
         started: (pods) => (status = `tapping ${resource}: ${pods.length} proxies${pods.length ? ` (${pods.slice(0, 4).join(', ')}${pods.length > 4 ? ', …' : ''})` : ''}`),
         event: (e) => table.add(e),
         proxyError: (pod, message) => (status = `tap ${pod}: ${message}`),
-      });
+      }, via);
       const draw = (): void => {
         const width = out.columns || 120;
         const height = out.rows || 40;

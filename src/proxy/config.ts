@@ -43,6 +43,7 @@ export const ENV = {
   tapDisabled: 'WEFT_PROXY_TAP_DISABLED',
   tapMaxEventsPerSecond: 'WEFT_PROXY_TAP_MAX_EVENTS_PER_SECOND',
   accessLog: 'WEFT_PROXY_ACCESS_LOG',
+  routeCostSample: 'WEFT_PROXY_ROUTE_COST_SAMPLE',
   policySvcAddr: 'WEFT_PROXY_POLICY_SVC_ADDR',
   policyWorkload: 'WEFT_PROXY_POLICY_WORKLOAD',
   inboundDefaultPolicy: 'WEFT_PROXY_INBOUND_DEFAULT_POLICY',
@@ -130,6 +131,8 @@ export interface ProxyConfig {
   readonly tap: TapConfig | undefined;
   /** One line per request to stderr; absent: off. */
   readonly accessLog: AccessLogFormat | undefined;
+  /** Per-route bytes and CPU: 1 in N routed requests has its CPU time measured; 0: off. */
+  readonly routeCostSample: number;
   /** Inbound authorization: the policy API and the default policy (policy/config.ts). */
   readonly inboundPolicy: InboundPolicyConfig;
   /**
@@ -166,6 +169,7 @@ export const DEFAULTS = {
   tapMaxEventsPerSecond: 1000,
   // Shadow traffic (RequestMirror) may add at most this many requests in flight; more are dropped.
   mirrorMaxInFlight: 100,
+  routeCostSample: 16,
 } as const;
 
 /**
@@ -207,6 +211,7 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   tapDisabled: ['false', 'no tap server even when a tap identity is named'],
   tapMaxEventsPerSecond: [String(DEFAULTS.tapMaxEventsPerSecond), 'tap events per second per tap stream; more are dropped and counted'],
   accessLog: ['', 'apache or json: one line per request to stderr; unset: off'],
+  routeCostSample: [String(DEFAULTS.routeCostSample), 'per-route cost: bytes of every request on a route, proxy CPU time of 1 in N; 0: off'],
   policySvcAddr: ['<destination svc addr>', 'policy API host:port: inbound (needs a workload) and outbound routes (with discovery)'],
   policyWorkload: ['<from the destination context>', 'this proxy\'s workload for the policy API, {"ns":"<ns>","pod":"<pod>"}'],
   inboundDefaultPolicy: [POLICY_DEFAULTS.defaultPolicy, 'policy before/without an answer: all-unauthenticated, all-authenticated, cluster-authenticated, cluster-unauthenticated, deny, audit'],
@@ -237,6 +242,14 @@ function positiveInt(env: Env, name: string, dflt: number): number {
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name}=${raw}: expected a positive integer`);
+  return n;
+}
+
+function nonNegativeInt(env: Env, name: string, dflt: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name}=${raw}: expected a non-negative integer (0: off)`);
   return n;
 }
 
@@ -360,6 +373,7 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     http1OverH2: env[ENV.http1OverH2] === undefined ? DEFAULTS.http1OverH2 : bool(env, ENV.http1OverH2),
     tap: tapConfig(env),
     accessLog: accessLog(env),
+    routeCostSample: nonNegativeInt(env, ENV.routeCostSample, DEFAULTS.routeCostSample),
     inboundPolicy: parseInboundPolicy(env, {
       svcAddr: ENV.policySvcAddr, workload: ENV.policyWorkload, defaultPolicy: ENV.inboundDefaultPolicy,
       clusterNetworks: ENV.inboundClusterNetworks, initialWaitMs: ENV.policyInitialWaitMs,

@@ -75,7 +75,7 @@ function closeServer(server: net.Server | http.Server): Promise<void> {
 
 export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Promise<ProxyHandle> {
   const log = opts.log ?? new Logger(cfg.logLevel, 'weft-proxy');
-  const metrics = new ProxyMetrics();
+  const metrics = new ProxyMetrics({ routeCostSampleEvery: cfg.routeCostSample });
   const guard = new FaultGuard(metrics, log);
   const intercept = cfg.intercept ? new SoOriginalDst({ onError: (err) => log.debug('SO_ORIGINAL_DST failed', { err: err as Error }) }) : undefined;
   if (intercept) {

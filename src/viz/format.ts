@@ -44,10 +44,18 @@ export function edgesTableOf(rows: readonly EdgeRow[], wide: boolean): string[][
   ];
 }
 
-/** ROUTE SERVICE SUCCESS RPS LATENCY_P50 LATENCY_P95 LATENCY_P99 */
-export function routesTableOf(rows: readonly RouteRow[]): string[][] {
+function perRequest(v: number | undefined, unit: string): string {
+  if (v === undefined) return '-';
+  if (unit === 'B' && v >= 1024 * 1024) return `${(v / 1024 / 1024).toFixed(1)}MB`;
+  if (unit === 'B' && v >= 1024) return `${(v / 1024).toFixed(1)}KB`;
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)}${unit}`;
+}
+
+/** ROUTE SERVICE SUCCESS RPS LATENCY_P50 LATENCY_P95 LATENCY_P99 [REQ_BYTES RSP_BYTES CPU/REQ] (per request, means) */
+export function routesTableOf(rows: readonly RouteRow[], wide = false): string[][] {
   return [
-    ['ROUTE', 'SERVICE', 'SUCCESS', 'RPS', 'LATENCY_P50', 'LATENCY_P95', 'LATENCY_P99'],
-    ...rows.map((r) => [r.route, r.service, percent(r.successRate), rps(r.rps), ms(r.p50), ms(r.p95), ms(r.p99)]),
+    ['ROUTE', 'SERVICE', 'SUCCESS', 'RPS', 'LATENCY_P50', 'LATENCY_P95', 'LATENCY_P99', ...(wide ? ['REQ_BYTES', 'RSP_BYTES', 'CPU/REQ'] : [])],
+    ...rows.map((r) => [r.route, r.service, percent(r.successRate), rps(r.rps), ms(r.p50), ms(r.p95), ms(r.p99),
+      ...(wide ? [perRequest(r.requestBytes, 'B'), perRequest(r.responseBytes, 'B'), perRequest(r.cpuUs, 'µs')] : [])]),
   ];
 }

@@ -56,12 +56,16 @@ describe('weft on Kubernetes: install, inject, validate, check', { skip, timeout
     const applied = await cluster.kubectl(['apply', '-f', '-'], install.stdout);
     assert.equal(applied.code, 0, applied.stderr);
     assert.doesNotMatch(applied.stderr, /warning/i, 'no warnings from the API server');
-    for (const kind of ['deployment/weft-identity', 'deployment/weft-destination', 'deployment/weft-injector', 'service/weft-identity', 'service/weft-dst', 'service/weft-injector',
+    for (const kind of ['deployment/weft-identity', 'deployment/weft-destination', 'deployment/weft-injector', 'deployment/weft-tap',
+      'service/weft-identity', 'service/weft-dst', 'service/weft-injector', 'service/weft-tap', 'serviceaccount/weft-tap',
       'secret/weft-identity-issuer', 'secret/weft-injector-k8s-tls', 'configmap/weft-config', 'cronjob/weft-heartbeat']) {
       await cluster.k(['get', '-n', 'weft', kind]);
     }
     await cluster.k(['get', 'mutatingwebhookconfiguration/weft-proxy-injector-webhook-config', 'validatingwebhookconfiguration/weft-sp-validator-webhook-config',
-      'crd/serviceprofiles.weft.io', 'crd/serviceprofiles.linkerd.io', 'clusterrole/weft-destination']);
+      'crd/serviceprofiles.weft.io', 'crd/serviceprofiles.linkerd.io', 'clusterrole/weft-destination', 'clusterrole/weft-tap']);
+    // The tap component may list pods and services, and nothing more.
+    assert.equal((await cluster.k(['auth', 'can-i', 'list', 'pods', '--as', 'system:serviceaccount:weft:weft-tap'])).trim(), 'yes');
+    assert.equal((await cluster.kubectl(['auth', 'can-i', 'get', 'secrets', '-n', 'weft', '--as', 'system:serviceaccount:weft:weft-tap'])).stdout.trim(), 'no');
     // Applying again changes nothing (kubectl says "unchanged" for every object).
     const again = await cluster.kubectl(['apply', '-f', '-'], install.stdout);
     assert.equal(again.code, 0);
@@ -86,6 +90,10 @@ describe('weft on Kubernetes: install, inject, validate, check', { skip, timeout
     assert.equal(p.metadata.annotations?.['weft.io/proxy-version'], '0.1.0');
     assert.equal(p.metadata.labels?.['weft.io/control-plane-ns'], 'weft');
     assert.ok(p.spec.volumes?.some((v) => v.projected?.sources.some((s) => s.serviceAccountToken?.audience === 'identity.weft.io')));
+    // Tap: served to the tap component's identity alone, on the named port it dials.
+    const tapEnv = (n: string): string | undefined => (proxy as { env?: { name: string; value?: string }[] } | undefined)?.env?.find((e) => e.name === n)?.value;
+    assert.equal(tapEnv('WEFT_PROXY_TAP_SVC_NAME'), 'spiffe://cluster.local/ns/weft/sa/weft-tap');
+    assert.equal(tapEnv('WEFT_PROXY_TAP_LISTEN_ADDR'), '0.0.0.0:4190');
     // The API server called our injector over TLS (the injector logged this very pod).
     assert.match(w.injector?.output() ?? '', /injected namespace="app" name="web-0" mode="native"/);
   });

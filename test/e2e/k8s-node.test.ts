@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { nodeSkipReason, startNode, type KubeNode } from '../helpers/k8s-node.js';
 import { podNatRules, pods, proxyMetrics, rssByUid, total, type PodInfo } from '../helpers/k8s-pods.js';
-import { runWeft } from '../helpers/weft-process.js';
+import { runWeft, startWeft } from '../helpers/weft-process.js';
+import type { TapEventJson } from '../../src/control/tap/event-json.js';
 import type { KubeCluster } from '../helpers/k8s-cluster.js';
 
 const DEMO = resolve(new URL('../../../examples/demo/k8s', import.meta.url).pathname);
@@ -135,6 +136,40 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
     assert.ok(bot && bot.meshedPods === 1, 'vote-bot is meshed (it serves nothing: no rate)');
   });
 
+  test('weft viz tap --kubernetes shows web -> catalog requests live, with both identities', async () => {
+    // Through the API server's proxy to the tap component, which observes catalog's proxies
+    // over mTLS with its own identity (from its service-account token).
+    const webId = 'spiffe://cluster.local/ns/demo/sa/web';
+    let tap;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        tap = await timed('first web -> catalog request tapped', () =>
+          startWeft(undefined, ['viz', 'tap', 'deploy/catalog', '-n', 'demo', '--kubernetes', '--kubeconfig', cluster.kubeconfig, '-o', 'json'],
+            /"type":"responseEnd"[^\n]*"client_id":"spiffe:\/\/cluster\.local\/ns\/demo\/sa\/web"|"client_id":"spiffe:\/\/cluster\.local\/ns\/demo\/sa\/web"[^\n]*"type":"responseEnd"/, {}, 60_000));
+        break;
+      } catch (err) {
+        // The tap component may still be getting its certificate right after the install.
+        if (attempt >= 3) throw err;
+        log(`viz tap attempt ${attempt}: ${(err as Error).message.slice(0, 300)}`);
+        await sleep(5000);
+      }
+    }
+    await tap.stop();
+    const events = tap.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as TapEventJson);
+    const fromWeb = events.filter((e) => e.sourceLabels['client_id'] === webId);
+    log(`viz tap: ${events.length} events, ${fromWeb.length} from web; first: ${JSON.stringify(fromWeb[0])}`);
+    const req = fromWeb.find((e) => e.type === 'requestInit');
+    assert.ok(req, 'a request from web');
+    assert.equal(req.direction, 'inbound');
+    assert.equal(req.tls, true);
+    assert.match(req.pod, /^catalog-/);
+    assert.equal(req.destinationLabels['server_id'], 'spiffe://cluster.local/ns/demo/sa/catalog');
+    assert.match(req.sourceResource ?? '', /^pod\/web-/, 'the source named as web\'s pod');
+    assert.match(req.destinationResource ?? '', /^pod\/catalog-/);
+    const end = fromWeb.find((e) => e.type === 'responseEnd' && e.id === req.id) ?? fromWeb.find((e) => e.type === 'responseEnd');
+    assert.ok(end && (end.latencyUs ?? 0) > 0, `a response end: ${JSON.stringify(end)}`);
+  });
+
   /** web's proxy's outbound responses from catalog: successes and failures so far. */
   const webToCatalog = async (): Promise<{ ok: number; failed: number; why: string }> => {
     const web = (await pods(cluster, 'demo', 'app=web')).find((p) => !p.deleting) as PodInfo;
@@ -174,14 +209,32 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
   });
 
   test('the destination pod restarted: proxies keep routing, then follow changes through the new one', async () => {
-    // web's proxy's balancers (catalog's and voting's): how many endpoints it routes to.
+    // web's proxy's balancer for catalog: how many catalog endpoints it routes to (only
+    // catalog's: a sum over every destination also moved with voting's and the control plane's).
     const webEndpoints = async (): Promise<number> => {
       const web = (await pods(cluster, 'demo', 'app=web')).find((p) => !p.deleting) as PodInfo;
-      return total(await proxyMetrics(cluster, 'demo', web.name), 'outbound_http_balancer_endpoints', { endpoint_state: 'ready' });
+      return total(await proxyMetrics(cluster, 'demo', web.name), 'outbound_http_balancer_endpoints', { dst: 'catalog.demo.svc.cluster.local', endpoint_state: 'ready' });
     };
+    // Waits until web's balancer holds exactly n catalog endpoints; a timeout says what it saw.
+    let lastSeen = '';
+    const balancerAt = async (what: string, n: number, ready?: number): Promise<void> => {
+      try {
+        await until(what, async () => {
+          const got = await webEndpoints();
+          const endpoints = (await catalogEndpoints()).trim().split(/\s+/).filter(Boolean);
+          lastSeen = `web's balancer for catalog ${got}, catalog's ready endpoints ${endpoints.length} (${endpoints.join(' ')})`;
+          return got === n && (ready === undefined || endpoints.length === ready);
+        });
+      } catch (err) {
+        throw new Error(`${(err as Error).message}; last seen: ${lastSeen}`, { cause: err });
+      }
+    };
+    // Start from a steady state: the previous step's replacement catalog pod ready and in web's
+    // balancer. (Counting from a snapshot taken while it was still starting made the scale-up
+    // below wait for one endpoint fewer than there would be: the CI flake.)
+    await balancerAt('web\'s balancer agrees with catalog\'s two ready endpoints', 2, 2);
     const old = (await pods(cluster, 'weft', 'weft.io/control-plane-component=destination'))[0] as PodInfo;
     const before = await webToCatalog();
-    const seen = await webEndpoints();
     await k(['delete', 'pod', '-n', 'weft', old.name]);
     await until('a new destination pod ready', async () => (await pods(cluster, 'weft', 'weft.io/control-plane-component=destination')).some((p) => p.ready && p.uid !== old.uid));
     const during = await webToCatalog();
@@ -192,12 +245,12 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
     // re-subscribes, with its backoff, once the old one is gone).
     const t = Date.now();
     await k(['scale', '-n', 'demo', 'deployment/catalog', '--replicas=3']);
-    await until('web\'s proxy routes to the third catalog pod', async () => (await webEndpoints()) === seen + 1);
+    await balancerAt('web\'s proxy routes to the third catalog pod', 3);
     log(`a new catalog pod in web's balancer ${((Date.now() - t) / 1000).toFixed(1)} s after the scale-up (pod start included)`);
     // And a removal: down to one catalog pod, without failures beyond in-flight requests.
     const mid = await webToCatalog();
     await k(['scale', '-n', 'demo', 'deployment/catalog', '--replicas=1']);
-    await until('web\'s proxy routes to one catalog pod', async () => (await webEndpoints()) === seen - 1);
+    await balancerAt('web\'s proxy routes to one catalog pod', 1);
     await sleep(3000);
     const after = await webToCatalog();
     log(`web -> catalog across the scale-down to one: ${after.ok - mid.ok} ok, ${after.failed - mid.failed} failed (${after.why})`);

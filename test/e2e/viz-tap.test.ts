@@ -102,6 +102,7 @@ describe('weft viz tap and top on a loopback mesh', { timeout: 120_000 }, () => 
     assert.equal(req.tls, true);
     assert.equal(req.sourceLabels.client_id, CLIENT_ID);
     assert.equal(req.destinationResource, `pod/${workload(state, 'api').name}`);
+    assert.equal(req.sourceResource, `pod/${workload(state, 'client').name}`, 'the client named by its identity (its address is an ephemeral loopback port)');
     assert.equal(events[1]?.status, 200);
     assert.ok((events[2]?.responseBytes ?? 0) > 0);
     await until('the tap closed on the proxy', async () => (await openTaps(state)) === 0, 10_000);
@@ -199,6 +200,11 @@ describe('weft viz tap and top on a loopback mesh', { timeout: 120_000 }, () => 
       assert.match(pane, /Source\s+Destination\s+Method\s+Path\s+Count\s+Best\s+Worst\s+Last\s+Success Rate/);
       assert.match(pane, /\/fail\s+1\s+.*0\.00%/);
       assert.match(pane, /\/ok\s+3\s+.*100\.00%/);
+      // Both ends named as in namespace mode, not as loopback addresses: the client by its
+      // verified identity, the api as the tapped pod.
+      const row = pane.split('\n').find((l) => /\/ok\s+3\s/.test(l)) ?? '';
+      assert.match(row, new RegExp(`^\\s*pod/${workload(state, 'client').name}\\s+pod/${workload(state, 'api').name}\\s+GET`), row);
+      assert.doesNotMatch(pane, /127\.0\.0\.1:/);
       await run('tmux', ['send-keys', '-t', session, 'q']);
       await until('top quit and gave the screen back', async () => (await openTaps(state)) === 0, 10_000);
       const after = (await run('tmux', ['capture-pane', '-p', '-t', session])).stdout;

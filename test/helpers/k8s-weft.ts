@@ -69,7 +69,7 @@ export async function installWeft(w: WeftOnCluster, cluster: KubeCluster): Promi
 
 /** The control plane's pods reported running and ready; the injector serving and listed as the webhook Service's endpoint. */
 export async function controlPlaneUp(w: WeftOnCluster, cluster: KubeCluster): Promise<void> {
-  for (const c of ['identity', 'destination', 'injector']) {
+  for (const c of ['identity', 'destination', 'injector', 'tap']) {
     for (const name of await podsOf(cluster, 'weft', `weft.io/control-plane-component=${c}`)) await markPodRunning(cluster, 'weft', name, cluster.hostIp);
   }
   await cluster.k(['wait', '-n', 'weft', '--for=condition=Available', 'deployment', '--all', '--timeout=60s']);

@@ -308,6 +308,9 @@ test('balancer_gauge_shows_ready_endpoints_and_request_total_labels', { timeout:
 
   assert.equal(await metricValue(proxy, 'outbound_http_balancer_endpoints', { endpoint_state: 'ready' }), 3);
   assert.equal(await metricValue(proxy, 'outbound_http_balancer_endpoints', { endpoint_state: 'pending' }), 0);
+  // Per destination and backend: the service's FQDN, and the key it was looked up by.
+  assert.equal(await metricValue(proxy, 'outbound_http_balancer_endpoints', { dst: `web.${NS}.svc.cluster.local`, backend: WEB, endpoint_state: 'ready' }), 3);
+  assert.equal(await metricValue(proxy, 'outbound_http_balancer_endpoints', { dst: `other.${NS}.svc.cluster.local`, endpoint_state: 'ready' }), 0);
   assert.equal(await metricValue(proxy, 'request_total', { direction: 'outbound', authority: WEB }), 10);
   assert.equal(await metricValue(proxy, 'response_total', { direction: 'outbound', authority: WEB, status_code: '200', classification: 'success' }), 10);
 

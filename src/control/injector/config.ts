@@ -30,6 +30,8 @@ export interface InjectorConfig {
   readonly memoryLimit: string | undefined;
   /** Used when a pod does not say (config.weft.io/proxy-mode); the injector sets it from the cluster's version. */
   readonly defaultProxyMode: ProxyMode;
+  /** The tap component's identity (spiffe://...): proxies serve tap to it alone; undefined: no tap. */
+  readonly tapIdentity: string | undefined;
 }
 
 export function isProxyMode(s: string): s is ProxyMode {
@@ -43,6 +45,11 @@ export function proxyModeForVersion(major: number, minor: number): ProxyMode {
 
 export function trustRootSha256(pem: string): string {
   return createHash('sha256').update(pem.trim()).digest('hex');
+}
+
+function tapIdentityField(v: string | undefined): string | undefined {
+  if (v !== undefined && !/^spiffe:\/\/[^/]+\/ns\/[^/]+\/sa\/[^/]+$/.test(v)) throw new FieldError('tapIdentity', `"${v}" (expected spiffe://<trust-domain>/ns/<ns>/sa/<sa>)`);
+  return v;
 }
 
 /** Parses config.yaml; errors name the field. */
@@ -72,6 +79,7 @@ export function parseInjectorConfig(text: string, source: string): InjectorConfi
       memoryRequest: optStr(res['memoryRequest'], 'proxyResources.memoryRequest'),
       memoryLimit: optStr(res['memoryLimit'], 'proxyResources.memoryLimit'),
       defaultProxyMode: mode,
+      tapIdentity: tapIdentityField(optStr(doc['tapIdentity'], 'tapIdentity')),
     });
   } catch (err) {
     if (err instanceof FieldError) throw new ConfigError(`${source}: ${err.message}`, { cause: err });
@@ -99,6 +107,7 @@ export function injectorConfigDocument(c: InjectorConfig): Record<string, unknow
     logLevel: c.logLevel,
     proxyResources,
     defaultProxyMode: c.defaultProxyMode,
+    ...(c.tapIdentity ? { tapIdentity: c.tapIdentity } : {}),
     trustAnchorsPem: c.trustAnchorsPem,
   };
 }

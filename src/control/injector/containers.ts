@@ -52,6 +52,8 @@ function env(c: InjectorConfig, s: ProxySettings): Json[] {
     v(ENV.identityLocalName, `spiffe://${c.trustDomain}/ns/$(WEFT_POD_NAMESPACE)/sa/$(WEFT_POD_SERVICE_ACCOUNT)`),
     v(ENV.identityTokenFile, `${TOKEN_MOUNT}/${TOKEN_PATH}`),
     v(ENV.identityTrustAnchors, c.trustAnchorsPem),
+    // Tap, served over mTLS to the tap component's identity alone (src/proxy/tap/server.ts).
+    ...(c.tapIdentity ? [v(ENV.tapSvcName, c.tapIdentity), v(ENV.tapListen, `0.0.0.0:${DEFAULT_TAP_PORT}`)] : []),
   ];
 }
 
@@ -67,6 +69,7 @@ export function proxyContainer(c: InjectorConfig, s: ProxySettings): Json {
     ports: [
       { name: 'weft-proxy', containerPort: DEFAULT_INBOUND_PORT, protocol: 'TCP' },
       { name: 'weft-admin', containerPort: DEFAULT_ADMIN_PORT, protocol: 'TCP' },
+      ...(c.tapIdentity ? [{ name: 'weft-tap', containerPort: DEFAULT_TAP_PORT, protocol: 'TCP' }] : []),
     ],
     readinessProbe: probe('/ready', { initialDelaySeconds: 1, periodSeconds: 5, failureThreshold: 3 }),
     livenessProbe: probe('/live', { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 }),

@@ -7,6 +7,7 @@
 //   latency p50/p95/p99   histogram_quantile over rate(pod:response_latency_ms_bucket:<dir>)
 //   TCP connections       tcp_open_connections now
 //   per route             the route_response_total / _latency_ms_bucket rules by rt_route
+//   per route cost        route_{request,response}_bytes_total, route_request_cpu_{us,samples}_total
 // `direction="inbound"` is what a workload served; `direction="outbound"` with a target_addr
 // is what it sent somewhere (edges, --to/--from, a Service's [DEFAULT] route).
 import { VIZ_RULES } from './recording-rules.js';
@@ -34,6 +35,9 @@ function noDirection(m: Matchers): Matchers {
   const { direction: _direction, ...rest } = m;
   return rest;
 }
+
+/** The per-route cost counters the proxies export (src/proxy/metrics/route-cost.ts). */
+export type RouteCostMetric = 'route_request_bytes_total' | 'route_response_bytes_total' | 'route_request_cpu_us_total' | 'route_request_cpu_samples_total';
 
 export const QUERIES = Object.freeze({
   /** Responses in the window, per group and classification (success rate; RPS = total / window). */
@@ -68,6 +72,13 @@ export const QUERIES = Object.freeze({
   /** Every route's buckets together (subtracted from all responses' for [DEFAULT]). */
   routeLatencyBuckets: (m: Matchers, window: string): string =>
     `sum by (le, dst) (rate(${VIZ_RULES.routeLatency}${braces('direction="outbound"', m)}[${window}]))`,
+
+  /**
+   * A route cost counter's increase per route (bytes, CPU µs, CPU samples): few series per
+   * proxy (one per route), so read raw rather than through a recording rule.
+   */
+  routeCost: (metric: RouteCostMetric, m: Matchers, window: string): string =>
+    `sum by (dst, rt_route) (increase(${metric}${braces('job="weft-proxy", direction="outbound"', m)}[${window}]))`,
 
   /** Who sent what where: outbound responses by source and destination (edges, --from). */
   outboundByTarget: (m: Matchers, window: string, by: readonly string[]): string =>

@@ -42,6 +42,11 @@ export interface RouteRow {
   readonly p99: number | undefined;
   /** Responses in the window. */
   readonly responses: number;
+  /** Mean request/response body bytes per request (-o wide); undefined: not measured ([DEFAULT], or cost off). */
+  readonly requestBytes?: number | undefined;
+  readonly responseBytes?: number | undefined;
+  /** Mean proxy CPU µs per sampled request (-o wide). */
+  readonly cpuUs?: number | undefined;
 }
 
 export interface RoutesResult {
@@ -62,7 +67,7 @@ function histogram(samples: readonly PromSample[]): Map<number, number> {
 async function serviceRoutes(query: Query, inv: Awaited<ReturnType<Inventory['snapshot']>>, svc: ServiceInfo, src: Matchers, window: string, windowMs: number): Promise<RouteRow[]> {
   const m: Matchers = { ...src, dst: svc.fqdn };
   const all: Matchers = { ...src, target_addr: { re: addressRegex(serviceAddresses(svc, inv.pods)) } };
-  const [resp, p50, p95, p99, total, totalBuckets, routeBuckets] = await Promise.all([
+  const [resp, p50, p95, p99, total, totalBuckets, routeBuckets, reqBytes, rspBytes, cpuUs, cpuSamples] = await Promise.all([
     query(QUERIES.routeResponses(m, window)),
     query(QUERIES.routeLatencyQuantile(0.5, m, window)),
     query(QUERIES.routeLatencyQuantile(0.95, m, window)),
@@ -70,6 +75,10 @@ async function serviceRoutes(query: Query, inv: Awaited<ReturnType<Inventory['sn
     query(QUERIES.responses({ ...all, direction: 'outbound' }, window, [])),
     query(QUERIES.latencyBuckets('outbound', all, window, [])),
     query(QUERIES.routeLatencyBuckets(m, window)),
+    query(QUERIES.routeCost('route_request_bytes_total', m, window)),
+    query(QUERIES.routeCost('route_response_bytes_total', m, window)),
+    query(QUERIES.routeCost('route_request_cpu_us_total', m, window)),
+    query(QUERIES.routeCost('route_request_cpu_samples_total', m, window)),
   ]);
   const names = [...svc.routes, ...new Set(resp.map((s) => s.metric['rt_route'] ?? '').filter((r) => r && !svc.routes.includes(r)))];
   const count = (samples: readonly PromSample[], pick: (s: PromSample) => boolean): number => samples.filter(pick).reduce((n, s) => n + s.value, 0);
@@ -78,9 +87,18 @@ async function serviceRoutes(query: Query, inv: Awaited<ReturnType<Inventory['sn
     route, service: svc.name, namespace: svc.namespace, successRate: n > 0 ? ok / n : undefined, rps: n / (windowMs / 1000),
     p50: n > 0 ? p[0] : undefined, p95: n > 0 ? p[1] : undefined, p99: n > 0 ? p[2] : undefined, responses: n,
   });
-  const rows = names.map((r) => {
+  // Means over the window: a counter's increase over the route's requests (or CPU samples).
+  const per = (samples: readonly PromSample[], route: string, over: number): number | undefined => {
+    const v = q(samples, route);
+    return v === undefined || over <= 0 ? undefined : v / over;
+  };
+  const rows: RouteRow[] = names.map((r) => {
     const mine = (s: PromSample): boolean => s.metric['rt_route'] === r;
-    return row(r, count(resp, (s) => mine(s) && s.metric['classification'] === 'success'), count(resp, mine), [q(p50, r), q(p95, r), q(p99, r)]);
+    const n = count(resp, mine);
+    return {
+      ...row(r, count(resp, (s) => mine(s) && s.metric['classification'] === 'success'), n, [q(p50, r), q(p95, r), q(p99, r)]),
+      requestBytes: per(reqBytes, r, n), responseBytes: per(rspBytes, r, n), cpuUs: per(cpuUs, r, q(cpuSamples, r) ?? 0),
+    };
   });
   // [DEFAULT]: everything sent to the Service minus what the routes counted.
   const routedOk = count(resp, (s) => s.metric['classification'] === 'success');

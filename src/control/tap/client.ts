@@ -1,6 +1,7 @@
 // The CLI's side of the tap API: one streaming GET; each NDJSON line is handed over as it
 // arrives. Errors before the stream starts come back as WeftErrors with the API's code.
 import http from 'node:http';
+import https from 'node:https';
 import { WeftError } from '../../lib/errors.js';
 import type { TapEventJson } from './event-json.js';
 
@@ -34,7 +35,17 @@ export interface TapStream {
   close(): void;
 }
 
-export function tapStream(addr: string, q: TapQuery, h: TapHandlers): TapStream {
+/**
+ * Where the tap API is, when not at a plain host:port: a base URL and the options to reach it
+ * (on a cluster, the API server's proxy to the weft-tap Service, with the kubeconfig's
+ * credentials: src/runtime/kubernetes/tap-api.ts).
+ */
+export interface TapApiVia {
+  readonly base: string;
+  readonly options: https.RequestOptions;
+}
+
+export function tapStream(addr: string, q: TapQuery, h: TapHandlers, via?: TapApiVia): TapStream {
   const params = new URLSearchParams();
   const add = (k: string, v: string | number | boolean | undefined): void => {
     if (v !== undefined && v !== '' && v !== false) params.set(k, String(v));
@@ -44,7 +55,7 @@ export function tapStream(addr: string, q: TapQuery, h: TapHandlers): TapStream 
   let req: http.ClientRequest | undefined;
   let closed = false;
   const done = new Promise<void>((resolve, reject) => {
-    req = http.get(`http://${addr}/api/v1/tap?${params}`, (res) => {
+    const onResponse = (res: http.IncomingMessage): void => {
       res.setEncoding('utf8');
       let buf = '';
       if (res.statusCode !== 200) {
@@ -75,7 +86,8 @@ export function tapStream(addr: string, q: TapQuery, h: TapHandlers): TapStream 
       });
       res.on('end', () => resolve());
       res.on('close', () => resolve());
-    });
+    };
+    req = via ? https.get(`${via.base}/api/v1/tap?${params}`, via.options, onResponse) : http.get(`http://${addr}/api/v1/tap?${params}`, onResponse);
     req.on('error', (err: NodeJS.ErrnoException) => (closed ? resolve() : reject(new TapApiUnavailableError(addr, err.code ?? err.message))));
   });
   return {

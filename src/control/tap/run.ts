@@ -2,6 +2,7 @@
 // join token, like a proxy) and serves the tap API. Runs inside `weft control`, or alone as
 // `weft tap`.
 import type { Address } from '../../lib/address.js';
+import type { WorkloadId } from '../../lib/spiffe.js';
 import type { Logger } from '../../lib/log.js';
 import { IdentityClient } from '../../proxy/identity/client.js';
 import type { Inventory } from '../metrics/inventory.js';
@@ -15,6 +16,10 @@ export interface TapComponentOptions {
   readonly trustAnchorsPem: string;
   /** host:port of the identity service. */
   readonly identityAddr: string;
+  /** Its TLS name, when not the default for the trust domain (on a cluster: the injector config's). */
+  readonly identityName?: string | undefined;
+  /** Who the tap component is (default: ns weft-viz, sa tap; on a cluster its service account's). */
+  readonly identity?: WorkloadId | undefined;
   /** A join token proving the tap identity. */
   readonly token: () => Buffer | Promise<Buffer>;
   readonly log?: Logger | undefined;
@@ -27,10 +32,11 @@ export interface TapComponent extends TapApi {
 
 export async function startTapComponent(o: TapComponentOptions): Promise<TapComponent> {
   const identity = new IdentityClient({
-    identity: tapWorkloadId(o.trustDomain),
+    identity: o.identity ?? tapWorkloadId(o.trustDomain),
     token: o.token,
     trustAnchorsPem: o.trustAnchorsPem,
     address: o.identityAddr,
+    ...(o.identityName ? { serverName: o.identityName } : {}),
     ...(o.log ? { log: o.log.child('identity') } : {}),
   });
   identity.on('error', (err: Error) => o.log?.warn('tap certificate request failed; will retry', { err }));

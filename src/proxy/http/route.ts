@@ -3,6 +3,7 @@
 import type { Address } from '../../lib/address.js';
 import { formatAddress, parseAuthority } from '../../lib/address.js';
 import type { ConnContext } from '../context.js';
+import type { RequestCost } from '../metrics/route-cost.js';
 
 /** One attempt's endpoint, as a balancer picked it. `done` reports the outcome back to it. */
 export interface PickedEndpoint {
@@ -46,6 +47,8 @@ export interface HttpRoute {
   readonly signal?: AbortSignal;
   /** The ServiceProfile route the request matched (tap's route metadata). */
   readonly routeName?: string;
+  /** Set by the routing layer for a request on a named route: its bytes and sampled CPU (metrics/route-cost.ts). */
+  readonly cost?: RequestCost | undefined;
 }
 
 /** The endpoint of one attempt: the balancer's pick, or the route's fixed target. */

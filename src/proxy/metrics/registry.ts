@@ -3,6 +3,7 @@
 // Labelled children are cached per label set, so a request costs a map lookup, not a hash of
 // the label object (see prom.ts for why weft writes its own exposition).
 import { Counter, Gauge, Histogram, Registry, type AnyMetric, type CounterChild, type HistogramChild } from './prom.js';
+import { RouteCostSampler, type RequestCost } from './route-cost.js';
 
 /** Labels shared by HTTP request/response metrics. */
 export interface HttpLabels {
@@ -57,10 +58,18 @@ export class ProxyMetrics {
   private readonly routeRequestTotal: Counter;
   private readonly routeResponseTotal: Counter;
   private readonly routeResponseLatency: Histogram;
+  private readonly routeRequestBytes: Counter;
+  private readonly routeResponseBytes: Counter;
+  private readonly routeCpuUs: Counter;
+  private readonly routeCpuSamples: Counter;
+  /** Hands a routed request its RequestCost (undefined when per-route cost is off). */
+  private readonly routeCost: RouteCostSampler;
   private readonly limitHits: Counter;
   private readonly discoveryRequests: Counter;
 
-  constructor() {
+  /** `routeCostSampleEvery`: per-route bytes on, and CPU measured on 1 request in N; 0 (the default here): off. */
+  constructor(opts: { routeCostSampleEvery?: number } = {}) {
+    this.routeCost = new RouteCostSampler(opts.routeCostSampleEvery ?? 0);
     const r = this.registry;
     const routeLabels = ['direction', 'dst', 'rt_route'];
     this.routeRequestTotal = r.register(new Counter('route_request_total', 'Total requests per service-profile route', routeLabels));
@@ -70,6 +79,11 @@ export class ProxyMetrics {
     this.routeResponseLatency = r.register(
       new Histogram('route_response_latency_ms', 'Response latency per service-profile route, in milliseconds', [...routeLabels, 'status_code'], LATENCY_BUCKETS),
     );
+    // Beyond Linkerd: what a route's requests cost (metrics/route-cost.ts says what is measured).
+    this.routeRequestBytes = r.register(new Counter('route_request_bytes_total', 'Request body bytes forwarded per route', routeLabels));
+    this.routeResponseBytes = r.register(new Counter('route_response_bytes_total', 'Response body bytes returned per route', routeLabels));
+    this.routeCpuUs = r.register(new Counter('route_request_cpu_us_total', 'Proxy CPU microseconds measured on the sampled requests of a route', routeLabels));
+    this.routeCpuSamples = r.register(new Counter('route_request_cpu_samples_total', 'Requests of a route whose CPU time was measured', routeLabels));
     this.requestTotal = r.register(new Counter('request_total', 'Total HTTP requests', HTTP_LABELS));
     this.responseTotal = r.register(new Counter('response_total', 'Total HTTP responses', [...HTTP_LABELS, 'status_code', 'classification', 'error']));
     this.responseLatency = r.register(
@@ -84,11 +98,31 @@ export class ProxyMetrics {
     this.tcpCloseTotal = r.register(new Counter('tcp_close_total', 'Total TCP connections closed', [...TCP_LABELS, 'classification', 'errno']));
   }
 
-  /** Per-route metrics (service profile routes), labelled rt_route as Linkerd's. */
-  routeFinished(labels: RouteLabels, status: number, classification: Classification, latencyMs: number): void {
+  /** A RequestCost for a request that matched a route (put it on the HttpRoute), or undefined when off. */
+  startRouteCost(): RequestCost | undefined {
+    return this.routeCost.start();
+  }
+
+  /**
+   * Per-route metrics (service profile or HTTPRoute routes), labelled rt_route as Linkerd's;
+   * `cost`, when the request carried one, adds its bytes and sampled CPU time.
+   */
+  routeFinished(labels: RouteLabels, status: number, classification: Classification, latencyMs: number, cost?: RequestCost): void {
     this.routeRequestTotal.inc({ ...labels });
     this.routeResponseTotal.inc({ ...labels, status_code: String(status), classification });
     this.routeResponseLatency.observe({ ...labels, status_code: String(status) }, latencyMs);
+    if (cost) this.routeCostFinished(labels, cost);
+  }
+
+  /** A routed request's bytes and sampled CPU time (ServiceProfile and HTTPRoute routes alike). */
+  routeCostFinished(labels: RouteLabels, cost: RequestCost): void {
+    // Zero increments still create the series, so a route's rows exist from its first request.
+    this.routeRequestBytes.inc({ ...labels }, cost.requestBytes);
+    this.routeResponseBytes.inc({ ...labels }, cost.responseBytes);
+    if (cost.sampled) {
+      this.routeCpuUs.inc({ ...labels }, cost.cpuUs);
+      this.routeCpuSamples.inc({ ...labels });
+    }
   }
 
   private http(labels: HttpLabels): HttpChildren {

@@ -40,6 +40,14 @@ class WatchedBackend implements Backend {
   }
 }
 
+/** One backend's endpoints by state (outbound_http_balancer_endpoints). */
+export interface BackendEndpointStates {
+  readonly dst: string;
+  readonly backend: string;
+  readonly ready: number;
+  readonly pending: number;
+}
+
 export class Destination {
   lastUsed = Date.now();
   readonly budget: RetryBudget;
@@ -107,16 +115,14 @@ export class Destination {
     await Promise.all([...this.splits.values()].map((b) => b.resolution.ready));
   }
 
-  /** Endpoint counts by state over every backend, for the balancer gauge. */
-  endpointStates(): { ready: number; pending: number } {
-    let ready = 0;
-    let pending = 0;
-    for (const b of [this.primary, ...this.splits.values()]) {
-      const s = b.http.endpointStates();
-      ready += s.ready;
-      pending += s.pending;
-    }
-    return { ready, pending };
+  /**
+   * Endpoint counts by state per backend, for the balancer gauge: `dst` names the destination
+   * (its service's FQDN when discovery knows one, else the lookup key), `backend` the backend
+   * (the lookup key for the primary, the split's authority for the others).
+   */
+  endpointStates(): BackendEndpointStates[] {
+    const dst = this.profile?.fullyQualifiedName || this.key;
+    return [this.primary, ...this.splits.values()].map((b) => ({ dst, backend: b.authority, ...b.http.endpointStates() }));
   }
 
   close(): void {
@@ -189,18 +195,14 @@ export class OutboundDestinations {
     return dest;
   }
 
-  /** Sum of endpoint states over live destinations. */
-  async endpointStates(): Promise<{ ready: number; pending: number }> {
-    let ready = 0;
-    let pending = 0;
+  /** Endpoint states per backend of every live destination. */
+  async endpointStates(): Promise<BackendEndpointStates[]> {
+    const out: BackendEndpointStates[] = [];
     for (const e of this.entries.values()) {
       const d = await e;
-      if (!d) continue;
-      const s = d.endpointStates();
-      ready += s.ready;
-      pending += s.pending;
+      if (d) out.push(...d.endpointStates());
     }
-    return { ready, pending };
+    return out;
   }
 
   private sweep(): void {

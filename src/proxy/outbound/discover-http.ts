@@ -51,6 +51,7 @@ export async function discoverRoute(dests: OutboundDestinations, metrics: ProxyM
     ...(rt?.isRetryable ? { retry: ({ status }) => classifyResponse(rt, status) === 'failure' && dest.budget.tryWithdraw() } : {}),
     ...(signal ? { signal } : {}),
     ...(rt ? { routeName: rt.name } : {}),
+    ...(rt ? { cost: metrics.startRouteCost() } : {}),
   };
   return {
     route: routed,
@@ -58,7 +59,7 @@ export async function discoverRoute(dests: OutboundDestinations, metrics: ProxyM
       clearTimeout(timer);
       if (!rt) return;
       const labels = { direction: 'outbound' as const, dst: dest.profile?.fullyQualifiedName || (key as string), rt_route: rt.name };
-      metrics.routeFinished(labels, status, classifyResponse(rt, status), performance.now() - route.startMs);
+      metrics.routeFinished(labels, status, classifyResponse(rt, status), performance.now() - route.startMs, routed.cost);
     },
   };
 }

@@ -133,6 +133,7 @@ async function routeTo(d: PolicyRouteDeps, m: Matched, route: HttpRoute, protoco
   }
   const retry = m.rule.retry ? retryDecision(m.rule.retry, protocol, dest.budget, () => d.metrics.retried(protocol, m.labels)) : undefined;
   const tryTimeoutMs = m.rule.retry?.tryTimeoutMs;
+  const cost = d.metrics.startCost();
   const routed: HttpRoute = {
     ...route,
     path,
@@ -143,6 +144,7 @@ async function routeTo(d: PolicyRouteDeps, m: Matched, route: HttpRoute, protoco
       return { target: { host: e.host, port: e.port }, identity: e.identity, done: (ok) => lease.end(ok) };
     },
     routeName: m.route.labels.name,
+    ...(cost ? { cost } : {}),
     ...(retry ? { retry } : {}),
     ...(tryTimeoutMs ? { tryTimeoutMs } : {}),
     ...(signal ? { signal } : {}),
@@ -152,7 +154,7 @@ async function routeTo(d: PolicyRouteDeps, m: Matched, route: HttpRoute, protoco
     route: routed,
     finish(status, error) {
       clearTimeout(timer);
-      d.metrics.finished(protocol, m.labels, m.info.host, status, signal?.aborted ? 'TIMEOUT' : error, (performance.now() - start) / 1000);
+      d.metrics.finished(protocol, m.labels, m.info.host, status, signal?.aborted ? 'TIMEOUT' : error, (performance.now() - start) / 1000, cost);
     },
   };
 }

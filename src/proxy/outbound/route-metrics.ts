@@ -9,6 +9,7 @@
 //   outbound_http_route_fault_injected_total{parent_*, route_*, fault="abort"|"delay"} (weft)
 import { Counter, Histogram } from '../metrics/prom.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
+import type { RequestCost } from '../metrics/route-cost.js';
 import type { OutboundRoute, ParentLabels, WeightedBackend } from './policy-types.js';
 
 const PARENT = ['parent_group', 'parent_kind', 'parent_name', 'parent_namespace', 'parent_port', 'parent_section_name'];
@@ -32,7 +33,7 @@ export class OutboundRouteMetrics {
   private readonly families: Record<Protocol, Families>;
   private readonly faults: Counter;
 
-  constructor(m: ProxyMetrics) {
+  constructor(private readonly m: ProxyMetrics) {
     const r = m.registry;
     const families = (p: Protocol, status: string): Families => ({
       statuses: r.register(new Counter(`outbound_${p}_route_request_statuses_total`, `Completed ${p === 'http' ? 'HTTP' : 'gRPC'} requests per outbound route, by status`, [...PARENT, ...ROUTE, 'hostname', status, 'error'])),
@@ -53,10 +54,17 @@ export class OutboundRouteMetrics {
     };
   }
 
-  finished(p: Protocol, labels: RouteLabelValues, hostname: string, status: string, error: string, seconds: number): void {
+  finished(p: Protocol, labels: RouteLabelValues, hostname: string, status: string, error: string, seconds: number, cost?: RequestCost): void {
     const f = this.families[p];
     f.statuses.inc({ ...labels, hostname, [p === 'http' ? 'http_status' : 'grpc_status']: status, error });
     f.duration.observe({ ...labels, hostname }, seconds);
+    // Bytes and CPU per route (viz routes -o wide) under the same labels as ServiceProfile routes.
+    if (cost) this.m.routeCostFinished({ direction: 'outbound', dst: hostname, rt_route: labels['route_name'] ?? '' }, cost);
+  }
+
+  /** A cost record for one routed request (undefined when per-route cost is off). */
+  startCost(): RequestCost | undefined {
+    return this.m.startRouteCost();
   }
 
   backend(p: Protocol, labels: RouteLabelValues, b: WeightedBackend): void {

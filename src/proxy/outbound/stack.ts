@@ -4,6 +4,7 @@
 //              -> policy routes (OutboundPolicies: HTTPRoute/GRPCRoute match, faults, filters,
 //                 weighted backends, retries, timeouts) when the target's Service has routes; else
 //              -> discover (endpoints, profile route: retries, timeout, split; else pass through)
+//              -> route cost (a routed request's bytes, and CPU time for 1 in N)
 //              -> metrics -> trace span (traceparent/b3 onward) -> tap (when someone taps)
 //              -> forward: balancer pick per attempt, pooled connections, mTLS when meshed
 //     tls/opaque -> discover -> TCP balancer pick (or the original destination)
@@ -23,6 +24,7 @@ import { forwardH1OverH2 } from '../http/h1-over-h2.js';
 import { routeFromRequestTarget, type HttpRoute } from '../http/route.js';
 import { httpLimits, serveHttp } from '../http/serve.js';
 import { observeH1, observeH2 } from '../metrics/http-observe.js';
+import { routeCostH1, routeCostH2 } from '../metrics/route-cost.js';
 import { tapH1, tapH2 } from '../tap/layer.js';
 import type { ConnectionStack, StackDeps } from '../stack-deps.js';
 import { ConnectionTracker } from '../tcp/connections.js';
@@ -79,8 +81,8 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     ...(destinations
       ? { routeUpgrade: async (r: HttpRoute, req: H1Request) => (await discoverRoute(destinations, metrics, r, req.method))?.route ?? r }
       : {}),
-    h1: discover.h1(dnsLayer.h1(observeH1(metrics)(trace.h1(tapH1(taps)(meshedHttp1))))),
-    h2: discover.h2(dnsLayer.h2(observeH2(metrics)(trace.h2(tapH2(taps)(forwardH2(upstream.h2Pool)))))),
+    h1: discover.h1(routeCostH1()(dnsLayer.h1(observeH1(metrics)(trace.h1(tapH1(taps)(meshedHttp1)))))),
+    h2: discover.h2(routeCostH2()(dnsLayer.h2(observeH2(metrics)(trace.h2(tapH2(taps)(forwardH2(upstream.h2Pool))))))),
   });
 
   /** Opaque TCP: a discovered endpoint (mTLS when meshed), else the original destination. */

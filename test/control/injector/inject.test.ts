@@ -63,6 +63,10 @@ test('native mode: weft-init, then the proxy as a native sidecar, before the pod
   assert.equal(env(proxy, 'WEFT_PROXY_DESTINATION_SVC_ADDR'), 'weft-dst.weft.svc.cluster.local:8086');
   assert.equal(env(proxy, 'WEFT_PROXY_INTERCEPT'), 'true');
   assert.match(env(proxy, 'WEFT_PROXY_IDENTITY_TRUST_ANCHORS') ?? '', /BEGIN CERTIFICATE/);
+  // Tap, to the tap component's identity alone, on the port the tap component dials.
+  assert.equal(env(proxy, 'WEFT_PROXY_TAP_SVC_NAME'), 'spiffe://cluster.local/ns/weft/sa/weft-tap');
+  assert.equal(env(proxy, 'WEFT_PROXY_TAP_LISTEN_ADDR'), '0.0.0.0:4190');
+  assert.ok(((proxy as C & { ports?: { name: string; containerPort: number }[] }).ports ?? []).some((x) => x.name === 'weft-tap' && x.containerPort === 4190));
   assert.equal(p.metadata?.annotations?.['weft.io/proxy-version'], config.proxyVersion);
   assert.equal(p.metadata?.annotations?.['weft.io/proxy-mode'], 'native');
   assert.equal(p.metadata?.labels?.['weft.io/control-plane-ns'], 'weft');
@@ -154,4 +158,12 @@ test('the injector config is validated with the field named', () => {
   assert.throws(() => parseInjectorConfig(stringify({ ...doc, trustAnchorsPem: 'nope' }), 'c.yaml'), /trustAnchorsPem: no PEM certificate/);
   assert.throws(() => parseInjectorConfig(stringify({ ...doc, defaultProxyMode: 'x' }), 'c.yaml'), /defaultProxyMode/);
   assert.throws(() => parseInjectorConfig('a: [', 'c.yaml'), /c\.yaml: not YAML/);
+  assert.throws(() => parseInjectorConfig(stringify({ ...doc, tapIdentity: 'weft-tap' }), 'c.yaml'), /c\.yaml: tapIdentity: .*expected spiffe:/);
+  // A config written before tap (weft upgrade from an older install): no tap env on proxies.
+  const { tapIdentity: _tap, ...old } = doc;
+  const oldConfig = parseInjectorConfig(stringify(old), 'c.yaml');
+  assert.equal(oldConfig.tapIdentity, undefined);
+  const r = inject(pod({ 'weft.io/inject': 'enabled' }), oldConfig, { ...ctx, namespaceAnnotations: {} });
+  assert.ok(r.injected);
+  assert.equal(env(inits(r.pod)[1], 'WEFT_PROXY_TAP_SVC_NAME'), undefined);
 });

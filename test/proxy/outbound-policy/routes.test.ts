@@ -159,6 +159,8 @@ spec:
   assert.equal(await metricValue(proxy, 'outbound_http_route_request_statuses_total', { ...route, http_status: '301' }), 1);
   assert.equal(await metricValue(proxy, 'outbound_http_route_request_statuses_total', { route_name: 'slow-route', http_status: '504', error: 'TIMEOUT' }), 1);
   assert.equal(await metricValue(proxy, 'outbound_http_route_backend_requests_total', { route_name: 'web-routes', backend_name: 'web-v2' }), 3);
+  // Per-route cost (viz routes -o wide) counts HTTPRoute routes as it does ServiceProfile ones.
+  assert.ok(await metricValue(proxy, 'route_response_bytes_total', { direction: 'outbound', rt_route: 'web-routes' }) > 0, 'response bytes of the HTTPRoute');
 });
 
 test('weighted_backend_refs_split_traffic_across_services', { timeout: 30_000 }, async (t) => {

@@ -63,16 +63,35 @@ test('RBAC is least privilege: read-only watches for destination, no wildcard, s
   assert.deepEqual([...verbs].sort(), ['list', 'watch']);
 });
 
+test('the tap component: its own service account and token, the injector config, list-only RBAC; proxies serve tap to it', () => {
+  const objects = renderInstall(installValues(), fixtureCerts());
+  const tap = byKind(objects, 'Deployment').find((d) => d.metadata.name === 'weft-tap') as Json;
+  const pod = ((tap['spec'] as Json)['template'] as Json)['spec'] as Json;
+  assert.equal(pod['serviceAccountName'], 'weft-tap');
+  const c = (pod['containers'] as Json[])[0] as Json;
+  assert.deepEqual((c['args'] as string[]).slice(0, 3), ['tap', '--store', 'kubernetes']);
+  assert.ok((c['args'] as string[]).includes('/var/run/secrets/tokens/weft-identity-token'));
+  const token = (pod['volumes'] as Json[]).find((v) => v['projected']) as Json;
+  assert.match(JSON.stringify(token), /"audience":"identity.weft.io"/);
+  const svc = byKind(objects, 'Service').find((x) => x.metadata.name === 'weft-tap') as Json;
+  assert.deepEqual((svc['spec'] as Json)['ports'], [{ name: 'http', port: 8088, targetPort: 'http', protocol: 'TCP' }]);
+  const role = byKind(objects, 'ClusterRole').find((r) => r.metadata.name === 'weft-tap') as Json;
+  assert.deepEqual(role['rules'], [{ apiGroups: [''], resources: ['pods', 'services'], verbs: ['list'] }]);
+  assert.ok(byKind(objects, 'ServiceAccount').some((x) => x.metadata.name === 'weft-tap'));
+  const cm = byKind(objects, 'ConfigMap').find((x) => x.metadata.name === 'weft-config') as Json;
+  assert.match(String((cm['data'] as Json)['config.yaml']), /tapIdentity: spiffe:\/\/cluster\.local\/ns\/weft\/sa\/weft-tap/);
+});
+
 test('--ha: 3 replicas, anti-affinity and a PodDisruptionBudget per component', () => {
   const objects = renderInstall(installValues({ ha: true }), fixtureCerts());
   const deployments = byKind(objects, 'Deployment') as Json[];
-  assert.equal(deployments.length, 3);
+  assert.equal(deployments.length, 4);
   for (const d of deployments) {
     const spec = d['spec'] as Json;
     assert.equal(spec['replicas'], 3);
     assert.ok(((spec['template'] as Json)['spec'] as Json)['affinity']);
   }
-  assert.equal(byKind(objects, 'PodDisruptionBudget').length, 3);
+  assert.equal(byKind(objects, 'PodDisruptionBudget').length, 4);
   assert.equal(byKind(renderInstall(installValues(), fixtureCerts()), 'PodDisruptionBudget').length, 0);
 });
 

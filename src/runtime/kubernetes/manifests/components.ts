@@ -1,8 +1,12 @@
-// The three control-plane components as Deployments and Services: identity (the CA, checking
+// The four control-plane components as Deployments and Services: identity (the CA, checking
 // service-account tokens with TokenReview), destination (discovery over the cluster's
-// Services, EndpointSlices, Pods and ServiceProfiles) and injector (the admission webhooks:
-// proxy injection and ServiceProfile validation, on one HTTPS port).
-import { COMPONENTS, CONFIG_KEY, CONFIG_MAP, DEPLOYMENT, INJECTOR_TLS_SECRET, ISSUER_SECRET, NAMESPACE, PORTS, SERVICE, SERVICE_ACCOUNT } from '../names.js';
+// Services, EndpointSlices, Pods and ServiceProfiles), injector (the admission webhooks:
+// proxy injection and ServiceProfile validation, on one HTTPS port) and tap (observes the
+// proxies over mTLS with its own identity, from a service-account token, and serves the tap
+// API the CLI reaches through the API server).
+import { COMPONENTS, CONFIG_KEY, CONFIG_MAP, DEPLOYMENT, INJECTOR_TLS_SECRET, ISSUER_SECRET, NAMESPACE, PORTS, SERVICE, SERVICE_ACCOUNT, TAP_PORT_NAME, TOKEN_DIR, TOKEN_FILE } from '../names.js';
+import { tokenVolume } from '../../../control/injector/containers.js';
+import { TOKEN_VOLUME } from '../../../control/injector/annotations.js';
 import type { Component } from '../names.js';
 import type { InstallValues } from '../values.js';
 import { deployment, disruptionBudget, service, tcpProbe } from './workload.js';
@@ -65,6 +69,27 @@ function spec(v: InstallValues, c: Component): ComponentSpec {
           { name: 'config', mountPath: INJECTOR_CONFIG_DIR, readOnly: true },
         ],
       };
+    case 'tap':
+      return {
+        ...base,
+        args: [
+          'tap',
+          '--store', 'kubernetes',
+          // Trust domain, identity address and name, trust anchors: what proxies are given.
+          '--config', `${INJECTOR_CONFIG_DIR}/${CONFIG_KEY}`,
+          '--token-file', `${TOKEN_DIR}/${TOKEN_FILE}`,
+          '--cluster-domain', v.clusterDomain,
+          '--listen', `0.0.0.0:${PORTS.tap}`,
+        ],
+        ports: [{ name: TAP_PORT_NAME, containerPort: PORTS.tap, protocol: 'TCP' }],
+        readinessProbe: tcpProbe(PORTS.tap, { periodSeconds: 5 }),
+        livenessProbe: tcpProbe(PORTS.tap, { initialDelaySeconds: 10, periodSeconds: 10 }),
+        volumes: [{ name: 'config', configMap: { name: CONFIG_MAP } }, tokenVolume()],
+        volumeMounts: [
+          { name: 'config', mountPath: INJECTOR_CONFIG_DIR, readOnly: true },
+          { name: TOKEN_VOLUME, mountPath: TOKEN_DIR, readOnly: true },
+        ],
+      };
   }
 }
 
@@ -76,6 +101,8 @@ function servicePorts(c: Component): Record<string, unknown>[] {
       return [{ name: 'grpc', port: PORTS.destination, targetPort: 'grpc', protocol: 'TCP' }];
     case 'injector':
       return [{ name: 'webhook', port: PORTS.webhookService, targetPort: 'webhook', protocol: 'TCP' }];
+    case 'tap':
+      return [{ name: TAP_PORT_NAME, port: PORTS.tap, targetPort: TAP_PORT_NAME, protocol: 'TCP' }];
   }
 }
 

@@ -7,7 +7,7 @@ import type { InjectorConfig } from '../../../control/injector/config.js';
 import { injectorConfigDocument } from '../../../control/injector/config.js';
 import { formatDnsName } from '../../../lib/spiffe.js';
 import type { PemPair } from '../../../lib/serving-cert.js';
-import { CONFIG_KEY, CONFIG_MAP, HEARTBEAT_CONFIG_MAP, INJECTOR_TLS_SECRET, ISSUER_SECRET, NAMESPACE, PORTS, VALUES_KEY, serviceDns } from '../names.js';
+import { CONFIG_KEY, CONFIG_MAP, HEARTBEAT_CONFIG_MAP, INJECTOR_TLS_SECRET, ISSUER_SECRET, NAMESPACE, PORTS, VALUES_KEY, serviceDns, tapIdentityOnCluster } from '../names.js';
 import type { IdentityPki } from '../identity-pki.js';
 import type { InstallValues } from '../values.js';
 import { installLabels } from './labels.js';
@@ -68,6 +68,7 @@ export function injectorConfig(v: InstallValues, trustAnchorsPem: string): Injec
     memoryLimit: v.proxyResources.memoryLimit,
     // The injector decides per cluster at start (native sidecars from 1.29); this is the fallback.
     defaultProxyMode: 'native',
+    tapIdentity: tapIdentityOnCluster(v.trustDomain),
   });
 }
 

@@ -4,6 +4,7 @@
 //                ServiceProfile CRDs (informers; nothing else, no writes)
 //   identity     create TokenReviews; get its own issuer Secret (by name)
 //   injector     get/list/watch Namespaces (inject and config.weft.io/* on namespaces)
+//   tap          list Pods and Services (which proxies to observe, and naming the ends)
 //   heartbeat    read what `weft check` reads; update its own ConfigMap (by name)
 import { HEARTBEAT_CONFIG_MAP, INJECTOR_TLS_SECRET, ISSUER_SECRET, MUTATING_WEBHOOK, NAMESPACE, SERVICE_ACCOUNT, VALIDATING_WEBHOOK } from '../names.js';
 import type { InstallValues } from '../values.js';
@@ -75,6 +76,8 @@ export function renderRbac(v: InstallValues): K8sObject[] {
     roleBinding(v, id, SERVICE_ACCOUNT.identity),
     clusterRole(v, inj, [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }]),
     clusterRoleBinding(v, inj, SERVICE_ACCOUNT.injector),
+    clusterRole(v, 'weft-tap', [{ apiGroups: [''], resources: ['pods', 'services'], verbs: ['list'] }]),
+    clusterRoleBinding(v, 'weft-tap', SERVICE_ACCOUNT.tap),
     clusterRole(v, hb, [
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
       { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'] },

@@ -1,0 +1,73 @@
+// The inventory on a cluster (for the tap component in `weft install`): pods and Services from
+// the API server at each request, as the local runtime's comes from run.json. A meshed pod is
+// one with weft's proxy container; its tap server is its pod IP on the proxy's `weft-tap` port
+// (the injector names it). Routes are not read: tap names ends and picks proxies, nothing more.
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
+import { PROXY_CONTAINER } from '../../control/injector/annotations.js';
+import type { Inventory, InventorySnapshot, PodInfo, ServiceInfo } from '../../control/metrics/inventory.js';
+import { kubeCall } from '../../lib/kube.js';
+import { workloadOf } from '../../viz/kubernetes.js';
+
+const TAP_PORT_NAME = 'weft-tap';
+
+function podInfo(p: V1Pod): PodInfo {
+  const proxy = [...(p.spec?.initContainers ?? []), ...(p.spec?.containers ?? [])].find((c) => c.name === PROXY_CONTAINER);
+  const ip = p.status?.podIP;
+  const tapPort = proxy?.ports?.find((x) => x.name === TAP_PORT_NAME)?.containerPort;
+  return {
+    name: p.metadata?.name ?? '',
+    namespace: p.metadata?.namespace ?? 'default',
+    deployment: workloadOf(p),
+    serviceAccount: p.spec?.serviceAccountName ?? 'default',
+    meshed: proxy !== undefined,
+    addresses: ip ? [{ host: ip }] : [],
+    tapAddr: proxy && ip && tapPort ? `${ip}:${tapPort}` : undefined,
+  };
+}
+
+function selects(selector: Record<string, string> | undefined, p: V1Pod): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  const labels = p.metadata?.labels ?? {};
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+function serviceInfo(s: V1Service, pods: readonly V1Pod[], clusterDomain: string): ServiceInfo {
+  const namespace = s.metadata?.namespace ?? 'default';
+  const name = s.metadata?.name ?? '';
+  const ports = s.spec?.ports ?? [];
+  const clusterIP = s.spec?.clusterIP && s.spec.clusterIP !== 'None' ? s.spec.clusterIP : '';
+  return {
+    namespace, name, fqdn: `${name}.${namespace}.svc.${clusterDomain}`, clusterIP,
+    ports: ports.map((p) => p.port),
+    targetPorts: ports.map((p) => (typeof p.targetPort === 'number' ? p.targetPort : p.port)),
+    pods: pods.filter((p) => p.metadata?.namespace === namespace && selects(s.spec?.selector, p)).map((p) => p.metadata?.name ?? ''),
+    routes: [],
+    hasProfile: false,
+  };
+}
+
+export class KubernetesInventory implements Inventory {
+  private readonly api: CoreV1Api;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly trustDomain: string,
+    private readonly clusterDomain = 'cluster.local',
+  ) {
+    this.api = kc.makeApiClient(CoreV1Api);
+  }
+
+  async snapshot(): Promise<InventorySnapshot> {
+    const [pods, services] = await Promise.all([
+      kubeCall(this.kc, 'list pods', () => this.api.listPodForAllNamespaces()),
+      kubeCall(this.kc, 'list services', () => this.api.listServiceForAllNamespaces()),
+    ]);
+    const running = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
+    return {
+      trustDomain: this.trustDomain,
+      pods: running.map(podInfo),
+      services: services.items.map((s) => serviceInfo(s, running, this.clusterDomain)),
+    };
+  }
+}
