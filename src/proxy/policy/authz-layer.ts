@@ -12,6 +12,7 @@ import type { H2Layer } from '../http/h2-forward.js';
 import { deleteHeader, getHeader, setHeader } from '../http/h1/headers.js';
 import { PROXY_ERROR_HEADER } from '../http/proxy-error.js';
 import { authorize, clientOf } from './authorize.js';
+import { grpcMessage } from './grpc-message.js';
 import type { PolicySource } from './source.js';
 import { isAudit } from './default-policy.js';
 import type { RequestInfo } from './http-route-match.js';
@@ -137,7 +138,7 @@ function respond(stream: ServerHttp2Stream, h: Record<string, string | number>, 
 function denyH2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, status: number, grpcStatus: number, reason: string): void {
   const safe = reason.replace(/[^\x20-\x7e]/g, ' ').slice(0, 256);
   if (grpcRequest(headers)) {
-    respond(stream, { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': encodeURIComponent(safe), [PROXY_ERROR_HEADER]: safe }, true);
+    respond(stream, { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': grpcMessage(safe), [PROXY_ERROR_HEADER]: safe }, true);
   } else if (respond(stream, { ':status': status, 'content-type': 'text/plain; charset=utf-8', [PROXY_ERROR_HEADER]: safe }, false)) {
     stream.end(`${reason}\n`);
   }
