@@ -34,7 +34,7 @@ export interface AuthzRow {
   readonly unauthorizedRps: number;
   /** Requests per second this authorization allowed. */
   readonly rps: number;
-  /** Success rate of the server port's responses in the window; undefined without responses. */
+  /** Success rate of the server port's responses in the window; undefined without responses, or on the denied row. */
   readonly successRate: number | undefined;
 }
 
@@ -85,7 +85,7 @@ export async function authz(query: Query, inventory: Inventory, req: AuthzReques
   // replaced by a Server) are left out.
   const out: AuthzRow[] = [...acc.values()].filter((v) => v.allowed > 0 || v.denied > 0).map((v) => {
     const p = [...v.ports].map((k) => port.get(k) ?? { ok: 0, total: 0 }).reduce((a, b) => ({ ok: a.ok + b.ok, total: a.total + b.total }), { ok: 0, total: 0 });
-    return { ...v.row, rps: v.allowed / seconds, unauthorizedRps: v.denied / seconds, successRate: p.total > 0 ? p.ok / p.total : undefined };
+    return { ...v.row, rps: v.allowed / seconds, unauthorizedRps: v.denied / seconds, successRate: p.total > 0 && v.allowed > 0 ? p.ok / p.total : undefined };
   });
   out.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.workload.localeCompare(b.workload) || a.server.localeCompare(b.server)
     || a.route.localeCompare(b.route) || (a.authorization === '' ? 1 : b.authorization === '' ? -1 : a.authorization.localeCompare(b.authorization)));
