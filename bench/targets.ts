@@ -10,6 +10,7 @@ import { startBenchIdentity } from './identity-fixture.js';
 import { startActiveTap, type ActiveTap } from './tap-client.js';
 import { tapIdentity } from '../src/control/tap/identity.js';
 import { startTraceSink } from './trace-sink.js';
+import { POLICY_TARGETS } from './policy-targets.js';
 import type { Target, TargetContext } from './types.js';
 
 function weftUnavailable(repoRoot: string): string | undefined {
@@ -139,7 +140,7 @@ const haproxy: Target = {
   },
 };
 
-export const TARGETS: readonly Target[] = [direct, weftHop, tracedHop('weft-hop-trace-1pct', '0.01'), tracedHop('weft-hop-trace-100pct', '1'), weftPair, weftMtlsPair, weftMtlsPairTapped, nginx, haproxy];
+export const TARGETS: readonly Target[] = [direct, weftHop, tracedHop('weft-hop-trace-1pct', '0.01'), tracedHop('weft-hop-trace-100pct', '1'), weftPair, weftMtlsPair, weftMtlsPairTapped, nginx, haproxy, ...POLICY_TARGETS];
 
 export function findTarget(name: string): Target | undefined {
   return TARGETS.find((t) => t.name === name);
