@@ -40,13 +40,21 @@ export interface Client {
   readonly ip: string;
 }
 
+function admitsClient(a: Authorization, c: Client): boolean {
+  return authenticated(a.authn, c.tls, c.id) && !!c.ip && a.networks.some((n) => n.net.has(c.ip) && !n.except.has(c.ip));
+}
+
+/** The first authorization that admits the client on its own (one that also needs a JWT never does here). */
 export function authorize(authzs: readonly Authorization[], c: Client): Authorization | undefined {
   for (const a of authzs) {
-    if (!authenticated(a.authn, c.tls, c.id)) continue;
-    if (!c.ip) continue;
-    if (a.networks.some((n) => n.net.has(c.ip) && !n.except.has(c.ip))) return a;
+    if (!a.jwt && admitsClient(a, c)) return a;
   }
   return undefined;
+}
+
+/** Authorizations that would admit the client if its request carries a JWT meeting theirs (in order). */
+export function jwtCandidates(authzs: readonly Authorization[], c: Client): Authorization[] {
+  return authzs.filter((a) => a.jwt && admitsClient(a, c));
 }
 
 export function clientOf(ctx: ConnContext): Client {
