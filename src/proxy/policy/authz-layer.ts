@@ -1,8 +1,10 @@
 // Inbound authorization per HTTP request, as an H1 and an H2 layer. For each request: the
 // port's policy (policy client: last answer, or the configured default), the route it is on
 // (no route: 404), then the first of the route's authorizations that admits the client — its
-// verified mTLS identity (ctx.tls.clientId, however the handshake was done) and its address.
-// Denied: 403 with weft-proxy-error, or gRPC PERMISSION_DENIED; the route's request filters
+// verified mTLS identity (ctx.tls.clientId, however the handshake was done) and its address;
+// failing that, those that also require a bearer JWT, with the request's token (jwt-decide.ts,
+// asynchronous: only then). Denied: 403 with weft-proxy-error, or gRPC PERMISSION_DENIED (a
+// missing or invalid token: 401 / UNAUTHENTICATED with www-authenticate); the route's request filters
 // (header modifier, redirect) apply to what is allowed. An "audit" default allows and logs.
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Logger } from '../../lib/log.js';
