@@ -105,7 +105,7 @@ describe('the zero-trust policy on weft demo', { skip: noNetns || (!existsSync(j
         knocks++;
         await sleep(200);
       }
-      assert.ok(knocks > 20);
+      assert.ok(knocks >= 5, `only ${knocks} knocks in 12 s`);
       const stat = JSON.parse(await weft('viz', 'stat', 'deploy', '-n', 'demo', '--from', 'deploy/web', '-t', '10s', '-o', 'json')) as StatResult;
       const edge = (n: string): StatResult['rows'][number] | undefined => stat.rows.find((r) => r.name === n);
       const toCatalog = edge('catalog');
