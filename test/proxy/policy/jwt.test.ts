@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -197,6 +198,33 @@ describe('JWT validation on inbound routes', () => {
     assert.equal(ok.status, 200, ok.body);
     // A users' token (another key set) does not open the admin route.
     assert.equal((await call('/admin/users', await token(k1, { claims: { scope: 'admin' } }))).status, 401);
+  });
+
+  test('over HTTP/2 too: a valid token is admitted, none gets 401 with the challenge', async () => {
+    const session = http2.connect(url(inbound.inbound, '/'));
+    try {
+      const h2get = (bearer?: string): Promise<http2.IncomingHttpHeaders> => new Promise((resolve, reject) => {
+        const req = session.request({ ':path': '/api/items', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) });
+        req.on('response', (h) => {
+          req.resume();
+          req.on('end', () => resolve(h));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      // Admitted and counted; what follows is forwarding (this test's app speaks HTTP/1 only, so
+      // the h2 request itself ends in a 502 from the forward, not from authorization).
+      const before = await metricValue(inbound, 'inbound_http_authz_allow_total', { route_name: 'api', authz_name: 'api-users' });
+      const ok = await h2get(await token(k1));
+      assert.ok(Number(ok[':status']) !== 401 && Number(ok[':status']) !== 403 && !/unauth/.test(String(ok['weft-proxy-error'] ?? '')), JSON.stringify(ok));
+      assert.equal(await metricValue(inbound, 'inbound_http_authz_allow_total', { route_name: 'api', authz_name: 'api-users' }) - before, 1);
+      const denied = await h2get();
+      assert.equal(Number(denied[':status']), 401);
+      assert.equal(denied['www-authenticate'], 'Bearer realm="catalog-http"');
+      assert.match(String(denied['weft-proxy-error']), /bearer token required/);
+    } finally {
+      session.close();
+    }
   });
 
   test('the issuer rotates its key: the proxy fetches the key set again and accepts the new key, not the old', async () => {
