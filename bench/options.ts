@@ -36,6 +36,7 @@ export const USAGE = `usage: npm run bench -- [flags]   (or: node dist/bench/run
   --streams N           h2load concurrent streams per connection, -m (default 10)
   --targets LIST        default: direct,weft-hop,weft-pair,weft-mtls-pair,weft-mtls-pair-h1,weft-mtls-pair-tap,nginx,haproxy; also weft-hop-trace-1pct,weft-hop-trace-100pct,
                         weft-hop-routes-1,weft-hop-routes-100, weft-hop-routed-cost-off,weft-hop-routed,weft-hop-routed-cost-all (per-route cost)
+                        and the policy rows weft-inbound,weft-inbound-authz-0,weft-inbound-authz-10,weft-inbound-authz-100,weft-inbound-authz-100-routes-100
   --protocols LIST      default http1,h2c,grpc
   --rate N              constant-rate mode at N req/s (default 1000; 0 = off)
   --rate-duration S     seconds of constant-rate load (default: --duration)

@@ -135,8 +135,8 @@ function runsOf(o: BenchOptions, runtimes: readonly Runtime[]): Run[] {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  // The tracing and routes rows run when asked for (--targets): they answer one question, not every run's.
-  const o = parseOptions(argv, TARGETS.map((t) => t.name), RUNTIME_NAMES, TARGETS.filter((t) => !['-trace-', '-routes-', '-routed'].some((s) => t.name.includes(s))).map((t) => t.name));
+  // The tracing, routes and policy rows run when asked for (--targets): they answer one question, not every run's.
+  const o = parseOptions(argv, TARGETS.map((t) => t.name), RUNTIME_NAMES, TARGETS.filter((t) => !['-trace-', '-routes-', '-routed'].some((s) => t.name.includes(s)) && !t.name.startsWith('weft-inbound')).map((t) => t.name));
   const runtimes = o.runtimes.map((n) => runtime(n, log));
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const workDir = mkdtempSync(join(tmpdir(), 'weft-bench-'));

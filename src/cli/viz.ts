@@ -1,5 +1,5 @@
-// `weft viz stat|edges|routes|tap|top`: observability of the local mesh, as `linkerd viz` —
-// stat/edges/routes answered by the control plane's metrics API from Prometheus (windows such as
+// `weft viz stat|edges|routes|authz|tap|top`: observability of the local mesh, as `linkerd viz` —
+// stat/edges/routes/authz answered by the control plane's metrics API from Prometheus (windows such as
 // -t 1m, history across proxy restarts), tap/top by its tap component from the proxies live. Each subcommand is its own file; this one groups them and holds what they share.
 import type { Command } from 'commander';
 import { ConfigError } from '../lib/errors.js';
@@ -11,6 +11,7 @@ import { register as routes } from './viz-routes.js';
 import { register as tap } from './viz-tap.js';
 import { register as top } from './viz-top.js';
 import { register as profile } from './viz-profile.js';
+import { register as authz } from './viz-authz.js';
 
 /** "5s", "500ms", "1m" or a number of seconds: the direct-scrape window (or `weft demo --interval`). */
 export function parseWindow(s: string, flag = '--window'): number {
@@ -46,4 +47,5 @@ export function register(program: Command): void {
   tap(viz);
   top(viz);
   profile(viz);
+  authz(viz);
 }

@@ -1,5 +1,6 @@
 // The tables `weft viz` prints, in `linkerd viz`'s columns: stat (plus READ/WRITE bytes with
-// -o wide), edges (plus the identities with -o wide) and routes.
+// -o wide), edges (plus the identities with -o wide), routes and authz.
+import type { AuthzRow } from '../control/metrics/authz.js';
 import type { EdgeRow } from '../control/metrics/edges.js';
 import type { RouteRow } from '../control/metrics/routes.js';
 import type { StatRow } from '../control/metrics/stat.js';
@@ -57,5 +58,13 @@ export function routesTableOf(rows: readonly RouteRow[], wide = false): string[]
     ['ROUTE', 'SERVICE', 'SUCCESS', 'RPS', 'LATENCY_P50', 'LATENCY_P95', 'LATENCY_P99', ...(wide ? ['REQ_BYTES', 'RSP_BYTES', 'CPU/REQ'] : [])],
     ...rows.map((r) => [r.route, r.service, percent(r.successRate), rps(r.rps), ms(r.p50), ms(r.p95), ms(r.p99),
       ...(wide ? [perRequest(r.requestBytes, 'B'), perRequest(r.responseBytes, 'B'), perRequest(r.cpuUs, 'µs')] : [])]),
+  ];
+}
+
+/** [WORKLOAD] ROUTE SERVER AUTHORIZATION UNAUTHORIZED SUCCESS RPS */
+export function authzTableOf(rows: readonly AuthzRow[], workloadColumn: boolean): string[][] {
+  return [
+    [...(workloadColumn ? ['WORKLOAD'] : []), 'ROUTE', 'SERVER', 'AUTHORIZATION', 'UNAUTHORIZED', 'SUCCESS', 'RPS'],
+    ...rows.map((r) => [...(workloadColumn ? [`${r.namespace}/${r.workload}`] : []), r.route, r.server, r.authorization || '-', rps(r.unauthorizedRps), percent(r.successRate), rps(r.rps)]),
   ];
 }

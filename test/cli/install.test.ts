@@ -19,7 +19,7 @@ test('weft install uses the identity certificates given, and generates the webho
   const { readFileSync } = await import('node:fs');
   assert.equal(Buffer.from(issuer?.data?.['tls.crt'] ?? '', 'base64').toString(), readFileSync(f('issuer.crt'), 'utf8'));
   assert.match(r.stdout, /image: registry\.example\/weft:9\.9\.9/);
-  assert.equal(objects.filter((o) => o.kind === 'PodDisruptionBudget').length, 3);
+  assert.equal(objects.filter((o) => o.kind === 'PodDisruptionBudget').length, 4, 'one per component: identity, destination, injector, tap');
   const webhook = objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'weft-injector-k8s-tls');
   assert.match(Buffer.from(webhook?.data?.['tls.crt'] ?? '', 'base64').toString(), /BEGIN CERTIFICATE/);
 });

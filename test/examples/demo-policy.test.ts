@@ -14,7 +14,7 @@ import { DEFAULT_POLICY_OPTIONS } from '../../src/control/policy/service.js';
 import { loadMeshFile } from '../../src/runtime/local/mesh-file.js';
 import { storeResources } from '../../src/runtime/local/store-sync.js';
 import { decodeServer } from '../../src/proxy/policy/decode.js';
-import { authorize } from '../../src/proxy/policy/authorize.js';
+import { authorize, makeClient, type Client } from '../../src/proxy/policy/authorize.js';
 import { matchRoute } from '../../src/proxy/policy/http-route-match.js';
 import * as protoLoader from '@grpc/proto-loader';
 import { LOADER_OPTIONS, protoDir } from '../../src/api/load.js';
@@ -47,14 +47,14 @@ test('the demo zero-trust policy: catalog and voting admit web only, web admits 
     const msg = inboundServer(index, { namespace: ns, pod }, port, DEFAULT_POLICY_OPTIONS);
     return decodeServer(codec.deserialize(codec.serialize(msg)));
   };
-  const allowed = (p: ReturnType<typeof wire>, path: string, client: { tls: boolean; id: string; ip: string }) => {
+  const allowed = (p: ReturnType<typeof wire>, path: string, client: Client) => {
     const m = matchRoute(p.routes, { method: 'GET', path, query: '', host: '', header: () => undefined });
     assert.ok(m, `no route for ${path}`);
     return authorize(m.route.authorizations, client)?.labels.name;
   };
-  const web = { tls: true, id: id('web'), ip: '10.0.0.2' };
-  const bot = { tls: true, id: id('vote-bot'), ip: '10.0.0.3' };
-  const probe = { tls: false, id: '', ip: '10.0.0.254' };
+  const web = makeClient(true, id('web'), '10.0.0.2');
+  const bot = makeClient(true, id('vote-bot'), '10.0.0.3');
+  const probe = makeClient(false, '', '10.0.0.254');
   const catalog = wire('demo', 'catalog', 7081);
   assert.equal(catalog.server.name, 'catalog-http');
   assert.equal(allowed(catalog, '/items', web), 'catalog-from-web');

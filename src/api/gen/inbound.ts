@@ -35,6 +35,7 @@ import type { Network as _io_linkerd_proxy_inbound_Network, Network__Output as _
 import type { PortSpec as _io_linkerd_proxy_inbound_PortSpec, PortSpec__Output as _io_linkerd_proxy_inbound_PortSpec__Output } from './io/linkerd/proxy/inbound/PortSpec.js';
 import type { ProxyProtocol as _io_linkerd_proxy_inbound_ProxyProtocol, ProxyProtocol__Output as _io_linkerd_proxy_inbound_ProxyProtocol__Output } from './io/linkerd/proxy/inbound/ProxyProtocol.js';
 import type { Server as _io_linkerd_proxy_inbound_Server, Server__Output as _io_linkerd_proxy_inbound_Server__Output } from './io/linkerd/proxy/inbound/Server.js';
+import type { WeftJwtAuthn as _io_linkerd_proxy_inbound_WeftJwtAuthn, WeftJwtAuthn__Output as _io_linkerd_proxy_inbound_WeftJwtAuthn__Output } from './io/linkerd/proxy/inbound/WeftJwtAuthn.js';
 import type { Metadata as _io_linkerd_proxy_meta_Metadata, Metadata__Output as _io_linkerd_proxy_meta_Metadata__Output } from './io/linkerd/proxy/meta/Metadata.js';
 import type { Resource as _io_linkerd_proxy_meta_Resource, Resource__Output as _io_linkerd_proxy_meta_Resource__Output } from './io/linkerd/proxy/meta/Resource.js';
 import type { IPAddress as _io_linkerd_proxy_net_IPAddress, IPAddress__Output as _io_linkerd_proxy_net_IPAddress__Output } from './io/linkerd/proxy/net/IPAddress.js';
@@ -95,6 +96,7 @@ export interface ProtoGrpcType {
           PortSpec: MessageTypeDefinition<_io_linkerd_proxy_inbound_PortSpec, _io_linkerd_proxy_inbound_PortSpec__Output>
           ProxyProtocol: MessageTypeDefinition<_io_linkerd_proxy_inbound_ProxyProtocol, _io_linkerd_proxy_inbound_ProxyProtocol__Output>
           Server: MessageTypeDefinition<_io_linkerd_proxy_inbound_Server, _io_linkerd_proxy_inbound_Server__Output>
+          WeftJwtAuthn: MessageTypeDefinition<_io_linkerd_proxy_inbound_WeftJwtAuthn, _io_linkerd_proxy_inbound_WeftJwtAuthn__Output>
         }
         meta: {
           Metadata: MessageTypeDefinition<_io_linkerd_proxy_meta_Metadata, _io_linkerd_proxy_meta_Metadata__Output>

@@ -1,6 +1,7 @@
 // The CLI's side of the metrics API: one GET per command, its JSON answer, or its error as a
 // WeftError with the code the API gave (so the CLI's one rescue prints it like its own).
 import { WeftError } from '../../lib/errors.js';
+import type { AuthzResult } from './authz.js';
 import type { EdgesResult } from './edges.js';
 import type { RoutesResult } from './routes.js';
 import type { StatResult } from './stat.js';
@@ -42,5 +43,9 @@ export class MetricsApiClient {
 
   routes(p: { resource: string; namespace?: string | undefined; window: string; to?: string | undefined; toNamespace?: string | undefined }): Promise<RoutesResult> {
     return get(this.addr, '/api/v1/routes', { resource: p.resource, namespace: p.namespace, window: p.window, to: p.to, to_namespace: p.toNamespace }, this.timeoutMs);
+  }
+
+  authz(p: { resource: string; namespace?: string | undefined; window: string }): Promise<AuthzResult> {
+    return get(this.addr, '/api/v1/authz', { resource: p.resource, namespace: p.namespace, window: p.window }, this.timeoutMs);
   }
 }

@@ -88,3 +88,15 @@ export const QUERIES = Object.freeze({
   inboundByClient: (m: Matchers, window: string, by: readonly string[]): string =>
     `${sumBy([...by, 'client_id', 'tls', 'no_tls_reason'])} (increase(${VIZ_RULES.responses}${braces('direction="inbound"', m)}[${window}]))`,
 });
+
+/** Inbound authorization decisions (the proxies' Linkerd-named counters), for `viz authz`. */
+const AUTHZ_BY = ['namespace', 'deployment', 'pod', 'target_addr', 'srv_kind', 'srv_name', 'route_kind', 'route_name'];
+
+export const AUTHZ_QUERIES = Object.freeze({
+  /** Requests each authorization allowed, per pod, server port, route and authorization. */
+  allowed: (m: Matchers, window: string): string =>
+    `sum by (${[...AUTHZ_BY, 'authz_kind', 'authz_name'].join(', ')}) (increase(inbound_http_authz_allow_total${braces('job="weft-proxy"', m)}[${window}]))`,
+  /** Requests no authorization allowed (403 / PERMISSION_DENIED), per pod, server port and route. */
+  denied: (m: Matchers, window: string): string =>
+    `sum by (${AUTHZ_BY.join(', ')}) (increase(inbound_http_authz_deny_total${braces('job="weft-proxy"', m)}[${window}]))`,
+});

@@ -9,6 +9,7 @@ import type { Address } from '../../lib/address.js';
 import { parseDuration, promDuration } from '../../lib/duration.js';
 import { ConfigError, WeftError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
+import { authz } from './authz.js';
 import { edges } from './edges.js';
 import type { Inventory } from './inventory.js';
 import { PrometheusClient } from './prometheus-client.js';
@@ -81,6 +82,11 @@ export async function startMetricsApi(o: MetricsApiOptions): Promise<MetricsApi>
         const r = p.get('resource');
         if (!r) throw new ConfigError('routes: name a Service or workload, e.g. svc/web or deploy/web');
         return routes(query, o.inventory, { resource: parseResource(r), namespace: opt(p, 'namespace'), windowMs: windowOf(p), to: ref(p, 'to'), toNamespace: opt(p, 'to_namespace') });
+      }
+      case '/api/v1/authz': {
+        const r = p.get('resource');
+        if (!r) throw new ConfigError('authz: name a workload, e.g. deploy/web');
+        return authz(query, o.inventory, { resource: parseResource(r, undefined, ['deploy', 'pod', 'ns']), namespace: opt(p, 'namespace'), windowMs: windowOf(p) });
       }
       default:
         throw new WeftError('WEFT_ERR_NOT_FOUND', `no such API: ${path}`);

@@ -9,10 +9,12 @@ import type { Authz } from '../../api/gen/io/linkerd/proxy/inbound/Authz.js';
 import type { Network } from '../../api/gen/io/linkerd/proxy/inbound/Network.js';
 import type { IPNetwork } from '../../api/gen/io/linkerd/proxy/net/IPNetwork.js';
 import type { Metadata } from '../../api/gen/io/linkerd/proxy/meta/Metadata.js';
+import type { WeftJwtAuthn } from '../../api/gen/io/linkerd/proxy/inbound/WeftJwtAuthn.js';
 import { parseCidr } from '../../lib/cidr.js';
 import { tcpAddress } from '../destination/translate.js';
 import type { AuthorizationPolicy, DefaultPolicy, PolicyRef } from '../store/policy-types.js';
 import type { PolicyIndex } from './policy-index.js';
+import { weftJwt } from './jwt.js';
 import { nsKey } from './policy-index.js';
 
 export interface AuthzOptions {
@@ -99,6 +101,7 @@ function addIdentity(out: Identities, id: string): void {
 export function policyAuthz(index: PolicyIndex, ap: AuthorizationPolicy, o: AuthzOptions): Authz | undefined {
   const ns = ap.metadata.namespace;
   let ids: Identities | undefined;
+  let jwt: WeftJwtAuthn | undefined;
   const nets: Network[] = [];
   for (const ref of ap.spec.requiredAuthenticationRefs) {
     const rns = refNs(ref, ns);
@@ -116,6 +119,11 @@ export function policyAuthz(index: PolicyIndex, ap: AuthorizationPolicy, o: Auth
         if (r.kind === 'Namespace' || r.name === '*') ids.suffixes.push(namespaceSuffix(o.trustDomain, n));
         else ids.identities.push(spiffeId(o.trustDomain, n, r.name));
       }
+    } else if (ref.kind === 'JWTAuthentication') {
+      const j = index.jwtAuthentications.get(nsKey(rns, ref.name));
+      const w = j && weftJwt(j);
+      if (!w) return undefined;
+      jwt = w;
     } else {
       const n = index.networkAuthentications.get(nsKey(rns, ref.name));
       if (!n) return undefined;
@@ -127,6 +135,7 @@ export function policyAuthz(index: PolicyIndex, ap: AuthorizationPolicy, o: Auth
     authentication: ids ? { meshTLS: { identities: { identities: ids.identities.map((name) => ({ name })), suffixes: ids.suffixes.map((parts) => ({ parts })) } } } : { unauthenticated: {} },
     labels: labels('authorizationpolicy', ap.metadata.name, group(ap.apiVersion)),
     metadata: { resource: { group: group(ap.apiVersion), kind: 'AuthorizationPolicy', name: ap.metadata.name, namespace: ns } },
+    ...(jwt ? { weftJwt: jwt } : {}),
   };
 }
 

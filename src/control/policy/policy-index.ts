@@ -4,12 +4,12 @@
 // one notification, so a watcher never sees a Server without the policy applied with it).
 import type { Kind, Resource, ResourceOf, Service, Store, Watch } from '../store/types.js';
 import type {
-  AuthorizationPolicy, GRPCRoute, HTTPLocalRateLimitPolicy, HTTPRoute, MeshTLSAuthentication, NetworkAuthentication, Pod, Server,
+  AuthorizationPolicy, GRPCRoute, HTTPLocalRateLimitPolicy, HTTPRoute, JWTAuthentication, MeshTLSAuthentication, NetworkAuthentication, Pod, Server,
 } from '../store/policy-types.js';
 
 const WATCHED = [
   'Pod', 'Service', 'Server', 'AuthorizationPolicy', 'MeshTLSAuthentication', 'NetworkAuthentication',
-  'HTTPLocalRateLimitPolicy', 'HTTPRoute', 'GRPCRoute',
+  'HTTPLocalRateLimitPolicy', 'HTTPRoute', 'GRPCRoute', 'JWTAuthentication',
 ] as const satisfies readonly Kind[];
 type WatchedKind = (typeof WATCHED)[number];
 
@@ -30,6 +30,7 @@ export class PolicyIndex {
   readonly rateLimits: ByKey<HTTPLocalRateLimitPolicy> = new Map();
   readonly httpRoutes: ByKey<HTTPRoute> = new Map();
   readonly grpcRoutes: ByKey<GRPCRoute> = new Map();
+  readonly jwtAuthentications: ByKey<JWTAuthentication> = new Map();
   readonly ready: Promise<void>;
   private readonly watches: Watch[] = [];
   private readonly listeners = new Set<() => void>();
@@ -69,6 +70,7 @@ export class PolicyIndex {
       case 'HTTPLocalRateLimitPolicy': return this.rateLimits;
       case 'HTTPRoute': return this.httpRoutes;
       case 'GRPCRoute': return this.grpcRoutes;
+      case 'JWTAuthentication': return this.jwtAuthentications;
     }
   }
 

@@ -71,7 +71,7 @@ export interface AuthorizationPolicy {
   readonly spec: {
     /** Server, HTTPRoute, GRPCRoute or Namespace. */
     readonly targetRef: PolicyRef;
-    /** MeshTLSAuthentication, NetworkAuthentication or ServiceAccount; all must hold. */
+    /** MeshTLSAuthentication, NetworkAuthentication, ServiceAccount or JWTAuthentication; all must hold. */
     readonly requiredAuthenticationRefs: readonly PolicyRef[];
   };
 }
@@ -98,6 +98,29 @@ export interface NetworkAuthentication {
   readonly kind: 'NetworkAuthentication';
   readonly metadata: ObjectMeta;
   readonly spec: { readonly networks: readonly NetworkSpec[] };
+}
+
+/** A claim a JWT must carry: one of `values` (or, for an array claim, contain one of them). */
+export interface JwtClaimSpec {
+  readonly name: string;
+  readonly values: readonly string[];
+}
+
+/**
+ * weft's own authentication kind (policy.weft.io): the request carries a bearer JWT signed by a
+ * key of `jwks` (a file the controller reads, or a URL the proxy fetches and refreshes), from
+ * `issuer`, for one of `audiences`, with the claims required.
+ */
+export interface JWTAuthentication {
+  readonly apiVersion: string;
+  readonly kind: 'JWTAuthentication';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly issuer: string;
+    readonly audiences: readonly string[];
+    readonly jwks: { readonly file: string } | { readonly url: string };
+    readonly claims: readonly JwtClaimSpec[];
+  };
 }
 
 export interface RateLimitOverride {
@@ -225,5 +248,5 @@ export interface GRPCRoute {
 }
 
 export type PolicyResource =
-  | Pod | Server | AuthorizationPolicy | MeshTLSAuthentication | NetworkAuthentication
+  | Pod | Server | AuthorizationPolicy | MeshTLSAuthentication | NetworkAuthentication | JWTAuthentication
   | HTTPLocalRateLimitPolicy | HTTPRoute | GRPCRoute;

@@ -90,7 +90,7 @@ export function server(doc: Obj, m: ObjectMeta, apiVersion: string): Server {
 }
 
 const TARGET_KINDS = ['Server', 'HTTPRoute', 'GRPCRoute', 'Namespace'];
-const AUTHN_KINDS = ['MeshTLSAuthentication', 'NetworkAuthentication', 'ServiceAccount'];
+const AUTHN_KINDS = ['MeshTLSAuthentication', 'NetworkAuthentication', 'ServiceAccount', 'JWTAuthentication'];
 
 export function authorizationPolicy(doc: Obj, m: ObjectMeta, apiVersion: string): AuthorizationPolicy {
   const spec = obj(doc['spec'], 'spec');

@@ -13,6 +13,7 @@ import {
   authorizationPolicy, httpLocalRateLimitPolicy, meshTLSAuthentication, networkAuthentication, pod, server,
 } from './validate-policy.js';
 import { grpcRoute, httpRoute } from './validate-routes.js';
+import { jwtAuthentication } from './validate-jwt.js';
 
 type PolicyValidator = (doc: Obj, m: ObjectMeta, apiVersion: string) => Resource;
 
@@ -27,6 +28,7 @@ const POLICY_VALIDATORS: Readonly<Record<string, PolicyValidator>> = (() => {
   add(['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], 'MeshTLSAuthentication', meshTLSAuthentication);
   add(['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], 'NetworkAuthentication', networkAuthentication);
   add(['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], 'HTTPLocalRateLimitPolicy', httpLocalRateLimitPolicy);
+  add(['policy.weft.io/v1alpha1'], 'JWTAuthentication', jwtAuthentication);
   add(['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1', 'policy.weft.io/v1beta3', 'policy.linkerd.io/v1beta3'], 'HTTPRoute', httpRoute);
   add(['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1alpha2'], 'GRPCRoute', grpcRoute);
   return Object.freeze(out);

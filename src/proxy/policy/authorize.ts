@@ -2,6 +2,7 @@
 // address) allowed by one of a list of authorizations? The first that allows it is returned,
 // for metrics labels; none means deny.
 import type { ConnContext } from '../context.js';
+import { parseAddress, type ParsedAddress } from '../../lib/cidr.js';
 import type { Authentication, Authorization } from './types.js';
 
 /**
@@ -38,17 +39,34 @@ export interface Client {
   readonly id: string;
   /** The peer's IP address ('' when unknown: then no network matches). */
   readonly ip: string;
+  /** The same, parsed once for all the networks of all the authorizations tried. */
+  readonly addr: ParsedAddress;
 }
 
+function admitsClient(a: Authorization, c: Client): boolean {
+  if (!authenticated(a.authn, c.tls, c.id) || !c.addr) return false;
+  const addr = c.addr;
+  return a.networks.some((n) => n.net.hasAddress(addr) && !n.except.hasAddress(addr));
+}
+
+/** The first authorization that admits the client on its own (one that also needs a JWT never does here). */
 export function authorize(authzs: readonly Authorization[], c: Client): Authorization | undefined {
   for (const a of authzs) {
-    if (!authenticated(a.authn, c.tls, c.id)) continue;
-    if (!c.ip) continue;
-    if (a.networks.some((n) => n.net.has(c.ip) && !n.except.has(c.ip))) return a;
+    if (!a.jwt && admitsClient(a, c)) return a;
   }
   return undefined;
 }
 
+/** Authorizations that would admit the client if its request carries a JWT meeting theirs (in order). */
+export function jwtCandidates(authzs: readonly Authorization[], c: Client): Authorization[] {
+  return authzs.filter((a) => a.jwt && admitsClient(a, c));
+}
+
+/** A client as the decision needs it (its address parsed once). */
+export function makeClient(tls: boolean, id: string, ip: string): Client {
+  return { tls, id, ip, addr: parseAddress(ip) };
+}
+
 export function clientOf(ctx: ConnContext): Client {
-  return { tls: ctx.tls.tls === 'true', id: ctx.tls.clientId, ip: ctx.peerIp ?? '' };
+  return makeClient(ctx.tls.tls === 'true', ctx.tls.clientId, ctx.peerIp ?? '');
 }

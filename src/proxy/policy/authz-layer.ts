@@ -1,8 +1,10 @@
 // Inbound authorization per HTTP request, as an H1 and an H2 layer. For each request: the
 // port's policy (policy client: last answer, or the configured default), the route it is on
 // (no route: 404), then the first of the route's authorizations that admits the client — its
-// verified mTLS identity (ctx.tls.clientId, however the handshake was done) and its address.
-// Denied: 403 with weft-proxy-error, or gRPC PERMISSION_DENIED; the route's request filters
+// verified mTLS identity (ctx.tls.clientId, however the handshake was done) and its address;
+// failing that, those that also require a bearer JWT, with the request's token (jwt-decide.ts,
+// asynchronous: only then). Denied: 403 with weft-proxy-error, or gRPC PERMISSION_DENIED (a
+// missing or invalid token: 401 / UNAUTHENTICATED with www-authenticate); the route's request filters
 // (header modifier, redirect) apply to what is allowed. An "audit" default allows and logs.
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Logger } from '../../lib/log.js';
@@ -11,7 +13,9 @@ import type { H1Layer } from '../http/h1-forward.js';
 import type { H2Layer } from '../http/h2-forward.js';
 import { deleteHeader, getHeader, setHeader } from '../http/h1/headers.js';
 import { PROXY_ERROR_HEADER } from '../http/proxy-error.js';
-import { authorize, clientOf } from './authorize.js';
+import { authorize, clientOf, jwtCandidates } from './authorize.js';
+import { decideJwt } from './jwt-decide.js';
+import { grpcMessage } from './grpc-message.js';
 import type { PolicySource } from './source.js';
 import { isAudit } from './default-policy.js';
 import type { RequestInfo } from './http-route-match.js';
@@ -20,14 +24,19 @@ import { AuthzMetrics } from './metrics.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
 import { authorizeTcp } from './tcp-authz.js';
 import type { AuthzDeps } from './tcp-authz.js';
-import type { HeaderModifier, InboundRoute, PortPolicy, Redirect, RouteRule } from './types.js';
+import type { Authorization, HeaderModifier, InboundRoute, PortPolicy, Redirect, RouteRule } from './types.js';
 
 export type { AuthzDeps } from './tcp-authz.js';
 
 /** What the decision says about one request. */
 export type Decision =
   | { readonly kind: 'allow'; readonly policy: PortPolicy; readonly route: InboundRoute; readonly rule: RouteRule }
-  | { readonly kind: 'deny'; readonly status: 403 | 404; readonly grpcStatus: number; readonly reason: string };
+  | { readonly kind: 'deny'; readonly status: 401 | 403 | 404; readonly grpcStatus: number; readonly reason: string; readonly wwwAuthenticate?: string | undefined }
+  /** Only authorizations that also require a JWT could admit the client: verify its token (jwt-decide.ts). */
+  | { readonly kind: 'jwt'; readonly policy: PortPolicy; readonly match: { route: InboundRoute; rule: RouteRule }; readonly candidates: readonly Authorization[] };
+
+/** A decision made (allow or deny). */
+export type Settled = Exclude<Decision, { kind: 'jwt' }>;
 
 /** The decision for one request under one port policy (pure but for metrics and the audit log). */
 export function decide(d: AuthzDeps, ctx: ConnContext, policy: PortPolicy, info: RequestInfo): Decision {
@@ -38,6 +47,10 @@ export function decide(d: AuthzDeps, ctx: ConnContext, policy: PortPolicy, info:
   }
   const client = clientOf(ctx);
   const allowed = authorize(m.route.authorizations, client);
+  if (!allowed) {
+    const candidates = jwtCandidates(m.route.authorizations, client);
+    if (candidates.length > 0) return { kind: 'jwt', policy, match: m, candidates };
+  }
   d.metrics.http(ctx, policy, m.route, allowed);
   if (!allowed) {
     return { kind: 'deny', status: 403, grpcStatus: 7, reason: `unauthorized request on route ${m.route.labels.kind}/${m.route.labels.name} of ${policy.server.kind}/${policy.server.name}` };
@@ -74,21 +87,38 @@ export function authorizeH1(d: AuthzDeps): H1Layer {
     withPolicy(d, route.ctx, (policy) => {
       const { path, query } = splitTarget(route.path);
       const info: RequestInfo = { method: req.method, path, query, host: route.authority, header: (n) => getHeader(req.headers, n) };
+      const go = (dec: Settled): void => {
+        if (dec.kind === 'deny') {
+          req.discardBody();
+          if (dec.wwwAuthenticate) return denyH1WithChallenge(res, dec.status, dec.reason, dec.wwwAuthenticate);
+          return res.respondError(dec.status, dec.status === 403 ? 'Forbidden' : 'Not Found', dec.reason);
+        }
+        if (dec.rule.redirect) {
+          req.discardBody();
+          const r = dec.rule.redirect;
+          res.writeHead(r.status, r.status === 301 ? 'Moved Permanently' : 'Found', ['location', location(r, info, 'http'), 'content-length', '0'], { kind: 'length', length: 0 });
+          return res.end();
+        }
+        if (dec.rule.requestHeaders) applyH1(req.headers, dec.rule.requestHeaders);
+        next(req, res, route);
+      };
       const dec = decide(d, route.ctx, policy, info);
-      if (dec.kind === 'deny') {
-        req.discardBody();
-        return res.respondError(dec.status, dec.status === 403 ? 'Forbidden' : 'Not Found', dec.reason);
-      }
-      if (dec.rule.redirect) {
-        req.discardBody();
-        const r = dec.rule.redirect;
-        res.writeHead(r.status, r.status === 301 ? 'Moved Permanently' : 'Found', ['location', location(r, info, 'http'), 'content-length', '0'], { kind: 'length', length: 0 });
-        return res.end();
-      }
-      if (dec.rule.requestHeaders) applyH1(req.headers, dec.rule.requestHeaders);
-      next(req, res, route);
+      if (dec.kind !== 'jwt') return go(dec);
+      void decideJwt(d, route.ctx, policy, dec.match, dec.candidates, info.header('authorization'))
+        .then(go, () => res.respondError(500, 'Internal Server Error', 'JWT verification failed'));
     });
   };
+}
+
+const REASON_PHRASES: Readonly<Record<number, string>> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+
+/** A refusal that tells the client how to authenticate (401/403 with www-authenticate). */
+function denyH1WithChallenge(res: Parameters<ReturnType<H1Layer>>[1], status: number, reason: string, challenge: string): void {
+  const safe = reason.replace(/[^\x20-\x7e]/g, ' ').slice(0, 256);
+  const body = Buffer.from(`${reason}\n`, 'utf8');
+  res.writeHead(status, REASON_PHRASES[status] ?? 'Forbidden', ['content-type', 'text/plain; charset=utf-8', PROXY_ERROR_HEADER, safe, 'www-authenticate', challenge], { kind: 'length', length: body.length });
+  res.write(body);
+  res.end();
 }
 
 function grpcRequest(headers: IncomingHttpHeaders): boolean {
@@ -105,21 +135,26 @@ export function authorizeH2(d: AuthzDeps): H2Layer {
         return Array.isArray(v) ? v.join(',') : v;
       };
       const info: RequestInfo = { method: headers[':method'] ?? 'GET', path, query, host: headers[':authority'] ?? route.authority, header };
-      const dec = decide(d, route.ctx, policy, info);
-      if (dec.kind === 'deny') return denyH2(stream, headers, dec.status, dec.grpcStatus, dec.reason);
-      if (dec.rule.redirect) {
-        return void respond(stream, { ':status': dec.rule.redirect.status, location: location(dec.rule.redirect, info, 'http') }, true);
-      }
-      const mod = dec.rule.requestHeaders;
-      if (mod) {
-        for (const n of mod.remove) delete headers[n];
-        for (const [n, v] of mod.set) headers[n] = v;
-        for (const [n, v] of mod.add) {
-          const cur = headers[n];
-          headers[n] = cur === undefined ? v : `${Array.isArray(cur) ? cur.join(',') : cur},${v}`;
+      const go = (dec: Settled): void => {
+        if (dec.kind === 'deny') return denyH2(stream, headers, dec.status, dec.grpcStatus, dec.reason, dec.wwwAuthenticate);
+        if (dec.rule.redirect) {
+          return void respond(stream, { ':status': dec.rule.redirect.status, location: location(dec.rule.redirect, info, 'http') }, true);
         }
-      }
-      next(stream, headers, flags, route);
+        const mod = dec.rule.requestHeaders;
+        if (mod) {
+          for (const n of mod.remove) delete headers[n];
+          for (const [n, v] of mod.set) headers[n] = v;
+          for (const [n, v] of mod.add) {
+            const cur = headers[n];
+            headers[n] = cur === undefined ? v : `${Array.isArray(cur) ? cur.join(',') : cur},${v}`;
+          }
+        }
+        next(stream, headers, flags, route);
+      };
+      const dec = decide(d, route.ctx, policy, info);
+      if (dec.kind !== 'jwt') return go(dec);
+      void decideJwt(d, route.ctx, policy, dec.match, dec.candidates, header('authorization'))
+        .then(go, () => denyH2(stream, headers, 500, 13, 'JWT verification failed'));
     });
   };
 }
@@ -134,11 +169,12 @@ function respond(stream: ServerHttp2Stream, h: Record<string, string | number>, 
   }
 }
 
-function denyH2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, status: number, grpcStatus: number, reason: string): void {
+function denyH2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, status: number, grpcStatus: number, reason: string, challenge?: string): void {
   const safe = reason.replace(/[^\x20-\x7e]/g, ' ').slice(0, 256);
+  const wa: Record<string, string> = challenge ? { 'www-authenticate': challenge } : {};
   if (grpcRequest(headers)) {
-    respond(stream, { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': encodeURIComponent(safe), [PROXY_ERROR_HEADER]: safe }, true);
-  } else if (respond(stream, { ':status': status, 'content-type': 'text/plain; charset=utf-8', [PROXY_ERROR_HEADER]: safe }, false)) {
+    respond(stream, { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': grpcMessage(safe), [PROXY_ERROR_HEADER]: safe, ...wa }, true);
+  } else if (respond(stream, { ':status': status, 'content-type': 'text/plain; charset=utf-8', [PROXY_ERROR_HEADER]: safe, ...wa }, false)) {
     stream.end(`${reason}\n`);
   }
   // The request body (if any) is not wanted: let the stream close once the response is sent.

@@ -8,6 +8,8 @@ import type { GrpcRoute__Output } from '../../api/gen/io/linkerd/proxy/inbound/G
 import type { HttpLocalRateLimit__Output } from '../../api/gen/io/linkerd/proxy/inbound/HttpLocalRateLimit.js';
 import type { IPNetwork__Output } from '../../api/gen/io/linkerd/proxy/net/IPNetwork.js';
 import type { Metadata__Output } from '../../api/gen/io/linkerd/proxy/meta/Metadata.js';
+import type { WeftJwtAuthn__Output } from '../../api/gen/io/linkerd/proxy/inbound/WeftJwtAuthn.js';
+import type { JwtRequirement } from './jwt.js';
 import type { HttpRouteMatch__Output } from '../../api/gen/io/linkerd/proxy/http_route/HttpRouteMatch.js';
 import type { HeaderMatch__Output } from '../../api/gen/io/linkerd/proxy/http_route/HeaderMatch.js';
 import type { RequestHeaderModifier__Output } from '../../api/gen/io/linkerd/proxy/http_route/RequestHeaderModifier.js';
@@ -52,7 +54,16 @@ export function decodeAuthz(a: Authz__Output): Authorization | undefined {
     return net ? [{ net: new CidrSet([net]), except: new CidrSet(n.except.flatMap((e) => cidr(e) ?? [])) }] : [];
   });
   if (!auth || networks.length === 0) return undefined;
-  return { networks, authn: auth, labels: labelsOf(a.metadata, a.labels) };
+  const jwt = a.weftJwt ? jwtRequirement(a.weftJwt) : undefined;
+  // A JWT requirement the proxy cannot use keeps the authorization from admitting anyone.
+  if (a.weftJwt && !jwt) return undefined;
+  return { networks, authn: auth, labels: labelsOf(a.metadata, a.labels), ...(jwt ? { jwt } : {}) };
+}
+
+function jwtRequirement(w: WeftJwtAuthn__Output): JwtRequirement | undefined {
+  const jwks = w.jwksUrl ? { url: w.jwksUrl } : w.jwksJson ? { json: w.jwksJson } : undefined;
+  if (!jwks || !w.issuer || w.audiences.length === 0) return undefined;
+  return { name: w.name, issuer: w.issuer, audiences: w.audiences, jwks, claims: w.claims.map((c) => ({ name: c.name, values: c.values })) };
 }
 
 function valueMatch(name: string, exact: string | undefined, regex: string | undefined): ValueMatch | undefined {

@@ -10,6 +10,7 @@ import type { H2Layer } from '../http/h2-forward.js';
 import { PROXY_ERROR_HEADER } from '../http/proxy-error.js';
 import { Counter } from '../metrics/prom.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
+import { grpcMessage } from './grpc-message.js';
 import type { PolicySource } from './source.js';
 import type { PortPolicy, RateLimitSpec } from './types.js';
 
@@ -111,7 +112,7 @@ function respondLimited(stream: ServerHttp2Stream, headers: IncomingHttpHeaders)
   if (stream.destroyed || stream.closed || stream.headersSent) return;
   const grpc = typeof headers['content-type'] === 'string' && headers['content-type'].startsWith('application/grpc');
   try {
-    if (grpc) stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '8', 'grpc-message': encodeURIComponent(REASON), [PROXY_ERROR_HEADER]: REASON }, { endStream: true });
+    if (grpc) stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '8', 'grpc-message': grpcMessage(REASON), [PROXY_ERROR_HEADER]: REASON }, { endStream: true });
     else {
       stream.respond({ ':status': 429, 'content-type': 'text/plain; charset=utf-8', [PROXY_ERROR_HEADER]: REASON });
       stream.end(`${REASON}\n`);

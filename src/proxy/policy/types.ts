@@ -1,6 +1,7 @@
 // The inbound policy of one port as the proxy enforces it, decoded once from the policy API's
 // Server message (decode.ts) or built from the configured default (default-policy.ts).
 import type { CidrSet } from '../../lib/cidr.js';
+import type { JwtRequirement } from './jwt.js';
 
 /** A client network: inside `net`, outside `except`. */
 export interface ClientNetwork {
@@ -24,6 +25,8 @@ export interface Authorization {
   readonly networks: readonly ClientNetwork[];
   readonly authn: Authentication;
   readonly labels: PolicyLabels;
+  /** weft's extension: the request must also carry a bearer JWT meeting this (jwt.ts). */
+  readonly jwt?: JwtRequirement | undefined;
 }
 
 export type PathMatch = { readonly kind: 'exact' | 'prefix'; readonly value: string } | { readonly kind: 'regex'; readonly re: RegExp };

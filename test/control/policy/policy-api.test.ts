@@ -241,3 +241,42 @@ spec: {parentRefs: [{kind: Server, name: nowhere}]}
   const srv = await first(stream);
   assert.deepEqual(srv.authorizations.map((a: Json) => a.metadata.resource.name), ['api-from-web']);
 });
+
+test('a JWTAuthentication travels in weft\'s extension field: a Linkerd-built client decodes the rest unchanged; an unreadable key file drops the policy', async (t) => {
+  const { c, store } = await setup(t);
+  await store.apply(parseManifests(`
+apiVersion: policy.weft.io/v1alpha1
+kind: JWTAuthentication
+metadata: {name: users, namespace: shop}
+spec: {issuer: "https://issuer.test", audiences: [api], jwks: {url: "https://issuer.test/jwks.json"}, claims: [{name: scope, values: [read]}]}
+---
+apiVersion: policy.weft.io/v1alpha1
+kind: JWTAuthentication
+metadata: {name: broken, namespace: shop}
+spec: {issuer: "https://issuer.test", audiences: [api], jwks: {file: /nonexistent/weft-test/jwks.json}}
+---
+apiVersion: policy.weft.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: api-users, namespace: shop}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: api-http}
+  requiredAuthenticationRefs: [{group: policy.weft.io, kind: JWTAuthentication, name: users}]
+---
+apiVersion: policy.weft.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: api-broken, namespace: shop}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: api-http}
+  requiredAuthenticationRefs: [{group: policy.weft.io, kind: JWTAuthentication, name: broken}]
+`, 'jwt.yaml'));
+  const stream = c.inbound.WatchPort({ workload: 'shop:api-0', port: 8080 });
+  t.after(() => stream.cancel());
+  const srv = await first(stream, (m) => m.authorizations.length === 2);
+  // Linkerd's Authz has no field 1001: the client sees an authorization open to all networks
+  // and unauthenticated clients, which a Linkerd proxy would enforce as such — weft's proxy
+  // also requires the token (test/proxy/policy/jwt.test.ts).
+  assert.deepEqual(srv.authorizations.map((a: Json) => a.metadata.resource.name), ['api-from-web', 'api-users']);
+  const users = (srv.authorizations as Json[])[1];
+  assert.equal(users.authentication.permit, 'unauthenticated');
+  assert.equal(users.weft_jwt ?? users.weftJwt, undefined, 'unknown to a Linkerd-built client');
+});

@@ -201,6 +201,15 @@ test('malformed policy fields are rejected naming the field', () => {
     ['apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\nspec: {parentRefs: [{name: s, kind: Service}], rules: [{timeouts: {request: soon}}]}', 'spec.rules[0].timeouts.request'],
     ['apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\nmetadata: {name: r}\nspec: {parentRefs: [{name: s, kind: Service}], rules: [{filters: [{type: RequestRedirect, requestRedirect: {}}]}]}', 'spec.rules[0].filters[0].type'],
     ['apiVersion: policy.linkerd.io/v1alpha1\nkind: HTTPLocalRateLimitPolicy\nmetadata: {name: r}\nspec: {targetRef: {kind: Server, name: s}, total: {requestsPerSecond: 0}}', 'spec.total.requestsPerSecond'],
+    // weft's JWTAuthentication
+    ['apiVersion: policy.weft.io/v1alpha1\nkind: JWTAuthentication\nmetadata: {name: j}\nspec: {audiences: [a], jwks: {url: "https://i/k"}}', 'spec.issuer'],
+    ['apiVersion: policy.weft.io/v1alpha1\nkind: JWTAuthentication\nmetadata: {name: j}\nspec: {issuer: i, jwks: {url: "https://i/k"}}', 'spec.audiences'],
+    ['apiVersion: policy.weft.io/v1alpha1\nkind: JWTAuthentication\nmetadata: {name: j}\nspec: {issuer: i, audiences: [a]}', 'spec.jwks'],
+    ['apiVersion: policy.weft.io/v1alpha1\nkind: JWTAuthentication\nmetadata: {name: j}\nspec: {issuer: i, audiences: [a], jwks: {url: "https://i/k", file: /k.json}}', 'spec.jwks'],
+    ['apiVersion: policy.weft.io/v1alpha1\nkind: JWTAuthentication\nmetadata: {name: j}\nspec: {issuer: i, audiences: [a], jwks: {file: keys.json}}', 'spec.jwks.file'],
+    ['apiVersion: policy.weft.io/v1alpha1\nkind: JWTAuthentication\nmetadata: {name: j}\nspec: {issuer: i, audiences: [a], jwks: {url: "ftp://i/k"}}', 'spec.jwks.url'],
+    ['apiVersion: policy.weft.io/v1alpha1\nkind: JWTAuthentication\nmetadata: {name: j}\nspec: {issuer: i, audiences: [a], jwks: {url: "https://i/k"}, claims: [{name: scope}]}', 'spec.claims[0].values'],
+    ['apiVersion: policy.weft.io/v1alpha1\nkind: JWTAuthentication\nmetadata: {name: j}\nspec: {issuer: i, audiences: [""], jwks: {url: "https://i/k"}}', 'spec.audiences[0]'],
   ];
   for (const [yaml, field] of cases) {
     const err = fieldError(yaml);

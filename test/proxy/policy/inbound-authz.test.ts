@@ -156,6 +156,18 @@ describe('inbound authorization from the policy API', () => {
     }), 1);
   });
 
+  test('every request on a reused connection is counted, in the series of what allowed it', async () => {
+    const labels = { srv_name: 'catalog-http', route_name: 'everything', authz_name: 'catalog-from-web', client_id: webId };
+    const before = await metricValue(inbound, 'inbound_http_authz_allow_total', labels);
+    // web's proxy carries these over one pooled connection to the inbound proxy.
+    for (let i = 0; i < 3; i++) assert.equal((await curl([url(web.outbound, '/items')])).status, 200);
+    assert.equal(await metricValue(inbound, 'inbound_http_authz_allow_total', labels) - before, 3);
+    // Another route on the same connection: its own series.
+    assert.equal((await curl([url(web.outbound, '/lan-except')])).status, 200);
+    assert.equal(await metricValue(inbound, 'inbound_http_authz_allow_total', labels) - before, 3);
+    assert.equal(await metricValue(inbound, 'inbound_http_authz_allow_total', { route_name: 'lan-except-me', authz_name: 'catalog-from-web', client_id: webId }), 1);
+  });
+
   test('another identity is refused with 403 and weft-proxy-error, and counted as denied', async () => {
     const r = await curl([url(other.outbound, '/items')]);
     assert.equal(r.status, 403, r.body);

@@ -55,6 +55,7 @@ const CRD_SOURCES: Partial<Record<Kind, readonly CrdSource[]>> = {
   HTTPLocalRateLimitPolicy: [{ group: 'policy.weft.io', version: 'v1alpha1', plural: 'httplocalratelimitpolicies' }, { group: 'policy.linkerd.io', version: 'v1alpha1', plural: 'httplocalratelimitpolicies' }],
   HTTPRoute: [{ group: 'policy.weft.io', version: 'v1beta3', plural: 'httproutes' }, { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' }, { group: 'policy.linkerd.io', version: 'v1beta3', plural: 'httproutes' }],
   GRPCRoute: [{ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'grpcroutes' }],
+  JWTAuthentication: [{ group: 'policy.weft.io', version: 'v1alpha1', plural: 'jwtauthentications' }],
 };
 
 function perKind<T>(make: (k: Kind) => T): Record<Kind, T> {

@@ -76,6 +76,9 @@ const POLICY_KINDS: readonly { kind: string; plural: string; version: string }[]
   { kind: 'HTTPRoute', plural: 'httproutes', version: 'v1beta3' },
 ];
 
+/** weft's own kinds, with no Linkerd counterpart: only in policy.weft.io. */
+const WEFT_ONLY_POLICY_KINDS: readonly (typeof POLICY_KINDS)[number][] = [{ kind: 'JWTAuthentication', plural: 'jwtauthentications', version: 'v1alpha1' }];
+
 function policyCrd(group: string, k: (typeof POLICY_KINDS)[number]): K8sObject {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -96,5 +99,6 @@ export function renderCrds(o: { readonly linkerdCrds: boolean }): K8sObject[] {
   return [
     crd('weft.io', 'v1alpha1'), ...(o.linkerdCrds ? [crd('linkerd.io', 'v1alpha2')] : []),
     ...groups.flatMap((g) => POLICY_KINDS.map((k) => policyCrd(g, k))),
+    ...WEFT_ONLY_POLICY_KINDS.map((k) => policyCrd('policy.weft.io', k)),
   ];
 }

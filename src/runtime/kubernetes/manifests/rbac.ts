@@ -68,6 +68,8 @@ export function renderRbac(v: InstallValues): K8sObject[] {
         resources: ['servers', 'authorizationpolicies', 'meshtlsauthentications', 'networkauthentications', 'httplocalratelimitpolicies', 'httproutes', 'grpcroutes'],
         verbs: WATCH,
       },
+      // weft's own policy kinds.
+      { apiGroups: ['policy.weft.io'], resources: ['jwtauthentications'], verbs: WATCH },
     ]),
     clusterRoleBinding(v, dst, SERVICE_ACCOUNT.destination),
     clusterRole(v, id, [{ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }]),
