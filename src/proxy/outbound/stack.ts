@@ -47,8 +47,9 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
 
   // HTTP/1 to a meshed peer rides the shared HTTP/2 connection (weft-orig-proto); to anything
   // else it goes as it came, over pooled HTTP/1.1 connections.
-  const h1Forward = forwardH1(upstream.h1Pool);
-  const h1OverH2 = forwardH1OverH2(upstream.h2Pool);
+  const forwardOpts = { retryBufferBytes: cfg.retryBufferBytes };
+  const h1Forward = forwardH1(upstream.h1Pool, forwardOpts);
+  const h1OverH2 = forwardH1OverH2(upstream.h2Pool, forwardOpts);
   const meshedHttp1: H1Handler = (req, res, route) =>
     (route.identity && mesh && cfg.http1OverH2 ? h1OverH2 : h1Forward)(req, res, route);
 
@@ -75,7 +76,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
       ? { routeUpgrade: async (r: HttpRoute, req: H1Request) => (await discoverRoute(destinations, metrics, r, req.method))?.route ?? r }
       : {}),
     h1: discover.h1(dnsLayer.h1(observeH1(metrics)(trace.h1(tapH1(taps)(meshedHttp1))))),
-    h2: discover.h2(dnsLayer.h2(observeH2(metrics)(trace.h2(tapH2(taps)(forwardH2(upstream.h2Pool)))))),
+    h2: discover.h2(dnsLayer.h2(observeH2(metrics)(trace.h2(tapH2(taps)(forwardH2(upstream.h2Pool, forwardOpts)))))),
   });
 
   /** Opaque TCP: a discovered endpoint (mTLS when meshed), else the original destination. */
