@@ -12,7 +12,7 @@ import { DEFAULT_RETRYABLE_GRPC } from '../http/grpc-status.js';
 import type { AttemptOutcome, HttpRoute } from '../http/route.js';
 import type { ProfileRoute } from '../discovery/types.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
-import type { OutboundDestinations } from './destinations.js';
+import type { Destination, OutboundDestinations } from './destinations.js';
 
 /** The lookup key: the original destination when there is one, else the request's authority. */
 export function lookupKey(route: HttpRoute): string | undefined {
@@ -61,11 +61,7 @@ export async function discoverRoute(dests: OutboundDestinations, metrics: ProxyM
   const routed: HttpRoute = {
     ...route,
     identity: backend.identity(),
-    pick: () => {
-      const lease = backend.http.pick();
-      const e = lease.endpoint;
-      return { target: { host: e.host, port: e.port }, identity: e.identity, done: (ok) => lease.end(ok) };
-    },
+    pick: pickFrom(backend),
     ...(rt?.isRetryable ? { retry: (o: AttemptOutcome) => retriesLeft > 0 && profileRetryable(rt, o) && dest.budget.tryWithdraw() && retriesLeft-- > 0 } : {}),
     ...(signal ? { signal } : {}),
     ...(rt ? { routeName: rt.name } : {}),
@@ -78,6 +74,32 @@ export async function discoverRoute(dests: OutboundDestinations, metrics: ProxyM
       const labels = { direction: 'outbound' as const, dst: dest.profile?.fullyQualifiedName || (key as string), rt_route: rt.name };
       metrics.routeFinished(labels, status, classifyResponse(rt, status), performance.now() - route.startMs);
     },
+  };
+}
+
+/**
+ * An Upgrade (WebSocket) request's route: endpoints and identity only. A tunnel is not a
+ * request the route's policy applies to — it is never retried and outlives any request timeout —
+ * so it neither deposits into the retry budget nor arms a timeout timer.
+ */
+export async function discoverUpgrade(dests: OutboundDestinations, route: HttpRoute): Promise<HttpRoute> {
+  const key = lookupKey(route);
+  const dest = key ? await dests.get(key) : undefined;
+  if (!dest) return route;
+  const backend = dest.backend();
+  return {
+    ...route,
+    identity: backend.identity(),
+    pick: pickFrom(backend),
+  };
+}
+
+/** Per-attempt endpoint choice from a destination's balancer. */
+function pickFrom(backend: ReturnType<Destination['backend']>): HttpRoute['pick'] {
+  return () => {
+    const lease = backend.http.pick();
+    const e = lease.endpoint;
+    return { target: { host: e.host, port: e.port }, identity: e.identity, done: (ok) => lease.end(ok) };
   };
 }
 

@@ -12,10 +12,9 @@ import { meshedTls, PLAINTEXT, tcpLabels, type ConnContext, type TlsStatus } fro
 import { detectProtocol } from '../detect/detect.js';
 import { forwardH1, type H1Handler } from '../http/h1-forward.js';
 import { forwardH2, type H2Handler } from '../http/h2-forward.js';
-import { discoverH1, discoverH2, discoverRoute } from './discover-http.js';
+import { discoverH1, discoverH2, discoverUpgrade } from './discover-http.js';
 import { dnsH1, dnsH2 } from './discover-dns.js';
 import { DnsDiscovery } from './dns-discovery.js';
-import type { H1Request } from '../http/h1/request.js';
 import { forwardH1OverH2 } from '../http/h1-over-h2.js';
 import { routeFromRequestTarget, type HttpRoute } from '../http/route.js';
 import { httpLimits, serveHttp } from '../http/serve.js';
@@ -73,7 +72,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
       return withIdentity({ ctx, authority, target: ctx.target ?? parseAuthority(authority, 80), path: headers[':path'] ?? '/', startMs });
     },
     ...(destinations
-      ? { routeUpgrade: async (r: HttpRoute, req: H1Request) => (await discoverRoute(destinations, metrics, r, req.method))?.route ?? r }
+      ? { routeUpgrade: (r: HttpRoute) => discoverUpgrade(destinations, r) }
       : {}),
     h1: discover.h1(dnsLayer.h1(observeH1(metrics)(trace.h1(tapH1(taps)(meshedHttp1))))),
     h2: discover.h2(dnsLayer.h2(observeH2(metrics)(trace.h2(tapH2(taps)(forwardH2(upstream.h2Pool, forwardOpts)))))),
