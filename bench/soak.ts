@@ -4,11 +4,18 @@
 // least-squares slope per hour of RSS and fds — a leak shows as a slope that does not flatten.
 // Not a CI test: run by hand.
 //
-//   node dist/bench/soak.js [--duration 30m] [--sample 10s] [--state-dir DIR]
+//   node dist/bench/soak.js [--duration 30m] [--sample 10s] [--state-dir DIR] [--network N]
+//
+// On a shared machine: loopback mode (the default) runs the demo's apps on fixed host ports, so
+// the soak holds the same host lock as the tests that run the loopback demo
+// (test/helpers/host-lock.ts, 'loopback-demo') for its whole run; with `--network N` (root) the
+// demo runs in network namespaces of its own (bridge weft<N>, 10.77.<N>.0/24: pick an index no
+// one else uses — the e2e tests use 3..119) and takes no host ports at all.
 //
 // The demo's bot fails a share of its requests on purpose (FAIL_RATE): the error rate includes
 // them, so read it for drift, not for its level.
 import { spawn } from 'node:child_process';
+import { hostLock } from '../test/helpers/host-lock.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,7 +78,10 @@ async function main(): Promise<void> {
   const every = durationMs(flag('--sample', '10s'));
   const own = !process.argv.includes('--state-dir');
   const stateDir = own ? mkdtempSync(join(tmpdir(), 'weft-soak-')) : flag('--state-dir', '');
-  const demo = spawn(process.execPath, [join(root, 'bin', 'weft.js'), 'demo', '--loopback', '--state-dir', stateDir, '--interval', '3600s'], {
+  const network = process.argv.includes('--network') ? flag('--network', '') : undefined;
+  const lock = network === undefined ? await hostLock('loopback-demo', 600_000) : undefined;
+  const mode = network === undefined ? ['--loopback'] : ['--network', network];
+  const demo = spawn(process.execPath, [join(root, 'bin', 'weft.js'), 'demo', ...mode, '--state-dir', stateDir, '--interval', '3600s'], {
     env: { PATH: process.env.PATH ?? '', HOME: stateDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -83,6 +93,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 10_000));
     if (demo.exitCode === null) demo.kill('SIGKILL');
     if (own) rmSync(stateDir, { recursive: true, force: true });
+    await lock?.release();
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   const upBy = Date.now() + 90_000;
