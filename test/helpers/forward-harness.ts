@@ -8,6 +8,7 @@ import { Logger } from '../../src/lib/log.js';
 import { PLAINTEXT, type ConnContext } from '../../src/proxy/context.js';
 import { FaultGuard } from '../../src/proxy/guard.js';
 import { forwardH1 } from '../../src/proxy/http/h1-forward.js';
+import { forwardH1OverH2 } from '../../src/proxy/http/h1-over-h2.js';
 import { H1Pool } from '../../src/proxy/http/h1/pool.js';
 import { forwardH2 } from '../../src/proxy/http/h2-forward.js';
 import { H2SessionPool } from '../../src/proxy/http/h2-pool.js';
@@ -30,8 +31,12 @@ export interface ForwardHarness {
   close(): Promise<void>;
 }
 
-/** A listener serving `protocol` that forwards every request to `backend` with `route`'s policy. */
-export async function startForwardHarness(protocol: 'http1' | 'h2', backend: Address, route: HarnessRoute, opts: ForwardOptions = DEFAULT_FORWARD_OPTIONS): Promise<ForwardHarness> {
+/**
+ * A listener serving `protocol` that forwards every request to `backend` with `route`'s policy.
+ * 'h1-over-h2': HTTP/1 in, each request sent as a stream of one HTTP/2 connection (the meshed
+ * path between proxies, here without mTLS) to an HTTP/2 backend.
+ */
+export async function startForwardHarness(protocol: 'http1' | 'h2' | 'h1-over-h2', backend: Address, route: HarnessRoute, opts: ForwardOptions = DEFAULT_FORWARD_OPTIONS): Promise<ForwardHarness> {
   const log = new Logger('error');
   const guard = new FaultGuard(new ProxyMetrics(), log);
   const h1Pool = new H1Pool({ connectTimeoutMs: 1000, idleTimeoutMs: 30_000, maxIdlePerEndpoint: 16 });
@@ -53,7 +58,7 @@ export async function startForwardHarness(protocol: 'http1' | 'h2', backend: Add
     onLimit: () => {},
     routeH1: (req, ctx, startMs) => ({ ctx, authority: `${backend.host}:${backend.port}`, target: backend, path: req.target, startMs, ...extra() }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: backend, path: headers[':path'] ?? '/', startMs, ...extra() }),
-    h1: forwardH1(h1Pool, opts),
+    h1: protocol === 'h1-over-h2' ? forwardH1OverH2(h2Pool, opts) : forwardH1(h1Pool, opts),
     h2: forwardH2(h2Pool, opts),
   });
   const sockets = new Set<net.Socket>();
@@ -62,7 +67,7 @@ export async function startForwardHarness(protocol: 'http1' | 'h2', backend: Add
     s.once('close', () => sockets.delete(s));
     const ctx: ConnContext = { direction: 'outbound', target: backend, tls: PLAINTEXT, log };
     s.pause();
-    if (protocol === 'http1') serve.http1(s, ctx);
+    if (protocol !== 'h2') serve.http1(s, ctx);
     else serve.h2(s, ctx);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

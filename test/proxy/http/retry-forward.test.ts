@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import http2 from 'node:http2';
+import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { AttemptOutcome } from '../../../src/proxy/http/route.js';
 import { startForwardHarness, type HarnessRoute } from '../../helpers/forward-harness.js';
@@ -119,4 +120,51 @@ test('gRPC: the outcome carries grpc-status from the trailers of a 200 and from 
   assert.equal((await unary(c, { text: 'trailers-only', n: 1 })).text, 'echo:trailers-only');
   assert.deepEqual(h.outcomes.splice(0), [{ status: 200, grpcStatus: 14 }]);
   assert.deepEqual([calls.get('trailers'), calls.get('trailers-only')], [2, 2]);
+});
+
+test('HTTP/1 over HTTP/2 (the meshed path): a POST body is sent again intact after a 503; past the buffer it is not; per-try timeout', { timeout: 20_000 }, async (t) => {
+  const bodies = new Map<string, Buffer[]>();
+  const backend = await h2Backend((s, h) => {
+    const path = String(h[':path']);
+    const chunks: Buffer[] = [];
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('end', () => {
+      const list = bodies.get(path) ?? [];
+      list.push(Buffer.concat(chunks));
+      bodies.set(path, list);
+      const answer = (): void => {
+        if (s.destroyed) return;
+        s.respond({ ':status': list.length === 1 ? 503 : 200 });
+        s.end(`${list.length}`);
+      };
+      if (path === '/slow-first' && list.length === 1) setTimeout(answer, 1500);
+      else answer();
+    });
+  });
+  t.after(() => backend.close());
+  const h = await startForwardHarness('h1-over-h2', backend.addr, { retry: limited(1), tryTimeoutMs: 500 }, { retryBufferBytes: 32 * 1024 });
+  t.after(() => h.close());
+  const postH1 = (path: string, body: Buffer): Promise<{ status: number; ms: number }> =>
+    new Promise((resolve, reject) => {
+      const start = Date.now();
+      const req = http.request({ host: '127.0.0.1', port: h.addr.port, method: 'POST', path, agent: false, headers: { 'content-length': String(body.length) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Date.now() - start }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const body = randomBytes(30 * 1024);
+  assert.equal((await postH1('/small', body)).status, 200);
+  assert.equal(bodies.get('/small')?.length, 2);
+  for (const b of bodies.get('/small') ?? []) assert.ok(b.equals(body), 'intact on both attempts');
+
+  const big = randomBytes(33 * 1024);
+  assert.equal((await postH1('/big', big)).status, 503, 'over the 32 KiB buffer: the failure is final');
+  assert.equal(bodies.get('/big')?.length, 1);
+
+  const slow = await postH1('/slow-first', body);
+  assert.equal(slow.status, 200, 'the retry answered');
+  assert.ok(slow.ms < 1400, `${slow.ms} ms: the slow first attempt was abandoned at 500 ms`);
+  assert.equal(bodies.get('/slow-first')?.length, 2);
 });
