@@ -1,5 +1,5 @@
 // Soak: runs the demo mesh (`weft demo --loopback`, the vote-bot's steady traffic) for a given
-// time and samples every proxy: RSS, open fds, and the error rate of its responses (failures
+// time and samples every proxy: RSS, V8 heap in use (from its /metrics), open fds, and the error rate of its responses (failures
 // over all, from response_total, per sample window). At the end: first and last values and the
 // least-squares slope per hour of RSS and fds — a leak shows as a slope that does not flatten.
 // Not a CI test: run by hand.
@@ -37,6 +37,8 @@ function durationMs(s: string): number {
 interface Sample {
   readonly t: number;
   readonly rssMb: number;
+  /** V8 heap in use (the proxy's nodejs_heap_size_used_bytes); NaN from a proxy without it. */
+  readonly heapMb: number;
   readonly fds: number;
   readonly responses: number;
   readonly failures: number;
@@ -46,17 +48,19 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
-async function responses(admin: string): Promise<{ total: number; failures: number }> {
+async function responses(admin: string): Promise<{ total: number; failures: number; heapMb: number }> {
   const text = await (await fetch(`http://${admin}/metrics`)).text();
   let total = 0;
   let failures = 0;
+  const heap = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+  const heapMb = heap ? Number(heap[1]) / 2 ** 20 : NaN;
   for (const line of text.split('\n')) {
     if (!line.startsWith('response_total{')) continue;
     const v = Number(line.slice(line.lastIndexOf(' ') + 1));
     total += v;
     if (line.includes('classification="failure"')) failures += v;
   }
-  return { total, failures };
+  return { total, failures, heapMb };
 }
 
 /** Least-squares slope of y over x. */
@@ -108,17 +112,17 @@ async function main(): Promise<void> {
   while (Date.now() - start <= total) {
     for (const p of proxies) {
       const r = await responses(p.admin);
-      p.samples.push({ t: (Date.now() - start) / 1000, rssMb: rssMb(p.pid), fds: readdirSync(`/proc/${p.pid}/fd`).length, responses: r.total, failures: r.failures });
+      p.samples.push({ t: (Date.now() - start) / 1000, rssMb: rssMb(p.pid), heapMb: r.heapMb, fds: readdirSync(`/proc/${p.pid}/fd`).length, responses: r.total, failures: r.failures });
     }
     const line = proxies.map((p) => {
       const s = p.samples.at(-1) as Sample;
-      return `${p.name} ${s.rssMb.toFixed(1)} MB ${s.fds} fds`;
+      return `${p.name} ${s.rssMb.toFixed(1)} MB heap ${s.heapMb.toFixed(1)} MB ${s.fds} fds`;
     });
     console.log(`t=${Math.round((Date.now() - start) / 1000)}s  ${line.join(' | ')}`);
     await new Promise((r) => setTimeout(r, every));
   }
-  console.log('\n| proxy | RSS first → last MB | RSS slope MB/h | fds first → last | fds slope /h | responses | error rate first half / second half |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('\n| proxy | RSS first → last MB | RSS slope MB/h | heap first → last MB | heap slope MB/h | fds first → last | fds slope /h | responses | error rate first half / second half |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const p of proxies) {
     const s = p.samples;
     const first = s[0] as Sample;
@@ -127,7 +131,7 @@ async function main(): Promise<void> {
     const rate = (a: Sample, b: Sample): string => (b.responses > a.responses ? `${((100 * (b.failures - a.failures)) / (b.responses - a.responses)).toFixed(2)}%` : '–');
     const ts = s.map((x) => x.t / 3600);
     console.log(
-      `| ${p.name} | ${first.rssMb.toFixed(1)} → ${last.rssMb.toFixed(1)} | ${slope(ts, s.map((x) => x.rssMb)).toFixed(2)} | ${first.fds} → ${last.fds} | ${slope(ts, s.map((x) => x.fds)).toFixed(1)} | ${last.responses - first.responses} | ${rate(first, mid)} / ${rate(mid, last)} |`,
+      `| ${p.name} | ${first.rssMb.toFixed(1)} → ${last.rssMb.toFixed(1)} | ${slope(ts, s.map((x) => x.rssMb)).toFixed(2)} | ${first.heapMb.toFixed(1)} → ${last.heapMb.toFixed(1)} | ${slope(ts, s.map((x) => x.heapMb)).toFixed(2)} | ${first.fds} → ${last.fds} | ${slope(ts, s.map((x) => x.fds)).toFixed(1)} | ${last.responses - first.responses} | ${rate(first, mid)} / ${rate(mid, last)} |`,
     );
   }
   await stop();

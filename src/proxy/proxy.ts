@@ -17,6 +17,7 @@ import { MeshTlsAcceptor } from './tls/accept.js';
 import type { TlsIdentity } from './tls/context.js';
 import { OutboundDestinations } from './outbound/destinations.js';
 import { registerBalancerGauge } from './outbound/balancer-metrics.js';
+import { registerProcessMetrics } from './metrics/process-metrics.js';
 import type { IdentityClient } from './identity/client.js';
 import { FaultGuard } from './guard.js';
 import { OwnPorts } from './own-ports.js';
@@ -104,6 +105,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
     ? new OutboundDestinations(new (await import('./discovery/client.js')).DiscoveryClient({ address: cfg.destinationSvcAddr, contextToken: cfg.destinationContext }))
     : undefined;
   if (destinations) registerBalancerGauge(metrics, destinations);
+  registerProcessMetrics(metrics);
   // Configured ports now (a connection may arrive before the admin listener is bound), the
   // bound ones (port 0) once known.
   const ownPorts = new OwnPorts();
