@@ -106,6 +106,8 @@ export function forwardH2(pool: H2SessionPool, opts: ForwardOptions = DEFAULT_FO
         // A stream the upstream refused unprocessed goes again once, at no cost to the budget.
         refused: () => {
           if (refusals++ > 0 || !body.replayable) return false;
+          last = undefined;
+          endpoint.done(false);
           send(attempt + 1);
           return true;
         },
