@@ -1,14 +1,21 @@
 // Soak: runs the demo mesh (`weft demo --loopback`, the vote-bot's steady traffic) for a given
-// time and samples every proxy: RSS, open fds, and the error rate of its responses (failures
+// time and samples every proxy: RSS, V8 heap in use (from its /metrics), open fds, and the error rate of its responses (failures
 // over all, from response_total, per sample window). At the end: first and last values and the
 // least-squares slope per hour of RSS and fds — a leak shows as a slope that does not flatten.
 // Not a CI test: run by hand.
 //
-//   node dist/bench/soak.js [--duration 30m] [--sample 10s] [--state-dir DIR]
+//   node dist/bench/soak.js [--duration 30m] [--sample 10s] [--state-dir DIR] [--network N]
+//
+// On a shared machine: loopback mode (the default) runs the demo's apps on fixed host ports, so
+// the soak holds the same host lock as the tests that run the loopback demo
+// (test/helpers/host-lock.ts, 'loopback-demo') for its whole run; with `--network N` (root) the
+// demo runs in network namespaces of its own (bridge weft<N>, 10.77.<N>.0/24: pick an index no
+// one else uses — the e2e tests use 3..119) and takes no host ports at all.
 //
 // The demo's bot fails a share of its requests on purpose (FAIL_RATE): the error rate includes
 // them, so read it for drift, not for its level.
 import { spawn } from 'node:child_process';
+import { hostLock } from '../test/helpers/host-lock.js';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +37,8 @@ function durationMs(s: string): number {
 interface Sample {
   readonly t: number;
   readonly rssMb: number;
+  /** V8 heap in use (the proxy's nodejs_heap_size_used_bytes); NaN from a proxy without it. */
+  readonly heapMb: number;
   readonly fds: number;
   readonly responses: number;
   readonly failures: number;
@@ -39,17 +48,19 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
-async function responses(admin: string): Promise<{ total: number; failures: number }> {
+async function responses(admin: string): Promise<{ total: number; failures: number; heapMb: number }> {
   const text = await (await fetch(`http://${admin}/metrics`)).text();
   let total = 0;
   let failures = 0;
+  const heap = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+  const heapMb = heap ? Number(heap[1]) / 2 ** 20 : NaN;
   for (const line of text.split('\n')) {
     if (!line.startsWith('response_total{')) continue;
     const v = Number(line.slice(line.lastIndexOf(' ') + 1));
     total += v;
     if (line.includes('classification="failure"')) failures += v;
   }
-  return { total, failures };
+  return { total, failures, heapMb };
 }
 
 /** Least-squares slope of y over x. */
@@ -71,7 +82,10 @@ async function main(): Promise<void> {
   const every = durationMs(flag('--sample', '10s'));
   const own = !process.argv.includes('--state-dir');
   const stateDir = own ? mkdtempSync(join(tmpdir(), 'weft-soak-')) : flag('--state-dir', '');
-  const demo = spawn(process.execPath, [join(root, 'bin', 'weft.js'), 'demo', '--loopback', '--state-dir', stateDir, '--interval', '3600s'], {
+  const network = process.argv.includes('--network') ? flag('--network', '') : undefined;
+  const lock = network === undefined ? await hostLock('loopback-demo', 600_000) : undefined;
+  const mode = network === undefined ? ['--loopback'] : ['--network', network];
+  const demo = spawn(process.execPath, [join(root, 'bin', 'weft.js'), 'demo', ...mode, '--state-dir', stateDir, '--interval', '3600s'], {
     env: { PATH: process.env.PATH ?? '', HOME: stateDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -83,6 +97,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 10_000));
     if (demo.exitCode === null) demo.kill('SIGKILL');
     if (own) rmSync(stateDir, { recursive: true, force: true });
+    await lock?.release();
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   const upBy = Date.now() + 90_000;
@@ -97,17 +112,17 @@ async function main(): Promise<void> {
   while (Date.now() - start <= total) {
     for (const p of proxies) {
       const r = await responses(p.admin);
-      p.samples.push({ t: (Date.now() - start) / 1000, rssMb: rssMb(p.pid), fds: readdirSync(`/proc/${p.pid}/fd`).length, responses: r.total, failures: r.failures });
+      p.samples.push({ t: (Date.now() - start) / 1000, rssMb: rssMb(p.pid), heapMb: r.heapMb, fds: readdirSync(`/proc/${p.pid}/fd`).length, responses: r.total, failures: r.failures });
     }
     const line = proxies.map((p) => {
       const s = p.samples.at(-1) as Sample;
-      return `${p.name} ${s.rssMb.toFixed(1)} MB ${s.fds} fds`;
+      return `${p.name} ${s.rssMb.toFixed(1)} MB heap ${s.heapMb.toFixed(1)} MB ${s.fds} fds`;
     });
     console.log(`t=${Math.round((Date.now() - start) / 1000)}s  ${line.join(' | ')}`);
     await new Promise((r) => setTimeout(r, every));
   }
-  console.log('\n| proxy | RSS first → last MB | RSS slope MB/h | fds first → last | fds slope /h | responses | error rate first half / second half |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('\n| proxy | RSS first → last MB | RSS slope MB/h | heap first → last MB | heap slope MB/h | fds first → last | fds slope /h | responses | error rate first half / second half |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const p of proxies) {
     const s = p.samples;
     const first = s[0] as Sample;
@@ -116,7 +131,7 @@ async function main(): Promise<void> {
     const rate = (a: Sample, b: Sample): string => (b.responses > a.responses ? `${((100 * (b.failures - a.failures)) / (b.responses - a.responses)).toFixed(2)}%` : '–');
     const ts = s.map((x) => x.t / 3600);
     console.log(
-      `| ${p.name} | ${first.rssMb.toFixed(1)} → ${last.rssMb.toFixed(1)} | ${slope(ts, s.map((x) => x.rssMb)).toFixed(2)} | ${first.fds} → ${last.fds} | ${slope(ts, s.map((x) => x.fds)).toFixed(1)} | ${last.responses - first.responses} | ${rate(first, mid)} / ${rate(mid, last)} |`,
+      `| ${p.name} | ${first.rssMb.toFixed(1)} → ${last.rssMb.toFixed(1)} | ${slope(ts, s.map((x) => x.rssMb)).toFixed(2)} | ${first.heapMb.toFixed(1)} → ${last.heapMb.toFixed(1)} | ${slope(ts, s.map((x) => x.heapMb)).toFixed(2)} | ${first.fds} → ${last.fds} | ${slope(ts, s.map((x) => x.fds)).toFixed(1)} | ${last.responses - first.responses} | ${rate(first, mid)} / ${rate(mid, last)} |`,
     );
   }
   await stop();

@@ -1,5 +1,6 @@
 // weft's native addon: the socket options Node does not expose. Only N-API is used, so one
-// build works across Node versions (ABI stable).
+// build works across Node versions (ABI stable). This file holds the module's init; other
+// options have a file each (tcp_user_timeout.c).
 //
 // getOriginalDst(fd) -> { host, port, family } | null
 //   The address a connection was headed for before iptables REDIRECT/DNAT rewrote it, read from
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "weft_native.h"
 
 // From <linux/netfilter_ipv4.h> and <linux/netfilter_ipv6/ip6_tables.h>; defined here because
 // those kernel headers clash with glibc's netinet headers.
@@ -141,6 +144,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   CHECK(env, napi_create_function(env, "getOriginalDst", NAPI_AUTO_LENGTH, get_original_dst, NULL, &fn));
   CHECK(env, napi_set_named_property(env, exports, "getOriginalDst", fn));
+  if (!weft_register_tcp_user_timeout(env, exports)) {
+    napi_throw_error(env, "WEFT_ERR_NATIVE", "cannot register setTcpUserTimeout");
+    return NULL;
+  }
   return exports;
 }
 

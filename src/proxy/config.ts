@@ -38,6 +38,8 @@ export const ENV = {
   destinationContext: 'WEFT_PROXY_DESTINATION_CONTEXT',
   inboundPeerPort: 'WEFT_PROXY_INBOUND_PEER_PORT',
   http1OverH2: 'WEFT_PROXY_MESH_HTTP1_OVER_H2',
+  retryBufferBytes: 'WEFT_PROXY_RETRY_BUFFER_BYTES',
+  upstreamUserTimeoutMs: 'WEFT_PROXY_UPSTREAM_USER_TIMEOUT_MS',
   tapListen: 'WEFT_PROXY_TAP_LISTEN_ADDR',
   tapSvcName: 'WEFT_PROXY_TAP_SVC_NAME',
   tapDisabled: 'WEFT_PROXY_TAP_DISABLED',
@@ -127,6 +129,13 @@ export interface ProxyConfig {
   readonly inboundPeerPort: number;
   /** Carry HTTP/1 between meshed proxies over one multiplexed HTTP/2 connection (default on). */
   readonly http1OverH2: boolean;
+  /** Request body bytes kept so a retryable request can be sent again (and gRPC response bytes held for its trailers). */
+  readonly retryBufferBytes: number;
+  /**
+   * TCP_USER_TIMEOUT on upstream connections: sent data unacknowledged this long ends the
+   * connection (a partition is noticed without waiting for the idle timeout).
+   */
+  readonly upstreamUserTimeoutMs: number;
   /** Absent: no tap server (no tap identity named, or tap disabled). */
   readonly tap: TapConfig | undefined;
   /** One line per request to stderr; absent: off. */
@@ -165,6 +174,8 @@ export const DEFAULTS = {
   logLevel: 'info',
   inboundPeerPort: 4143,
   http1OverH2: true,
+  retryBufferBytes: 64 * 1024,
+  upstreamUserTimeoutMs: 10_000,
   tapListen: '0.0.0.0:4190',
   tapMaxEventsPerSecond: 1000,
   // Shadow traffic (RequestMirror) may add at most this many requests in flight; more are dropped.
@@ -206,6 +217,8 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   destinationContext: ['', 'context token sent with lookups, {"ns":"<namespace>"}'],
   inboundPeerPort: [String(DEFAULTS.inboundPeerPort), "peers' inbound port for meshed opaque TCP when discovery does not name it"],
   http1OverH2: [String(DEFAULTS.http1OverH2), 'carry HTTP/1 between meshed proxies over HTTP/2'],
+  retryBufferBytes: [String(DEFAULTS.retryBufferBytes), 'request body kept for retries; a larger body is never retried'],
+  upstreamUserTimeoutMs: [String(DEFAULTS.upstreamUserTimeoutMs), 'TCP_USER_TIMEOUT upstream: unacknowledged data this long ends the connection'],
   tapListen: [DEFAULTS.tapListen, 'tap: io.linkerd.proxy.tap.Tap/Observe over mTLS'],
   tapSvcName: ['', "the tap component's identity (spiffe://...); set, with an identity, the proxy serves tap"],
   tapDisabled: ['false', 'no tap server even when a tap identity is named'],
@@ -371,6 +384,8 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     destinationContext: env[ENV.destinationContext] ?? '',
     inboundPeerPort: positiveInt(env, ENV.inboundPeerPort, DEFAULTS.inboundPeerPort),
     http1OverH2: env[ENV.http1OverH2] === undefined ? DEFAULTS.http1OverH2 : bool(env, ENV.http1OverH2),
+    retryBufferBytes: positiveInt(env, ENV.retryBufferBytes, DEFAULTS.retryBufferBytes),
+    upstreamUserTimeoutMs: positiveInt(env, ENV.upstreamUserTimeoutMs, DEFAULTS.upstreamUserTimeoutMs),
     tap: tapConfig(env),
     accessLog: accessLog(env),
     routeCostSample: nonNegativeInt(env, ENV.routeCostSample, DEFAULTS.routeCostSample),

@@ -17,6 +17,7 @@ import { MeshTlsAcceptor } from './tls/accept.js';
 import type { TlsIdentity } from './tls/context.js';
 import { OutboundDestinations } from './outbound/destinations.js';
 import { registerBalancerGauge } from './outbound/balancer-metrics.js';
+import { registerProcessMetrics } from './metrics/process-metrics.js';
 import type { IdentityClient } from './identity/client.js';
 import { FaultGuard } from './guard.js';
 import { OwnPorts } from './own-ports.js';
@@ -107,6 +108,7 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
   const outboundPolicy = destinations && cfg.outboundPolicySvcAddr
     ? new (await import('./outbound/policy-client.js')).OutboundPolicyClient({ address: cfg.outboundPolicySvcAddr, sourceWorkload: cfg.destinationContext })
     : undefined;
+  registerProcessMetrics(metrics);
   // Configured ports now (a connection may arrive before the admin listener is bound), the
   // bound ones (port 0) once known.
   const ownPorts = new OwnPorts();

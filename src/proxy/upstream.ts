@@ -6,6 +6,7 @@ import { H2SessionPool } from './http/h2-pool.js';
 import type { HttpServe } from './http/serve.js';
 import type { MeshConnector } from './mesh/connector.js';
 import { H1Pool } from './http/h1/pool.js';
+import { tcpUserTimeout } from './tcp/tcp-user-timeout.js';
 import type { ConnectionTracker } from './tcp/connections.js';
 import type { TcpForwardOptions } from './tcp/forward.js';
 
@@ -17,8 +18,9 @@ export interface Upstream {
 }
 
 export function createUpstream(cfg: ProxyConfig, log: Logger, mesh: MeshConnector | undefined): Upstream {
-  const h1Pool = new H1Pool({ connectTimeoutMs: cfg.connectTimeoutMs, idleTimeoutMs: cfg.idleTimeoutMs, maxIdlePerEndpoint: 1024, mesh });
-  const h2Pool = new H2SessionPool({ connectTimeoutMs: cfg.connectTimeoutMs, idleTimeoutMs: cfg.idleTimeoutMs, mesh });
+  const onSocket = tcpUserTimeout(cfg.upstreamUserTimeoutMs);
+  const h1Pool = new H1Pool({ connectTimeoutMs: cfg.connectTimeoutMs, idleTimeoutMs: cfg.idleTimeoutMs, maxIdlePerEndpoint: 1024, mesh, onSocket });
+  const h2Pool = new H2SessionPool({ connectTimeoutMs: cfg.connectTimeoutMs, idleTimeoutMs: cfg.idleTimeoutMs, mesh, onSocket });
   return {
     h1Pool,
     h2Pool,

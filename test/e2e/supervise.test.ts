@@ -125,10 +125,10 @@ describe('a supervised mesh in network namespaces', { skip: noNetns, timeout: 12
     assert.deepEqual(fresh, { '200 server-1': 3 });
   });
 
-  // Known data-plane issue (src/proxy/http/h2-pool.ts, not the runtime's): a proxy keeps its
-  // HTTP/2 session to a peer proxy that was killed (over TLS, Node 20 does not report the close),
-  // so its requests to the restarted pod time out until that proxy restarts too.
-  test('a client proxy that talked to the killed pod reaches it again after the restart', { todo: 'h2-pool keeps a dead session to a killed peer proxy' }, async () => {
+  // The client's proxy held an HTTP/2 session (over mTLS) to the killed proxy. Node 20 does not
+  // report that TLS socket's close to the session; the pool now watches the socket itself (and
+  // PINGs), so the dead session leaves the pool and the next request connects to the new proxy.
+  test('a client proxy that talked to the killed pod reaches it again after the restart', async () => {
     const s = await state(dir);
     const got = await fromPod(pod(s, 'client').netns as string, `http://${pod(s, 'server-1').ip}:8080/`, 3);
     assert.deepEqual(got, { '200 server-1': 3 });

@@ -20,11 +20,21 @@ function echoService(): EchoCtor {
   return pkg.weft.test.Echo;
 }
 
-export async function startGrpcEcho(): Promise<{ port: number; close: () => Promise<void> }> {
+/** A status the Unary handler answers with instead of echoing (a test's failure injection). */
+export type UnaryFault = (req: Msg) => { code: grpc.status; details: string; afterHeaders?: boolean } | undefined;
+
+export async function startGrpcEcho(fault?: UnaryFault): Promise<{ port: number; close: () => Promise<void> }> {
   const Echo = echoService();
   const server = new grpc.Server();
   server.addService(Echo.service, {
     Unary(call: grpc.ServerUnaryCall<Msg, Msg>, cb: grpc.sendUnaryData<Msg>) {
+      const injected = fault?.(call.request);
+      if (injected) {
+        // afterHeaders: a 200 with headers first, the status in the trailers (else trailers-only).
+        if (injected.afterHeaders) call.sendMetadata(new grpc.Metadata());
+        cb({ code: injected.code, details: injected.details });
+        return;
+      }
       if (call.request.text === 'fail') {
         cb({ code: grpc.status.FAILED_PRECONDITION, details: 'asked to fail' });
         return;
@@ -53,7 +63,7 @@ export type EchoClient = grpc.Client & {
   Bidi(): grpc.ClientDuplexStream<Msg, Msg>;
 };
 
-export function echoClient(target: string, options?: grpc.ChannelOptions): EchoClient {
+export function echoClient(target: string, options: grpc.ClientOptions = {}): EchoClient {
   const Echo = echoService();
   return new Echo(target, grpc.credentials.createInsecure(), options) as unknown as EchoClient;
 }

@@ -8,6 +8,8 @@ test('defaults match Linkerd: ports 4140/4143/4191, opaque ports, 10 s detect ti
   assert.equal(c.inboundListen.port, 4143);
   assert.equal(c.adminListen.port, 4191);
   assert.equal(c.detectTimeoutMs, 10_000);
+  assert.equal(c.retryBufferBytes, 65_536, "Linkerd's 64 KiB");
+  assert.equal(c.upstreamUserTimeoutMs, 10_000);
   assert.deepEqual([...c.opaquePorts].sort((a, b) => a - b), [...DEFAULT_OPAQUE_PORTS]);
   assert.ok(Object.isFrozen(c));
 });
@@ -34,6 +36,8 @@ test('bad values are refused with an error naming the variable', () => {
     WEFT_PROXY_OPAQUE_PORTS: '70000',
     WEFT_PROXY_LOG_LEVEL: 'loud',
     WEFT_PROXY_ADMIN_LISTEN_ADDR: '1.2.3.4:99999',
+    WEFT_PROXY_RETRY_BUFFER_BYTES: '64k',
+    WEFT_PROXY_UPSTREAM_USER_TIMEOUT_MS: '0',
   };
   for (const [k, v] of Object.entries(cases)) {
     assert.throws(() => parseProxyConfig({ [k]: v }), (e: Error & { code?: string }) => e.code === 'WEFT_ERR_CONFIG' && e.message.includes(k), `${k}=${v}`);

@@ -9,7 +9,7 @@
 // with weft-proxy-error); after that, the client connection is cut, since the response can no
 // longer be completed honestly.
 import { formatAddress } from '../../lib/address.js';
-import { NoDestinationError, UpstreamConnectError } from '../../lib/errors.js';
+import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
 import type { Framing } from './h1/head.js';
 import { endToEnd, getHeader, headerLines, wantsTrailersFlat } from './h1/headers.js';
 import type { H1Pool } from './h1/pool.js';
@@ -17,14 +17,14 @@ import type { H1Request } from './h1/request.js';
 import type { H1Response } from './h1/response.js';
 import type { BodyMode, Exchange, UpstreamConnection } from './h1/upstream.js';
 import { errorResponse } from './proxy-error.js';
-import { pickEndpoint, type HttpRoute, type PickedEndpoint } from './route.js';
+import { DEFAULT_FORWARD_OPTIONS, MAX_ATTEMPTS, ReplayBody, type ForwardOptions } from './retry-body.js';
+import { pickEndpoint, type AttemptOutcome, type HttpRoute, type PickedEndpoint } from './route.js';
 
 export type H1Handler = (req: H1Request, res: H1Response, route: HttpRoute) => void;
 export type H1Layer = (next: H1Handler) => H1Handler;
 
 /** Methods that carry no body, so a request can be sent again (stale pooled socket, retry). */
 const RESENDABLE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'DELETE']);
-const MAX_ATTEMPTS = 2;
 
 /** Whether a request has no body to lose, so it may be sent again on another attempt. */
 export function canResend(req: H1Request): boolean {
@@ -58,10 +58,19 @@ function downstreamFraming(res: H1Response, upstream: Framing): { framing: Frami
   return { framing: upstream, mode: 'raw' };
 }
 
-export function forwardH1(pool: H1Pool): H1Handler {
+export function forwardH1(pool: H1Pool, opts: ForwardOptions = DEFAULT_FORWARD_OPTIONS): H1Handler {
   return function forward(req, res, route) {
     const head = requestHead(req, route.path, route.authority);
-    const resendable = canResend(req);
+    // Only a route that may retry keeps a copy of the body (and only up to the buffer).
+    const replay = route.retry && req.hasBody
+      ? ReplayBody.forLength(opts.retryBufferBytes, req.framing.kind === 'length' ? req.framing.length : undefined)
+      : undefined;
+    /** Whether attempt 0 has started sending the body (from then on, only the copy can go again). */
+    let bodyStarted = false;
+    /** Sends that cost no budget (nothing reached the app): one, as before retries. */
+    let freeResends = 1;
+    /** The request can be sent as it was: no body, or all of it kept. */
+    const bodyReady = (): boolean => !req.hasBody || (replay?.replayable ?? false);
     let exchange: Exchange | undefined;
     const fail = (err: unknown): void => sendProxyError(res, route.signal?.aborted ? route.signal.reason : err);
     res.onClose((finished) => {
@@ -87,45 +96,73 @@ export function forwardH1(pool: H1Pool): H1Handler {
       }
       if (!ep) return fail(new NoDestinationError(`no destination for ${route.authority || 'request'}`));
       const endpoint = ep;
-      const again = (): boolean => attempt + 1 < MAX_ATTEMPTS && resendable && !res.headersSent && !route.signal?.aborted;
+      const more = (): boolean => attempt + 1 < MAX_ATTEMPTS && !res.headersSent && !res.finished && !res.socket.destroyed && !route.signal?.aborted;
+      const attemptState: Attempt = { decided: false, timer: undefined };
+      // A retry the route allows (and the budget pays for): asked only when one is possible.
+      const retry = (outcome: AttemptOutcome): boolean => more() && bodyReady() && (route.retry?.(outcome) ?? false);
+      if (route.tryTimeoutMs !== undefined) {
+        const ms = route.tryTimeoutMs;
+        attemptState.timer = setTimeout(() => {
+          if (attemptState.decided || res.headersSent || res.finished) return;
+          attemptState.decided = true;
+          attemptState.abandon?.();
+          endpoint.done(false);
+          if (retry({ status: 0, timedOut: true })) return send(attempt + 1);
+          fail(new TimeoutError(`attempt to ${route.authority || formatAddress(endpoint.target)}`, ms));
+        }, ms);
+        res.onClose(() => decide(attemptState));
+      }
       const onConn = (conn: UpstreamConnection): void => {
-        if (res.finished || res.socket.destroyed) {
+        if (attemptState.decided || res.finished || res.socket.destroyed) {
           conn.finish(true);
           return;
         }
-        startExchange(conn, endpoint, attempt, again);
+        startExchange(conn, endpoint, attempt, attemptState, more, retry);
       };
       let acquired;
       try {
         acquired = pool.acquire(endpoint.target, endpoint.identity);
       } catch (err) {
+        decide(attemptState);
         endpoint.done(false);
         return fail(err);
       }
       if (!(acquired instanceof Promise)) return onConn(acquired);
       acquired.then(onConn, (err: unknown) => {
+        if (attemptState.decided) return;
+        decide(attemptState);
         endpoint.done(false);
         // Never connected: nothing reached the endpoint, so the balancer may pick another
         // (no retry budget is spent: this adds no load to the destination).
-        if (again() && route.pick) return send(attempt + 1);
+        if (more() && (!bodyStarted || bodyReady()) && route.pick && freeResends-- > 0) return send(attempt + 1);
         fail(err instanceof UpstreamConnectError ? err : new UpstreamConnectError(formatAddress(endpoint.target), { cause: err }));
       });
     };
 
-    const startExchange = (conn: UpstreamConnection, endpoint: PickedEndpoint, attempt: number, again: () => boolean): void => {
+    const startExchange = (
+      conn: UpstreamConnection,
+      endpoint: PickedEndpoint,
+      attempt: number,
+      state: Attempt,
+      more: () => boolean,
+      retry: (outcome: AttemptOutcome) => boolean,
+    ): void => {
       let status = 0;
       let mode: BodyMode = 'raw';
-      let retrying = false;
       let waitingDrain = false;
+      /** This attempt's answer is being read and dropped: a retry took its place. */
+      let discarded = false;
       const ex = conn.start(req.method, head, req.framing, {
         informational(code, reason, headers) {
           if (code === 100 || code === 103) res.writeInformational(code, reason, code === 103 ? endToEnd(headers, []) : []);
         },
         response(h, framing) {
+          if (state.decided) return 'discard';
+          decide(state);
           status = h.status;
-          if (again() && route.retry?.({ status })) {
+          if (retry({ status })) {
             endpoint.done(false);
-            retrying = true;
+            discarded = true;
             send(attempt + 1);
             return 'discard';
           }
@@ -152,42 +189,74 @@ export function forwardH1(pool: H1Pool): H1Handler {
           return ok;
         },
         end(trailers) {
-          if (retrying) return;
+          if (discarded) return;
           endpoint.done(status < 500);
           res.end(mode === 'raw' ? { raw: true } : { trailers });
         },
         error(err, unsent) {
+          if (discarded) return;
+          decide(state);
           endpoint.done(false);
-          if (retrying) return;
           if (res.headersSent) return res.destroy();
-          // A pooled connection the upstream had closed as we picked it: send again if safe.
-          if (unsent && again()) return send(attempt + 1);
+          // A pooled connection the upstream had closed as we picked it: send again if safe
+          // (nothing reached the app, so no budget is spent).
+          if (unsent && more() && (canResend(req) || bodyReady()) && freeResends-- > 0) return send(attempt + 1);
+          if (retry({ status: 0 })) return send(attempt + 1);
           fail(new UpstreamConnectError(formatAddress(endpoint.target), { cause: err }));
         },
       });
       exchange = ex;
-      if (attempt > 0 || !req.hasBody) {
+      state.abandon = () => ex.abort();
+      if (!req.hasBody) {
         ex.endRequest({ raw: true });
         return;
       }
+      if (bodyStarted) {
+        // A later attempt: the kept copy, as it came (raw framing, last chunk included).
+        for (const c of replay?.chunks ?? []) ex.writeRaw(c);
+        ex.endRequest({ raw: true });
+        return;
+      }
+      bodyStarted = true;
+      // The body goes to whichever exchange is current when it arrives: attempt 0's, since a
+      // retry waits until the whole body is here.
+      const first = ex;
       let waitingReqDrain = false;
       req.readBody({
         mode: 'raw',
         write(chunk) {
-          const ok = ex.writeRaw(chunk);
+          replay?.add(chunk);
+          const ok = first.writeRaw(chunk);
           if (!ok && !waitingReqDrain) {
             waitingReqDrain = true;
-            ex.onRequestDrain(() => {
+            first.onRequestDrain(() => {
               waitingReqDrain = false;
               req.resume();
             });
           }
           return ok;
         },
-        end: () => ex.endRequest({ raw: true }),
-        abort: () => ex.abort(),
+        end: () => {
+          if (replay) replay.complete = true;
+          first.endRequest({ raw: true });
+        },
+        abort: () => first.abort(),
       });
     };
     send(0);
   };
+}
+
+/** One attempt's decision state: the per-try timer, and how to give the attempt up. */
+interface Attempt {
+  /** The attempt's outcome was taken (answer relayed, retried, failed, or timed out). */
+  decided: boolean;
+  timer: NodeJS.Timeout | undefined;
+  abandon?: () => void;
+}
+
+/** The outcome is known in time: the per-try timer has nothing left to do. */
+function decide(a: Attempt): void {
+  clearTimeout(a.timer);
+  a.timer = undefined;
 }

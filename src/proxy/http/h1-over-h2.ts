@@ -5,13 +5,14 @@
 // requests, instead of one keep-alive connection (and one mTLS handshake) per concurrent request.
 import http2, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { formatAddress } from '../../lib/address.js';
-import { NoDestinationError, UpstreamConnectError } from '../../lib/errors.js';
-import { canResend, sendProxyError, type H1Handler } from './h1-forward.js';
+import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
+import { sendProxyError, type H1Handler } from './h1-forward.js';
 import type { Framing } from './h1/head.js';
 import { endToEnd, fromHeaderObject, toHeaderObject } from './h1/headers.js';
 import type { H1Request } from './h1/request.js';
 import type { H2SessionPool } from './h2-pool.js';
-import { pickEndpoint, type PickedEndpoint } from './route.js';
+import { DEFAULT_FORWARD_OPTIONS, MAX_ATTEMPTS, ReplayBody, type ForwardOptions } from './retry-body.js';
+import { pickEndpoint, type AttemptOutcome, type PickedEndpoint } from './route.js';
 
 export const ORIG_PROTO_HEADER = 'weft-orig-proto';
 const { NGHTTP2_CANCEL, HTTP2_HEADER_STATUS } = http2.constants;
@@ -28,9 +29,14 @@ function toH2Request(req: H1Request, path: string, authority: string): OutgoingH
 }
 
 /** Client side: sends a (meshed) HTTP/1 request over the shared HTTP/2 session. */
-export function forwardH1OverH2(pool: H2SessionPool): H1Handler {
+export function forwardH1OverH2(pool: H2SessionPool, opts: ForwardOptions = DEFAULT_FORWARD_OPTIONS): H1Handler {
   return function forward(req, res, route) {
-    const resendable = canResend(req);
+    // Only a route that may retry keeps a copy of the body (payload bytes, up to the buffer).
+    const replay = route.retry && req.hasBody
+      ? ReplayBody.forLength(opts.retryBufferBytes, req.framing.kind === 'length' ? req.framing.length : undefined)
+      : undefined;
+    let bodyStarted = false;
+    const bodyReady = (): boolean => !req.hasBody || (replay?.replayable ?? false);
     // The client side answers 100-continue itself: the body streams as soon as it comes.
     if (req.head.expectContinue) res.writeInformational(100, 'Continue');
     let current: http2.ClientHttp2Stream | undefined;
@@ -52,26 +58,60 @@ export function forwardH1OverH2(pool: H2SessionPool): H1Handler {
       }
       if (!ep) return fail(new NoDestinationError(`no destination for ${route.authority || 'request'}`));
       const endpoint = ep;
+      /** This attempt's outcome has been taken (relayed, retried, failed or timed out). */
+      let decided = false;
+      let timer: NodeJS.Timeout | undefined;
+      const retry = (outcome: AttemptOutcome): boolean =>
+        attempt + 1 < MAX_ATTEMPTS && !res.headersSent && !res.finished && !route.signal?.aborted && (!bodyStarted || bodyReady()) && (route.retry?.(outcome) ?? false);
+      const giveUp = (outcome: AttemptOutcome, err: unknown): void => {
+        if (decided) return;
+        decided = true;
+        clearTimeout(timer);
+        endpoint.done(false);
+        if (retry(outcome)) {
+          void send(attempt + 1);
+          return;
+        }
+        if (!res.headersSent) fail(err);
+        else res.destroy();
+      };
+      if (route.tryTimeoutMs !== undefined) {
+        const ms = route.tryTimeoutMs;
+        timer = setTimeout(() => {
+          if (decided || res.headersSent || res.finished) return;
+          current?.close(NGHTTP2_CANCEL);
+          giveUp({ status: 0, timedOut: true }, new TimeoutError(`attempt to ${route.authority || formatAddress(endpoint.target)}`, ms));
+        }, ms);
+        res.onClose(() => clearTimeout(timer));
+      }
       let up: http2.ClientHttp2Stream;
       try {
         const session = await pool.get(endpoint.target, endpoint.identity);
+        if (decided || res.finished) return;
+        const last = bodyStarted || !req.hasBody;
         up = session.request(toH2Request(req, route.path, route.authority), { endStream: !req.hasBody });
+        if (last && req.hasBody) {
+          // A later attempt: the kept copy of the whole body.
+          for (const c of replay?.chunks ?? []) up.write(c);
+          up.end();
+        }
       } catch (err) {
-        endpoint.done(false);
-        return fail(err instanceof UpstreamConnectError ? err : new UpstreamConnectError(formatAddress(endpoint.target), { cause: err }));
+        return giveUp({ status: 0 }, err instanceof UpstreamConnectError ? err : new UpstreamConnectError(formatAddress(endpoint.target), { cause: err }));
       }
       current = up;
-      let retried = false;
       let trailers: readonly string[] = [];
       up.on('response', (h: IncomingHttpHeaders) => {
+        if (decided) return;
         const status = Number(h[HTTP2_HEADER_STATUS] ?? 502);
-        if (attempt === 0 && resendable && !res.headersSent && route.retry?.({ status })) {
+        clearTimeout(timer);
+        if (retry({ status })) {
+          decided = true;
           endpoint.done(false);
-          retried = true;
           up.close(NGHTTP2_CANCEL);
-          void send(1);
+          void send(attempt + 1);
           return;
         }
+        decided = true;
         const cl = h['content-length'];
         const length = typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : undefined;
         const framing: Framing = length !== undefined ? { kind: 'length', length } : res.clientMinor === 1 ? { kind: 'chunked' } : { kind: 'close' };
@@ -87,25 +127,33 @@ export function forwardH1OverH2(pool: H2SessionPool): H1Handler {
         up.on('end', () => res.end({ trailers }));
       });
       up.on('error', (err) => {
-        endpoint.done(false);
-        if (!res.headersSent) fail(new UpstreamConnectError(formatAddress(endpoint.target), { cause: err }));
-        else res.destroy();
+        if (decided) {
+          if (current === up && res.headersSent && !res.finished) res.destroy();
+          return;
+        }
+        giveUp({ status: 0 }, new UpstreamConnectError(formatAddress(endpoint.target), { cause: err }));
       });
       up.on('close', () => {
-        if (!res.headersSent && !retried && !route.signal?.aborted) {
-          fail(new UpstreamConnectError(formatAddress(endpoint.target), { cause: new Error(`stream closed (code ${up.rstCode})`) }));
-        } else if (res.headersSent && !res.finished && up.rstCode) res.destroy();
+        if (!decided && !route.signal?.aborted) {
+          giveUp({ status: 0 }, new UpstreamConnectError(formatAddress(endpoint.target), { cause: new Error(`stream closed (code ${up.rstCode})`) }));
+        } else if (current === up && res.headersSent && !res.finished && up.rstCode) res.destroy();
       });
-      if (attempt > 0 || !req.hasBody) return;
+      if (bodyStarted || !req.hasBody) return;
+      bodyStarted = true;
+      const first = up;
       req.readBody({
         mode: 'payload',
         write(chunk) {
-          const ok = up.write(chunk);
-          if (!ok) up.once('drain', () => req.resume());
+          replay?.add(chunk);
+          const ok = first.write(chunk);
+          if (!ok) first.once('drain', () => req.resume());
           return ok;
         },
-        end: () => up.end(),
-        abort: () => up.close(NGHTTP2_CANCEL),
+        end: () => {
+          if (replay) replay.complete = true;
+          first.end();
+        },
+        abort: () => first.close(NGHTTP2_CANCEL),
       });
     };
     void send(0);

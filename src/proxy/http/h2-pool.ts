@@ -1,19 +1,26 @@
 // Upstream HTTP/2 sessions, one per target address (and expected identity), shared by every
 // downstream connection: requests to the same endpoint are multiplexed rather than opening a
 // connection each. A session that errors, closes or receives GOAWAY is dropped so the next
-// request connects anew. Meshed sessions run over mTLS set up by the MeshConnector, which is
+// request connects anew; so is one whose TLS socket closed or whose PINGs go unanswered
+// (h2-client-liveness.ts). Meshed sessions run over mTLS set up by the MeshConnector, which is
 // asynchronous, so get() returns a session or a promise of one.
 import http2, { type ClientHttp2Session } from 'node:http2';
 import type { Address } from '../../lib/address.js';
 import { formatAddress } from '../../lib/address.js';
 import { UpstreamConnectError } from '../../lib/errors.js';
 import type { MeshConnector } from '../mesh/connector.js';
+import { closeWithSocket, pingLiveness, type ClientLivenessOptions } from './h2-client-liveness.js';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 export interface H2PoolOptions {
   readonly connectTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly mesh?: MeshConnector | undefined;
+  /** Applied to each new upstream socket (TCP_USER_TIMEOUT: a partition ends the session). */
+  readonly onSocket?: ((s: Socket) => void) | undefined;
+  /** PING interval and answer timeout (tests shorten them). */
+  readonly liveness?: ClientLivenessOptions | undefined;
 }
 
 const SESSION_OPTIONS: http2.ClientSessionOptions = {
@@ -69,9 +76,11 @@ export class H2SessionPool {
     const pending = mesh
       .connect(target, identity, { port: target.port, protocol: 'http2' })
       .then(async (tls) => {
+        this.opts.onSocket?.(tls);
         await peerSpoke(tls, formatAddress(target), this.opts.connectTimeoutMs);
         const session = http2.connect(`http://${formatAddress(target)}`, { ...SESSION_OPTIONS, createConnection: () => tls });
         this.failIfNotConnected(session, formatAddress(target));
+        closeWithSocket(session, tls);
         return this.track(key, session);
       })
       .catch((err: unknown) => {
@@ -85,6 +94,8 @@ export class H2SessionPool {
   private plain(target: Address): ClientHttp2Session {
     const session = http2.connect(`http://${formatAddress(target)}`, SESSION_OPTIONS);
     this.failIfNotConnected(session, formatAddress(target));
+    const onSocket = this.opts.onSocket;
+    if (onSocket) session.once('connect', () => session.socket && onSocket(session.socket as Socket));
     return session;
   }
 
@@ -112,6 +123,7 @@ export class H2SessionPool {
     session.once('goaway', drop);
     session.once('close', drop);
     session.setTimeout(this.opts.idleTimeoutMs, () => session.close());
+    pingLiveness(session, this.opts.liveness);
     this.sessions.set(key, session);
     return session;
   }

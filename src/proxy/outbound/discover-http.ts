@@ -8,9 +8,11 @@ import { TimeoutError } from '../../lib/errors.js';
 import { classifyResponse, matchRoute, pathOf } from '../discovery/route-match.js';
 import type { H1Layer } from '../http/h1-forward.js';
 import type { H2Layer } from '../http/h2-forward.js';
-import type { HttpRoute } from '../http/route.js';
+import { DEFAULT_RETRYABLE_GRPC } from '../http/grpc-status.js';
+import type { AttemptOutcome, HttpRoute } from '../http/route.js';
+import type { ProfileRoute } from '../discovery/types.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
-import type { OutboundDestinations } from './destinations.js';
+import type { Destination, OutboundDestinations } from './destinations.js';
 
 /** The lookup key: the original destination when there is one, else the request's authority. */
 export function lookupKey(route: HttpRoute): string | undefined {
@@ -18,6 +20,19 @@ export function lookupKey(route: HttpRoute): string | undefined {
   if (route.target) return formatAddress(route.target);
   return undefined;
 }
+
+/**
+ * Whether a retryable profile route's attempt failed in a way worth another try: no response
+ * (error or per-try timeout), a response class marked failure (by default 5xx), or a gRPC status
+ * among Linkerd's default retryable ones (a ServiceProfile cannot name codes: destination.proto
+ * has no field for them).
+ */
+export function profileRetryable(rt: ProfileRoute, o: AttemptOutcome): boolean {
+  if (o.grpcStatus !== undefined && o.grpcStatus !== 0) return DEFAULT_RETRYABLE_GRPC.has(o.grpcStatus);
+  return o.status === 0 || classifyResponse(rt, o.status) === 'failure';
+}
+
+export const PROFILE_RETRIES_PER_REQUEST = 1;
 
 interface Routed {
   readonly route: HttpRoute;
@@ -40,15 +55,14 @@ export async function discoverRoute(dests: OutboundDestinations, metrics: ProxyM
     timer = setTimeout(() => ac.abort(new TimeoutError(`request to ${dest.profile?.fullyQualifiedName || key}`, ms)), ms);
     signal = ac.signal;
   }
+  // One retry per request on a profile route (the budget bounds them across requests): more in
+  // a row would feed failure accrual faster than it helps.
+  let retriesLeft = PROFILE_RETRIES_PER_REQUEST;
   const routed: HttpRoute = {
     ...route,
     identity: backend.identity(),
-    pick: () => {
-      const lease = backend.http.pick();
-      const e = lease.endpoint;
-      return { target: { host: e.host, port: e.port }, identity: e.identity, done: (ok) => lease.end(ok) };
-    },
-    ...(rt?.isRetryable ? { retry: ({ status }) => classifyResponse(rt, status) === 'failure' && dest.budget.tryWithdraw() } : {}),
+    pick: pickFrom(backend),
+    ...(rt?.isRetryable ? { retry: (o: AttemptOutcome) => retriesLeft > 0 && profileRetryable(rt, o) && dest.budget.tryWithdraw() && retriesLeft-- > 0 } : {}),
     ...(signal ? { signal } : {}),
     ...(rt ? { routeName: rt.name } : {}),
     ...(rt ? { cost: metrics.startRouteCost() } : {}),
@@ -61,6 +75,32 @@ export async function discoverRoute(dests: OutboundDestinations, metrics: ProxyM
       const labels = { direction: 'outbound' as const, dst: dest.profile?.fullyQualifiedName || (key as string), rt_route: rt.name };
       metrics.routeFinished(labels, status, classifyResponse(rt, status), performance.now() - route.startMs, routed.cost);
     },
+  };
+}
+
+/**
+ * An Upgrade (WebSocket) request's route: endpoints and identity only. A tunnel is not a
+ * request the route's policy applies to — it is never retried and outlives any request timeout —
+ * so it neither deposits into the retry budget nor arms a timeout timer.
+ */
+export async function discoverUpgrade(dests: OutboundDestinations, route: HttpRoute): Promise<HttpRoute> {
+  const key = lookupKey(route);
+  const dest = key ? await dests.get(key) : undefined;
+  if (!dest) return route;
+  const backend = dest.backend();
+  return {
+    ...route,
+    identity: backend.identity(),
+    pick: pickFrom(backend),
+  };
+}
+
+/** Per-attempt endpoint choice from a destination's balancer. */
+function pickFrom(backend: ReturnType<Destination['backend']>): HttpRoute['pick'] {
+  return () => {
+    const lease = backend.http.pick();
+    const e = lease.endpoint;
+    return { target: { host: e.host, port: e.port }, identity: e.identity, done: (ok) => lease.end(ok) };
   };
 }
 

@@ -15,11 +15,10 @@ import { meshedTls, PLAINTEXT, tcpLabels, type ConnContext, type TlsStatus } fro
 import { detectProtocol } from '../detect/detect.js';
 import { forwardH1, type H1Handler } from '../http/h1-forward.js';
 import { forwardH2, type H2Handler } from '../http/h2-forward.js';
-import { discoverH1, discoverH2, discoverRoute } from './discover-http.js';
+import { discoverH1, discoverH2, discoverUpgrade } from './discover-http.js';
 import { policyRoutes } from './policy-route.js';
 import { dnsH1, dnsH2 } from './discover-dns.js';
 import { DnsDiscovery } from './dns-discovery.js';
-import type { H1Request } from '../http/h1/request.js';
 import { forwardH1OverH2 } from '../http/h1-over-h2.js';
 import { routeFromRequestTarget, type HttpRoute } from '../http/route.js';
 import { httpLimits, serveHttp } from '../http/serve.js';
@@ -54,8 +53,9 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
 
   // HTTP/1 to a meshed peer rides the shared HTTP/2 connection (weft-orig-proto); to anything
   // else it goes as it came, over pooled HTTP/1.1 connections.
-  const h1Forward = forwardH1(upstream.h1Pool);
-  const h1OverH2 = forwardH1OverH2(upstream.h2Pool);
+  const forwardOpts = { retryBufferBytes: cfg.retryBufferBytes };
+  const h1Forward = forwardH1(upstream.h1Pool, forwardOpts);
+  const h1OverH2 = forwardH1OverH2(upstream.h2Pool, forwardOpts);
   const meshedHttp1: H1Handler = (req, res, route) =>
     (route.identity && mesh && cfg.http1OverH2 ? h1OverH2 : h1Forward)(req, res, route);
 
@@ -79,10 +79,10 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
       return withIdentity({ ctx, authority, target: ctx.target ?? parseAuthority(authority, 80), path: headers[':path'] ?? '/', startMs });
     },
     ...(destinations
-      ? { routeUpgrade: async (r: HttpRoute, req: H1Request) => (await discoverRoute(destinations, metrics, r, req.method))?.route ?? r }
+      ? { routeUpgrade: (r: HttpRoute) => discoverUpgrade(destinations, r) }
       : {}),
     h1: discover.h1(routeCostH1()(dnsLayer.h1(observeH1(metrics)(trace.h1(tapH1(taps)(meshedHttp1)))))),
-    h2: discover.h2(routeCostH2()(dnsLayer.h2(observeH2(metrics)(trace.h2(tapH2(taps)(forwardH2(upstream.h2Pool))))))),
+    h2: discover.h2(routeCostH2()(dnsLayer.h2(observeH2(metrics)(trace.h2(tapH2(taps)(forwardH2(upstream.h2Pool, forwardOpts))))))),
   });
 
   /** Opaque TCP: a discovered endpoint (mTLS when meshed), else the original destination. */

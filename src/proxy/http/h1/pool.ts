@@ -18,6 +18,8 @@ export interface H1PoolOptions {
   /** Idle connections kept per endpoint. */
   readonly maxIdlePerEndpoint: number;
   readonly mesh?: MeshConnector | undefined;
+  /** Applied to each new upstream socket (TCP_USER_TIMEOUT: a partition ends the connection). */
+  readonly onSocket?: ((s: Socket) => void) | undefined;
 }
 
 export class H1Pool {
@@ -43,7 +45,9 @@ export class H1Pool {
     if (identity) {
       const mesh = this.opts.mesh;
       if (!mesh) return Promise.reject(new UpstreamConnectError(formatAddress(target), { cause: new Error('meshed target but this proxy has no identity') }));
-      return mesh.connect(target, identity, { port: target.port, protocol: 'http1' });
+      const onSocket = this.opts.onSocket;
+      const tls = mesh.connect(target, identity, { port: target.port, protocol: 'http1' });
+      return onSocket ? tls.then((t) => (onSocket(t), t)) : tls;
     }
     return new Promise((resolve, reject) => {
       const s = net.connect({ host: target.host, port: target.port, noDelay: true });
@@ -53,6 +57,7 @@ export class H1Pool {
       }, this.opts.connectTimeoutMs);
       s.once('connect', () => {
         clearTimeout(timer);
+        this.opts.onSocket?.(s);
         s.off('error', onError);
         resolve(s);
       });
