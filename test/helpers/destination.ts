@@ -9,6 +9,9 @@ import { LocalStore } from '../../src/control/store/local-store.js';
 import { parseManifests } from '../../src/control/store/manifest.js';
 import type { ResourceKey } from '../../src/control/store/types.js';
 import { startDestinationServer, type RunningDestination } from '../../src/control/destination/server.js';
+import type { ProxyHandle } from '../../src/proxy/proxy.js';
+import type { After } from './http-load.js';
+import { startTestProxy } from './proxy.js';
 
 export interface TestControlPlane {
   /** "127.0.0.1:<port>", for WEFT_PROXY_DESTINATION_SVC_ADDR; stays the same across restarts. */
@@ -126,4 +129,18 @@ spec:
   routes:${routes || ' []'}${overrides ? `\n  dstOverrides:${overrides}` : ''}${budget}
 ---
 `;
+}
+
+/** A control plane for one test, closed after it. */
+export async function controlPlaneFor(t: After): Promise<TestControlPlane> {
+  const cp = await startTestControlPlane();
+  t.after(() => cp.close());
+  return cp;
+}
+
+/** An in-process proxy discovering through `cp` as a workload of namespace `ns`, closed after the test. */
+export async function meshProxyFor(t: After, cp: TestControlPlane, ns: string, env: Record<string, string> = {}): Promise<ProxyHandle> {
+  const p = await startTestProxy({ WEFT_PROXY_DESTINATION_SVC_ADDR: cp.addr, WEFT_PROXY_DESTINATION_CONTEXT: `{"ns":"${ns}"}`, ...env });
+  t.after(() => p.close());
+  return p;
 }

@@ -7,23 +7,14 @@ import { formatAddress } from '../../src/lib/address.js';
 import type { ProxyHandle } from '../../src/proxy/proxy.js';
 import { background, client, counted, failures, sleep, until, type After, type Reply } from '../helpers/http-load.js';
 import { startProxyProcess } from '../helpers/proxy-process.js';
-import { startTestProxy, url } from '../helpers/proxy.js';
-import { profileYaml, serviceWithBackends, sliceYaml, startTestControlPlane, type TestControlPlane } from '../helpers/destination.js';
+import { url } from '../helpers/proxy.js';
+import { profileYaml, serviceWithBackends, sliceYaml, controlPlaneFor, meshProxyFor, type TestControlPlane } from '../helpers/destination.js';
 
 const NS = 'chaos';
 const WEB = `web.${NS}.svc.cluster.local:80`;
 
-async function controlPlane(t: After): Promise<TestControlPlane> {
-  const cp = await startTestControlPlane();
-  t.after(() => cp.close());
-  return cp;
-}
-
-async function meshProxy(t: After, cp: TestControlPlane): Promise<ProxyHandle> {
-  const p = await startTestProxy({ WEFT_PROXY_DESTINATION_SVC_ADDR: cp.addr, WEFT_PROXY_DESTINATION_CONTEXT: `{"ns":"${NS}"}` });
-  t.after(() => p.close());
-  return p;
-}
+const controlPlane = controlPlaneFor;
+const meshProxy = (t: After, cp: TestControlPlane, env: Record<string, string> = {}): Promise<ProxyHandle> => meshProxyFor(t, cp, NS, env);
 
 test('an endpoint killed mid-load (discovery still lists it): at most 1% of the requests of the next 5 s fail', { timeout: 30_000 }, async (t) => {
   const cp = await controlPlane(t);

@@ -9,26 +9,17 @@ import type http from 'node:http';
 import http2 from 'node:http2';
 import type { ProxyHandle } from '../../src/proxy/proxy.js';
 import { background, client, counted, failures, load, sleep, until, type After, type Reply } from '../helpers/http-load.js';
-import { metricValue, startTestProxy } from '../helpers/proxy.js';
+import { metricValue } from '../helpers/proxy.js';
 import { h2Backend } from '../helpers/servers.js';
 import {
-  profileYaml, serviceWithBackends, sliceKey, sliceYaml, startTestControlPlane, type TestControlPlane,
+  profileYaml, serviceWithBackends, sliceKey, sliceYaml, controlPlaneFor, meshProxyFor, type TestControlPlane,
 } from '../helpers/destination.js';
 
 const NS = 'demo';
 const WEB = `web.${NS}.svc.cluster.local:80`;
 
-async function controlPlane(t: After): Promise<TestControlPlane> {
-  const cp = await startTestControlPlane();
-  t.after(() => cp.close());
-  return cp;
-}
-
-async function meshProxy(t: After, cp: TestControlPlane, env: Record<string, string> = {}): Promise<ProxyHandle> {
-  const p = await startTestProxy({ WEFT_PROXY_DESTINATION_SVC_ADDR: cp.addr, WEFT_PROXY_DESTINATION_CONTEXT: `{"ns":"${NS}"}`, ...env });
-  t.after(() => p.close());
-  return p;
-}
+const controlPlane = controlPlaneFor;
+const meshProxy = (t: After, cp: TestControlPlane, env: Record<string, string> = {}): Promise<ProxyHandle> => meshProxyFor(t, cp, NS, env);
 
 test('p2c_peak_ewma_sends_little_to_a_slow_endpoint', { timeout: 20_000 }, async (t) => {
   const cp = await controlPlane(t);

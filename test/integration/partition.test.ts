@@ -79,7 +79,7 @@ describe('network partition between two pods', { skip: await skipReason() }, () 
     // New connections only: each request on a fresh connection to the proxy (fetch, no pooling
     // on our side); the proxy's pooled upstream connection to B is cut by the partition too.
     const outcomes = [];
-    for (let i = 0; i < 5; i++) outcomes.push(await get(`http://${ipA}:4140/p${i}`, 4000));
+    for (let i = 0; i < 5; i++) outcomes.push(await get(`http://${ipA}:4140/p${i}`, i === 0 ? 8000 : 4000));
     t.diagnostic(`during the partition: ${outcomes.map((o) => ('status' in o ? `${o.status} in ${o.ms} ms` : `${o.error} after ${o.ms} ms`)).join(', ')}`);
     // The first request goes out on the proxy's pooled keep-alive connection to B (see the
     // test below); every later one needs a new connection and gets 502 at the connect timeout.
@@ -97,10 +97,12 @@ describe('network partition between two pods', { skip: await skipReason() }, () 
 
   // Its bytes go unacknowledged, so TCP_USER_TIMEOUT (native addon) ends the pooled connection
   // after 1 s; the request is sent once more on a new connection (nothing reached B), which
-  // meets the connect timeout: 502 in about 1.5 s, where it used to wait for the idle timeout.
+  // meets the connect timeout: 502 in 1.5–3.5 s, where it used to wait for the idle timeout
+  // (300 s). The kernel enforces the user timeout when a retransmission timer fires, and those
+  // back off (0.2, 0.6, 1.4, 3.0 s...): measured 1.7 s on one run and 3.4 s on others.
   test('a request already on a pooled upstream connection when the partition starts gets 502 within the user timeout + connect timeout', () => {
     assert.ok(first && 'status' in first, `the request on the pooled connection hung (${first?.ms} ms, client gave up)`);
     assert.equal(first.status, 502);
-    assert.ok(first.ms < 3000, `${first.ms} ms`);
+    assert.ok(first.ms < 5000, `${first.ms} ms`);
   });
 });

@@ -12,26 +12,16 @@ import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import type { Address } from '../../src/lib/address.js';
 import type { ProxyHandle } from '../../src/proxy/proxy.js';
-import { profileYaml, serviceWithBackends, startTestControlPlane, type TestControlPlane } from '../helpers/destination.js';
+import { profileYaml, serviceWithBackends, controlPlaneFor, meshProxyFor, type TestControlPlane } from '../helpers/destination.js';
 import { echoClient, startGrpcEcho, unary } from '../helpers/grpc-echo.js';
 import type { After } from '../helpers/http-load.js';
-import { startTestProxy } from '../helpers/proxy.js';
 import { h2Backend } from '../helpers/servers.js';
 
 const NS = 'demo';
 const WEB = `web.${NS}.svc.cluster.local:80`;
 
-async function controlPlane(t: After): Promise<TestControlPlane> {
-  const cp = await startTestControlPlane();
-  t.after(() => cp.close());
-  return cp;
-}
-
-async function meshProxy(t: After, cp: TestControlPlane, env: Record<string, string> = {}): Promise<ProxyHandle> {
-  const p = await startTestProxy({ WEFT_PROXY_DESTINATION_SVC_ADDR: cp.addr, WEFT_PROXY_DESTINATION_CONTEXT: `{"ns":"${NS}"}`, ...env });
-  t.after(() => p.close());
-  return p;
-}
+const controlPlane = controlPlaneFor;
+const meshProxy = (t: After, cp: TestControlPlane, env: Record<string, string> = {}): Promise<ProxyHandle> => meshProxyFor(t, cp, NS, env);
 
 /** An HTTP/1 backend that keeps every request body it received and fails the first `failFirst` of each path with 503. */
 async function bodyBackend(t: After, failFirst = 1): Promise<{ addr: Address; bodies: Map<string, Buffer[]> }> {

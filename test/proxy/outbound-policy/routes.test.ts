@@ -9,23 +9,14 @@ import type { AddressInfo } from 'node:net';
 import type { Address } from '../../../src/lib/address.js';
 import type { ProxyHandle } from '../../../src/proxy/proxy.js';
 import { background, client, counted, failures, load, until, type After } from '../../helpers/http-load.js';
-import { metricValue, startTestProxy } from '../../helpers/proxy.js';
-import { profileYaml, serviceWithBackends, startTestControlPlane, type TestControlPlane } from '../../helpers/destination.js';
+import { metricValue } from '../../helpers/proxy.js';
+import { profileYaml, serviceWithBackends, controlPlaneFor, meshProxyFor, type TestControlPlane } from '../../helpers/destination.js';
 
 const NS = 'demo';
 const fqdn = (svc: string, port = 80): string => `${svc}.${NS}.svc.cluster.local:${port}`;
 
-async function controlPlane(t: After): Promise<TestControlPlane> {
-  const cp = await startTestControlPlane();
-  t.after(() => cp.close());
-  return cp;
-}
-
-async function meshProxy(t: After, cp: TestControlPlane): Promise<ProxyHandle> {
-  const p = await startTestProxy({ WEFT_PROXY_DESTINATION_SVC_ADDR: cp.addr, WEFT_PROXY_DESTINATION_CONTEXT: `{"ns":"${NS}"}` });
-  t.after(() => p.close());
-  return p;
-}
+const controlPlane = controlPlaneFor;
+const meshProxy = (t: After, cp: TestControlPlane, env: Record<string, string> = {}): Promise<ProxyHandle> => meshProxyFor(t, cp, NS, env);
 
 interface Seen {
   readonly addr: Address;
