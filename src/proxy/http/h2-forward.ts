@@ -6,6 +6,7 @@
 import http2, { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
+import { grpcMessage } from './grpc-message.js';
 import { stripHopByHop, wantsTrailers } from './hop-by-hop.js';
 import type { H2SessionPool } from './h2-pool.js';
 import { resetStream } from './h2-server.js';
@@ -38,7 +39,7 @@ export function respondH2Error(stream: ServerHttp2Stream, headers: IncomingHttpH
   try {
     if (isGrpc(headers)) {
       stream.respond(
-        { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(e.grpcStatus), 'grpc-message': encodeURIComponent(reason), [PROXY_ERROR_HEADER]: reason },
+        { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(e.grpcStatus), 'grpc-message': grpcMessage(reason), [PROXY_ERROR_HEADER]: reason },
         { endStream: true },
       );
     } else {

@@ -15,7 +15,7 @@ import { deleteHeader, getHeader, setHeader } from '../http/h1/headers.js';
 import { PROXY_ERROR_HEADER } from '../http/proxy-error.js';
 import { authorize, clientOf, jwtCandidates } from './authorize.js';
 import { decideJwt } from './jwt-decide.js';
-import { grpcMessage } from './grpc-message.js';
+import { grpcMessage } from '../http/grpc-message.js';
 import type { PolicySource } from './source.js';
 import { isAudit } from './default-policy.js';
 import type { RequestInfo } from './http-route-match.js';
@@ -96,7 +96,7 @@ export function authorizeH1(d: AuthzDeps): H1Layer {
         if (dec.rule.redirect) {
           req.discardBody();
           const r = dec.rule.redirect;
-          res.writeHead(r.status, r.status === 301 ? 'Moved Permanently' : 'Found', ['location', location(r, info, 'http'), 'content-length', '0'], { kind: 'length', length: 0 });
+          res.writeHead(r.status, r.status === 301 ? 'Moved Permanently' : 'Found', ['location', location(r, info, 'http')], { kind: 'length', length: 0 });
           return res.end();
         }
         if (dec.rule.requestHeaders) applyH1(req.headers, dec.rule.requestHeaders);

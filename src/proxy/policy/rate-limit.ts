@@ -10,7 +10,7 @@ import type { H2Layer } from '../http/h2-forward.js';
 import { PROXY_ERROR_HEADER } from '../http/proxy-error.js';
 import { Counter } from '../metrics/prom.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
-import { grpcMessage } from './grpc-message.js';
+import { grpcMessage } from '../http/grpc-message.js';
 import type { PolicySource } from './source.js';
 import type { PortPolicy, RateLimitSpec } from './types.js';
 

@@ -74,6 +74,15 @@ spec:
   parentRefs: [{group: policy.linkerd.io, kind: Server, name: catalog-http}]
   rules: [{matches: [{path: {type: Exact, value: /lan-except}}]}]
 ---
+apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: {name: moved, namespace: shop}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: Server, name: catalog-http}]
+  rules:
+    - matches: [{path: {type: Exact, value: /old}}]
+      filters: [{type: RequestRedirect, requestRedirect: {path: {type: ReplaceFullPath, replaceFullPath: /new}, statusCode: 301}}]
+---
 apiVersion: policy.linkerd.io/v1alpha1
 kind: NetworkAuthentication
 metadata: {name: loopback, namespace: shop}
@@ -166,6 +175,12 @@ describe('inbound authorization from the policy API', () => {
     assert.equal((await curl([url(web.outbound, '/lan-except')])).status, 200);
     assert.equal(await metricValue(inbound, 'inbound_http_authz_allow_total', labels) - before, 3);
     assert.equal(await metricValue(inbound, 'inbound_http_authz_allow_total', { route_name: 'lan-except-me', authz_name: 'catalog-from-web', client_id: webId }), 1);
+  });
+
+  test('an allowed request on a route with a RequestRedirect filter gets the redirect, through the client proxy', async () => {
+    const r = await curl([url(web.outbound, '/old')]);
+    assert.equal(r.status, 301, r.body);
+    assert.match(String(r.headers['location']), /\/new$/);
   });
 
   test('another identity is refused with 403 and weft-proxy-error, and counted as denied', async () => {

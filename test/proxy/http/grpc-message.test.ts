@@ -2,7 +2,7 @@
 // (decodeURI): what the proxy says in a denial reaches the client as written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { grpcMessage } from '../../../src/proxy/policy/grpc-message.js';
+import { grpcMessage } from '../../../src/proxy/http/grpc-message.js';
 
 test('printable ASCII passes as is; % and non-ASCII are percent-encoded; a decodeURI client reads the original', () => {
   const reason = 'unauthorized request on route httproute/x of server/voting-grpc: 100% — naïve';
