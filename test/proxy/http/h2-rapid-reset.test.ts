@@ -7,20 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { initCaDirectory } from '../../../src/control/identity/store.js';
-import { startIdentityService } from '../../../src/control/identity/service.js';
 import { formatAddress, type Address } from '../../../src/lib/address.js';
-import { Logger } from '../../../src/lib/log.js';
 import { formatSpiffe, workloadId } from '../../../src/lib/spiffe.js';
-import { startIdentity } from '../../../src/proxy/identity-wiring.js';
 import { MeshConnector } from '../../../src/proxy/mesh/connector.js';
-import { ProxyMetrics } from '../../../src/proxy/metrics/registry.js';
 import { FRAME, parseFrames, rapidResetBytes } from '../../helpers/h2-frames.js';
 import { sleep, until } from '../../helpers/http-load.js';
+import { startMeshCa } from '../../helpers/mesh-ca.js';
 import { startProxyProcess, type ProxyProcess } from '../../helpers/proxy-process.js';
 import { url } from '../../helpers/proxy.js';
 import { h2Backend, httpBackend } from '../../helpers/servers.js';
@@ -165,22 +158,8 @@ test('rapid reset on the outbound h2c listener: one connection, then ten; the pr
 });
 
 test('rapid reset over the inbound mTLS port from a peer with a mesh identity: the proxy lives and closes the session', { timeout: 60_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'weft-rr-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  await initCaDirectory({ dir: join(dir, 'ca') });
-  const ca = await startIdentityService({ dir: join(dir, 'ca'), listen: { host: '127.0.0.1', port: 0 } });
-  t.after(() => ca.close());
-  writeFileSync(join(dir, 'anchor.pem'), ca.trustAnchorPem);
-  const identityEnv = (sa: string): Record<string, string> => {
-    const id = workloadId('rr', sa);
-    writeFileSync(join(dir, `${sa}.token`), ca.issueJoinToken(id), { mode: 0o600 });
-    return {
-      WEFT_PROXY_IDENTITY_SVC_ADDR: `127.0.0.1:${ca.port}`,
-      WEFT_PROXY_IDENTITY_LOCAL_NAME: formatSpiffe(id),
-      WEFT_PROXY_IDENTITY_TRUST_ANCHORS_FILE: join(dir, 'anchor.pem'),
-      WEFT_PROXY_IDENTITY_TOKEN_FILE: join(dir, `${sa}.token`),
-    };
-  };
+  const ca = await startMeshCa(t);
+  const identityEnv = (sa: string): Record<string, string> => ca.proxyEnv(workloadId('rr', sa));
   const app = await h2Backend();
   t.after(() => app.close());
   const h1app = await httpBackend((_q, s) => s.end('ok'));
@@ -189,13 +168,7 @@ test('rapid reset over the inbound mTLS port from a peer with a mesh identity: t
   await until('proxy ready', async () => (await fetch(url(p.admin, '/ready'))).status === 200, 10_000);
 
   // The attacker holds a real certificate from the same CA (as any meshed workload would).
-  const env = identityEnv('attacker');
-  const identity = startIdentity(
-    { svcAddr: env.WEFT_PROXY_IDENTITY_SVC_ADDR as string, svcName: undefined, localName: env.WEFT_PROXY_IDENTITY_LOCAL_NAME as string, trustAnchorsPem: ca.trustAnchorPem, tokenFile: env.WEFT_PROXY_IDENTITY_TOKEN_FILE as string },
-    new Logger('error'),
-    new ProxyMetrics(),
-  );
-  t.after(() => identity.close());
+  const identity = await ca.identity(workloadId('rr', 'attacker'));
   await identity.ready;
   const connector = new MeshConnector(identity, 2000);
   const meshedFlood = async (): Promise<Buffer> =>

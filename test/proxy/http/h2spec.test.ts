@@ -12,14 +12,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initCaDirectory } from '../../../src/control/identity/store.js';
-import { startIdentityService } from '../../../src/control/identity/service.js';
 import { formatAddress, type Address } from '../../../src/lib/address.js';
 import { formatSpiffe, workloadId } from '../../../src/lib/spiffe.js';
 import { until } from '../../helpers/http-load.js';
+import { startMeshCa } from '../../helpers/mesh-ca.js';
 import { startProxyProcess } from '../../helpers/proxy-process.js';
 import { url } from '../../helpers/proxy.js';
 import { h2Backend } from '../../helpers/servers.js';
@@ -128,20 +127,8 @@ test('h2spec against the outbound h2c listener and the inbound plaintext listene
 test('h2spec through an outbound proxy meshed over mTLS to the inbound listener: only the documented failures', { skip: skipReason(), timeout: 300_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'weft-h2spec-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  await initCaDirectory({ dir: join(dir, 'ca') });
-  const ca = await startIdentityService({ dir: join(dir, 'ca'), listen: { host: '127.0.0.1', port: 0 } });
-  t.after(() => ca.close());
-  writeFileSync(join(dir, 'anchor.pem'), ca.trustAnchorPem);
-  const identityEnv = (sa: string): Record<string, string> => {
-    const id = workloadId('h2spec', sa);
-    writeFileSync(join(dir, `${sa}.token`), ca.issueJoinToken(id), { mode: 0o600 });
-    return {
-      WEFT_PROXY_IDENTITY_SVC_ADDR: `127.0.0.1:${ca.port}`,
-      WEFT_PROXY_IDENTITY_LOCAL_NAME: formatSpiffe(id),
-      WEFT_PROXY_IDENTITY_TRUST_ANCHORS_FILE: join(dir, 'anchor.pem'),
-      WEFT_PROXY_IDENTITY_TOKEN_FILE: join(dir, `${sa}.token`),
-    };
-  };
+  const ca = await startMeshCa(t);
+  const identityEnv = (sa: string): Record<string, string> => ca.proxyEnv(workloadId('h2spec', sa));
   const app = await h2Backend();
   t.after(() => app.close());
   const server = await startProxyProcess(t, { ...identityEnv('server'), WEFT_PROXY_INBOUND_DEFAULT_DST: formatAddress(app.addr) });
