@@ -18,25 +18,40 @@ export async function metric(admin: Address, name: string, match = ''): Promise<
 }
 
 /** Writes `bytes` on a new connection to `to` and collects the answer until the proxy closes (or `ms`). */
-export function rawExchange(to: Address, bytes: Buffer, ms = 5000): Promise<{ answer: Buffer; closedByPeer: boolean; elapsedMs: number }> {
+export function rawExchange(to: Address, bytes: Buffer, ms = 5000): Promise<Exchanged> {
   return exchange(net.connect(to.port, to.host), bytes, ms);
 }
 
-export function exchange(socket: Duplex, bytes: Buffer, ms = 5000): Promise<{ answer: Buffer; closedByPeer: boolean; elapsedMs: number }> {
+export interface Exchanged {
+  answer: Buffer;
+  closedByPeer: boolean;
+  /**
+   * The peer reset the connection (ECONNRESET, or EPIPE on our write). A peer that closes with
+   * our bytes still unread resets, and a reset can lose what it had sent before, unread here.
+   */
+  resetByPeer: boolean;
+  elapsedMs: number;
+}
+
+export function exchange(socket: Duplex, bytes: Buffer, ms = 5000): Promise<Exchanged> {
   const start = Date.now();
   return new Promise((resolve) => {
     const got: Buffer[] = [];
     let settled = false;
+    let resetByPeer = false;
     const done = (closedByPeer: boolean): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve({ answer: Buffer.concat(got), closedByPeer, elapsedMs: Date.now() - start });
+      resolve({ answer: Buffer.concat(got), closedByPeer, resetByPeer, elapsedMs: Date.now() - start });
     };
     const timer = setTimeout(() => done(false), ms);
     socket.on('data', (c: Buffer) => got.push(c));
-    socket.on('error', () => done(true));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      resetByPeer = err.code === 'ECONNRESET' || err.code === 'EPIPE';
+      done(true);
+    });
     socket.once('close', () => done(true));
     socket.once('end', () => done(true));
     socket.write(bytes, () => {});

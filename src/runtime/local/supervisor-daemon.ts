@@ -146,11 +146,12 @@ export async function runSupervisor(stateDir: string, o: SuperviseOptions): Prom
       say(`bridge ${net.bridge} ${net.gateway}/${net.prefixLength}`);
       await ensureBridge(net.bridge, `${net.gateway}/${net.prefixLength}`);
     }
-    const [idPort, dstPort] = await choosePorts(host, [CONTROL_PORTS.identity, CONTROL_PORTS.destination]);
-    // The metrics API and Prometheus listen where the control plane does. In namespace mode
-    // that is the bridge's address, ours alone: the well-known ports. On loopback every run on
-    // the machine shares the addresses, and a port found free may be taken before we bind it —
-    // then a CLI would talk to another run's API — so the OS picks.
+    // The control plane listens on the bridge's address in namespace mode, ours alone: the
+    // well-known ports. On loopback every run on the machine shares the addresses, and a
+    // well-known port found free may be taken by another run before we bind it — then our
+    // proxies would certify against another run's CA, or a CLI would talk to another run's API
+    // (seen in CI with two loopback meshes starting at once) — so a random free port is picked.
+    const [idPort, dstPort] = net ? await choosePorts(host, [CONTROL_PORTS.identity, CONTROL_PORTS.destination]) : await freePorts(2, host);
     const [apiPort] = !o.prometheus ? [undefined] : net ? await choosePorts(host, [CONTROL_PORTS.metricsApi]) : await freePorts(1, host);
     const identityAddr = `${host}:${idPort}`;
     const destinationAddr = `${host}:${dstPort}`;

@@ -54,7 +54,10 @@ async function floodTen(t: { diagnostic(s: string): void }, p: ProxyProcess, nam
   const peak = p.rssKb();
   for (const r of results) {
     assert.ok(r.closedByPeer, `${name}: the proxy did not close a flooding connection`);
-    assert.ok(goaways(r.answer).length > 0, `${name}: no GOAWAY`);
+    // The proxy says GOAWAY and closes with the flood's bytes unread, which resets the
+    // connection; on a loaded machine the reset can reach this client before it read the
+    // GOAWAY (seen in CI). That the flood defence closed each session is counted by the caller.
+    assert.ok(goaways(r.answer).length > 0 || r.resetByPeer, `${name}: neither GOAWAY nor a reset`);
   }
   assert.ok(p.alive(), `proxy died: ${p.log()}`);
   assert.equal(await h2Get(p.outbound, '/after'), 200);
