@@ -8,6 +8,7 @@ import { isLogLevel, type LogLevel } from '../lib/log.js';
 import { parseInboundPolicy, POLICY_DEFAULTS } from './policy/config.js';
 import type { InboundPolicyConfig } from './policy/config.js';
 import { DEFAULT_CLUSTER_NETWORKS } from './policy/default-policy.js';
+import type { H2Limits } from './http/h2-server.js';
 
 export const ENV = {
   outboundListen: 'WEFT_PROXY_OUTBOUND_LISTEN_ADDR',
@@ -57,6 +58,11 @@ export const ENV = {
   traceCollectorSvcAddr: 'WEFT_PROXY_TRACE_COLLECTOR_SVC_ADDR',
   traceSamplingRate: 'WEFT_PROXY_TRACE_SAMPLING_RATE',
   traceServiceName: 'WEFT_PROXY_TRACE_SERVICE_NAME',
+  maxConnections: 'WEFT_PROXY_MAX_CONNECTIONS',
+  h2MaxConcurrentStreams: 'WEFT_PROXY_H2_MAX_CONCURRENT_STREAMS',
+  h2ResetBurst: 'WEFT_PROXY_H2_RESET_BURST',
+  h2ResetsPerSecond: 'WEFT_PROXY_H2_RESETS_PER_SECOND',
+  h2MaxSessionMemoryMb: 'WEFT_PROXY_H2_MAX_SESSION_MEMORY_MB',
 } as const;
 
 /** The tap server (served only when the proxy has an identity and a tap identity is named). */
@@ -113,6 +119,9 @@ export interface ProxyConfig {
   /** An idle HTTP/1 keep-alive connection from a client is closed after this long. */
   readonly keepAliveTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  /** Connections each listener (outbound, inbound) holds at most; more are closed at accept. */
+  readonly maxConnections: number;
+  readonly h2: H2Limits;
   readonly connectTimeoutMs: number;
   readonly shutdownGraceMs: number;
   readonly logLevel: LogLevel;
@@ -181,7 +190,22 @@ export const DEFAULTS = {
   // Shadow traffic (RequestMirror) may add at most this many requests in flight; more are dropped.
   mirrorMaxInFlight: 100,
   routeCostSample: 16,
+  // 20,000 idle connections hold ~110 MB (5.3 KB each, bench/RESULTS.md): a bound, not a target.
+  maxConnections: 20_000,
+  h2MaxConcurrentStreams: 1000,
+  // The rapid-reset budget (h2-server.ts): below nghttp2's own 1000 burst / 33 per second.
+  h2ResetBurst: 500,
+  h2ResetsPerSecond: 30,
+  h2MaxSessionMemoryMb: 64,
 } as const;
+
+/** The HTTP/2 limits with no variable set (tests build servers with them). */
+export const DEFAULT_H2_LIMITS: H2Limits = {
+  maxConcurrentStreams: DEFAULTS.h2MaxConcurrentStreams,
+  resetBurst: DEFAULTS.h2ResetBurst,
+  resetsPerSecond: DEFAULTS.h2ResetsPerSecond,
+  maxSessionMemoryMb: DEFAULTS.h2MaxSessionMemoryMb,
+};
 
 /**
  * Each variable's default as it would be written in the environment ('' for none) and what it
@@ -203,6 +227,11 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   headersTimeoutMs: [String(DEFAULTS.headersTimeoutMs), 'time a client has to send its headers, else 408'],
   keepAliveTimeoutMs: [String(DEFAULTS.keepAliveTimeoutMs), 'an idle HTTP/1 client connection is closed after this'],
   idleTimeoutMs: [String(DEFAULTS.idleTimeoutMs), 'idle connection bound'],
+  maxConnections: [String(DEFAULTS.maxConnections), 'connections per listener; more are closed at accept and counted'],
+  h2MaxConcurrentStreams: [String(DEFAULTS.h2MaxConcurrentStreams), 'HTTP/2 streams a client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS)'],
+  h2ResetBurst: [String(DEFAULTS.h2ResetBurst), 'HTTP/2 streams a client may reset in a burst before GOAWAY (rapid reset)'],
+  h2ResetsPerSecond: [String(DEFAULTS.h2ResetsPerSecond), 'then this many resets a second'],
+  h2MaxSessionMemoryMb: [String(DEFAULTS.h2MaxSessionMemoryMb), "an HTTP/2 session's buffered memory bound (nghttp2); above it new streams are refused"],
   connectTimeoutMs: [String(DEFAULTS.connectTimeoutMs), 'upstream connect timeout'],
   shutdownGraceMs: [String(DEFAULTS.shutdownGraceMs), 'drain deadline on SIGTERM or POST /shutdown'],
   logLevel: [DEFAULTS.logLevel, 'error, warn, info, debug or trace'],
@@ -374,6 +403,13 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     headersTimeoutMs: positiveInt(env, ENV.headersTimeoutMs, DEFAULTS.headersTimeoutMs),
     keepAliveTimeoutMs: positiveInt(env, ENV.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs),
     idleTimeoutMs: positiveInt(env, ENV.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
+    maxConnections: positiveInt(env, ENV.maxConnections, DEFAULTS.maxConnections),
+    h2: {
+      maxConcurrentStreams: positiveInt(env, ENV.h2MaxConcurrentStreams, DEFAULTS.h2MaxConcurrentStreams),
+      resetBurst: positiveInt(env, ENV.h2ResetBurst, DEFAULTS.h2ResetBurst),
+      resetsPerSecond: positiveInt(env, ENV.h2ResetsPerSecond, DEFAULTS.h2ResetsPerSecond),
+      maxSessionMemoryMb: positiveInt(env, ENV.h2MaxSessionMemoryMb, DEFAULTS.h2MaxSessionMemoryMb),
+    },
     connectTimeoutMs: positiveInt(env, ENV.connectTimeoutMs, DEFAULTS.connectTimeoutMs),
     shutdownGraceMs: positiveInt(env, ENV.shutdownGraceMs, DEFAULTS.shutdownGraceMs),
     logLevel: level,

@@ -123,9 +123,13 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
   const deps: StackDeps = { cfg, log, metrics, origDst: outboundDst, mesh, acceptor, localIdentity, destinations, outboundPolicy, guard, ownPorts, taps, inboundPolicy, tracer };
 
   const stacks: ConnectionStack[] = [outboundStack(deps), inboundStack({ ...deps, origDst: inboundDst })];
-  const servers = stacks.map((stack) =>
-    net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, guard.socketHandler('accept', (s) => stack.accept(s as net.Socket))),
-  );
+  const servers = stacks.map((stack, i) => {
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: false }, guard.socketHandler('accept', (s) => stack.accept(s as net.Socket)));
+    // Past the limit Node closes the connection at accept and says 'drop'.
+    server.maxConnections = cfg.maxConnections;
+    server.on('drop', () => metrics.limitHit(i === 0 ? 'outbound' : 'inbound', 'max_connections'));
+    return server;
+  });
   let draining: Promise<void> | undefined;
   const admin = createAdminServer({
     metrics,

@@ -17,6 +17,7 @@ import { DEFAULT_FORWARD_OPTIONS } from '../../src/proxy/http/retry-body.js';
 import type { AttemptOutcome } from '../../src/proxy/http/route.js';
 import { serveHttp } from '../../src/proxy/http/serve.js';
 import { ProxyMetrics } from '../../src/proxy/metrics/registry.js';
+import { DEFAULT_H2_LIMITS } from '../../src/proxy/config.js';
 
 export interface HarnessRoute {
   /** Makes each request's retry decision (a test counts and bounds it); absent: no retries. */
@@ -51,7 +52,7 @@ export async function startForwardHarness(protocol: 'http1' | 'h2' | 'h1-over-h2
     };
   };
   const serve = serveHttp({
-    limits: { maxHeaderBytes: 16 * 1024, maxHeaderCount: 100, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 10_000, idleTimeoutMs: 30_000 },
+    limits: { maxHeaderBytes: 16 * 1024, maxHeaderCount: 100, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 10_000, idleTimeoutMs: 30_000, h2: DEFAULT_H2_LIMITS },
     tunnel: { pool: h1Pool, idleTimeoutMs: 30_000, log },
     guard,
     log,

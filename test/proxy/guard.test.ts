@@ -16,6 +16,7 @@ import { ProxyMetrics } from '../../src/proxy/metrics/registry.js';
 import { startProxyProcess, weftBin } from '../helpers/proxy-process.js';
 import { url } from '../helpers/proxy.js';
 import { httpBackend } from '../helpers/servers.js';
+import { DEFAULT_H2_LIMITS } from '../../src/proxy/config.js';
 
 function capturingGuard(): { guard: FaultGuard; metrics: ProxyMetrics; lines: string[] } {
   const lines: string[] = [];
@@ -45,7 +46,7 @@ test('guard.run: a throw is counted, the close callback runs, and one cause is l
 
 test('an h2 stream whose handler throws is reset; the session keeps serving its other streams', async (t) => {
   const { guard, metrics } = capturingGuard();
-  const h2 = createH2Server<string>({ maxHeaderBytes: 16384, maxHeaderCount: 100, idleTimeoutMs: 10_000, headersTimeoutMs: 10_000, guard, onLimit: () => {} }, (stream, headers, _flags, tag) => {
+  const h2 = createH2Server<string>({ maxHeaderBytes: 16384, maxHeaderCount: 100, idleTimeoutMs: 10_000, headersTimeoutMs: 10_000, h2: DEFAULT_H2_LIMITS, guard, onLimit: () => {} }, (stream, headers, _flags, tag) => {
     if (headers[':path'] === '/boom') throw new Error('handler bug');
     stream.respond({ ':status': 200 });
     stream.end(tag);

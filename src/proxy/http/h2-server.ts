@@ -13,7 +13,19 @@ import { reclaimMemorySoon } from '../memory-reclaim.js';
 import type { FaultGuard } from '../guard.js';
 import { probeLiveness } from './h2-liveness.js';
 
+/** Per-session HTTP/2 limits, from the proxy's config (WEFT_PROXY_H2_*). */
+export interface H2Limits {
+  /** SETTINGS_MAX_CONCURRENT_STREAMS: streams a client may have open at once. */
+  readonly maxConcurrentStreams: number;
+  /** Client resets allowed in a burst, then per second, before GOAWAY (the reset budget). */
+  readonly resetBurst: number;
+  readonly resetsPerSecond: number;
+  /** nghttp2's bound on a session's buffered memory, in MB: above it new streams are refused. */
+  readonly maxSessionMemoryMb: number;
+}
+
 export interface H2ServerOptions {
+  readonly h2: H2Limits;
   /** Header list size: advertised in SETTINGS and enforced by nghttp2 (RST_STREAM ENHANCE_YOUR_CALM). */
   readonly maxHeaderBytes: number;
   /** Header fields per request, enforced likewise (Node's maxHeaderListPairs). */
@@ -53,16 +65,15 @@ function floodLimit(err: unknown): H2SessionLimit | undefined {
   return undefined;
 }
 
-/**
- * Streams the client may reset (a burst, then a steady rate) before its session is closed
- * with GOAWAY(ENHANCE_YOUR_CALM): the rapid-reset defence (CVE-2023-44487). It must trip before
- * nghttp2's own limit (a burst of 1000, then 33/s), because when nghttp2 trips it sends GOAWAY
- * and stops reading, and Node 20 never closes that session: the socket would sit in CLOSE_WAIT
- * with unread bytes until the idle timeout. A client that cancels a few streams a second (gRPC
- * deadlines, browsers navigating away) never comes near it.
+/*
+ * The reset budget (H2Limits.resetBurst, resetsPerSecond: 500, then 30 a second by default):
+ * streams the client may reset before its session is closed with GOAWAY(ENHANCE_YOUR_CALM), the
+ * rapid-reset defence (CVE-2023-44487). It must trip before nghttp2's own limit (a burst of
+ * 1000, then 33/s), because when nghttp2 trips it sends GOAWAY and stops reading, and Node 20
+ * never closes that session: the socket would sit in CLOSE_WAIT with unread bytes until the idle
+ * timeout. A client that cancels a few streams a second (gRPC deadlines, browsers navigating
+ * away) never comes near it.
  */
-export const RESET_BURST = 500;
-export const RESETS_PER_SECOND = 30;
 
 /** Streams this proxy reset itself: they do not count against the client's reset budget. */
 const localResets = new WeakSet<ServerHttp2Stream>();
@@ -86,12 +97,15 @@ function hangUp(socket: Socket): void {
 
 /** A token bucket of client resets for one session. */
 class ResetBudget {
-  private tokens = RESET_BURST;
+  private tokens: number;
   private last = performance.now();
+  constructor(private readonly burst: number, private readonly perSecond: number) {
+    this.tokens = burst;
+  }
   /** Spends one reset; false once the client has reset more than the budget allows. */
   spend(): boolean {
     const now = performance.now();
-    this.tokens = Math.min(RESET_BURST, this.tokens + ((now - this.last) / 1000) * RESETS_PER_SECOND);
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
     this.last = now;
     this.tokens -= 1;
     return this.tokens >= 0;
@@ -107,10 +121,10 @@ export function createH2Server<T>(
   // tag of the connection being handed over.
   let pending: { tag: T; socket: Socket } | undefined;
   const server = http2.createServer({
-    maxSessionMemory: 64,
+    maxSessionMemory: opts.h2.maxSessionMemoryMb,
     // Pseudo-headers (:method, :scheme, :authority, :path, :protocol) count as pairs too.
     maxHeaderListPairs: opts.maxHeaderCount + 5,
-    settings: { maxHeaderListSize: opts.maxHeaderBytes, maxConcurrentStreams: 1000, initialWindowSize: 1 << 20 },
+    settings: { maxHeaderListSize: opts.maxHeaderBytes, maxConcurrentStreams: opts.h2.maxConcurrentStreams, initialWindowSize: 1 << 20 },
   });
   server.on('session', (s: Http2Session) => {
     if (!pending) {
@@ -147,7 +161,7 @@ export function createH2Server<T>(
     firstStream.unref();
     s.once('close', () => clearTimeout(firstStream));
     s.once('stream', () => clearTimeout(firstStream));
-    const budget = new ResetBudget();
+    const budget = new ResetBudget(opts.h2.resetBurst, opts.h2.resetsPerSecond);
     let calmed = false;
     const clientReset = (): void => {
       if (budget.spend() || calmed) return;

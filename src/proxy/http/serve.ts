@@ -17,7 +17,7 @@ import type { H1Request } from './h1/request.js';
 import { H1ServerConnection } from './h1/server.js';
 import { respondH2Error, type H2Handler } from './h2-forward.js';
 import { h2HeaderLimitExceeded } from './h2-header-limit.js';
-import { createH2Server } from './h2-server.js';
+import { createH2Server, type H2Limits } from './h2-server.js';
 import type { HttpRoute } from './route.js';
 
 export interface HttpLimits {
@@ -26,6 +26,7 @@ export interface HttpLimits {
   readonly headersTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  readonly h2: H2Limits;
 }
 
 /** The HTTP limits of a listener, from the proxy's config. */
@@ -36,6 +37,7 @@ export function httpLimits(cfg: HttpLimits): HttpLimits {
     headersTimeoutMs: cfg.headersTimeoutMs,
     keepAliveTimeoutMs: cfg.keepAliveTimeoutMs,
     idleTimeoutMs: cfg.idleTimeoutMs,
+    h2: cfg.h2,
   };
 }
 
@@ -88,7 +90,7 @@ export function serveHttp(opts: HttpServeOptions): HttpServe {
     onLimit: opts.onLimit,
     log: opts.log,
   };
-  const h2Options = { maxHeaderBytes: limits.maxHeaderBytes, maxHeaderCount: limits.maxHeaderCount, idleTimeoutMs: limits.idleTimeoutMs, headersTimeoutMs: limits.headersTimeoutMs, guard, onLimit: opts.onLimit };
+  const h2Options = { maxHeaderBytes: limits.maxHeaderBytes, maxHeaderCount: limits.maxHeaderCount, idleTimeoutMs: limits.idleTimeoutMs, headersTimeoutMs: limits.headersTimeoutMs, h2: limits.h2, guard, onLimit: opts.onLimit };
   const h2Server = createH2Server<ConnContext>(h2Options, (stream, headers, flags, ctx) => {
     const over = h2HeaderLimitExceeded(headers, limits);
     if (over) {

@@ -15,13 +15,14 @@ import { ProxyMetrics } from '../../../src/proxy/metrics/registry.js';
 import { run } from '../../helpers/exec.js';
 import { sleep, until } from '../../helpers/http-load.js';
 import { FRAME, PREFACE, frame, getHeaderBlock } from '../../helpers/h2-frames.js';
+import { DEFAULT_H2_LIMITS } from '../../../src/proxy/config.js';
 
 const PROBE_MS = 100;
 
 /** A listener like the proxy's (allowHalfOpen) handing every connection to an h2 server. */
 async function h2Listener(t: { after(fn: () => Promise<void> | void): void }, idleTimeoutMs = 60_000, body: string | Buffer = 'ok'): Promise<{ port: number; open: () => number }> {
   const guard = new FaultGuard(new ProxyMetrics(), new Logger('error'));
-  const h2 = createH2Server<null>({ maxHeaderBytes: 16384, maxHeaderCount: 100, idleTimeoutMs, headersTimeoutMs: 120_000, guard, onLimit: () => {}, probeIntervalMs: PROBE_MS }, (stream) => {
+  const h2 = createH2Server<null>({ maxHeaderBytes: 16384, maxHeaderCount: 100, idleTimeoutMs, headersTimeoutMs: 120_000, h2: DEFAULT_H2_LIMITS, guard, onLimit: () => {}, probeIntervalMs: PROBE_MS }, (stream) => {
     stream.on('error', () => {});
     stream.respond({ ':status': 200 });
     stream.end(body);
