@@ -260,7 +260,7 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   inboundClusterNetworks: [DEFAULT_CLUSTER_NETWORKS, 'CIDRs the cluster-* default policies allow'],
   policyInitialWaitMs: [String(POLICY_DEFAULTS.initialWaitMs), "a port's first request waits this long for its policy, then the default applies"],
   mirrorMaxInFlight: [String(DEFAULTS.mirrorMaxInFlight), 'RequestMirror copies in flight at most; further copies are dropped and counted'],
-  dnsDiscovery: ['false', 'resolve names unknown to discovery through DNS (TTLs honoured, answers balanced)'],
+  dnsDiscovery: ['true', 'resolve names unknown to discovery through DNS (TTLs honoured, answers balanced); false: connect to the name as given'],
   dnsServers: ['', 'DNS servers for that, host:port,...; unset: the system resolver'],
   traceCollectorSvcAddr: ['(none: tracing off)', 'OTLP/HTTP collector host:port: spans are exported there (docs/tracing.md)'],
   traceSamplingRate: ['0', 'share (0..1) of requests without a trace context that start a trace; requests with one follow its decision'],
@@ -431,7 +431,9 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     }, { svcAddr: env[ENV.destinationSvcAddr] || undefined, context: env[ENV.destinationContext] ?? '' }),
     mirrorMaxInFlight: positiveInt(env, ENV.mirrorMaxInFlight, DEFAULTS.mirrorMaxInFlight),
     outboundPolicySvcAddr: env[ENV.destinationSvcAddr] ? env[ENV.policySvcAddr] || env[ENV.destinationSvcAddr] : undefined,
-    dnsDiscovery: bool(env, ENV.dnsDiscovery),
+    // On by default, as Linkerd resolves names outside the cluster: it only ever applies to a
+    // request whose target is a name the destination service did not resolve.
+    dnsDiscovery: env[ENV.dnsDiscovery] === undefined || env[ENV.dnsDiscovery] === '' ? true : bool(env, ENV.dnsDiscovery),
     dnsServers: dnsServers(env),
     trace: traceConfig(env),
   };

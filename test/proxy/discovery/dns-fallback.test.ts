@@ -43,7 +43,8 @@ test('without a control plane, a name is resolved through DNS, balanced over its
   const dns = await dnsServer(t);
   const hosts = await twoHosts(t);
   dns.set(NAME, ['127.0.0.2', '127.0.0.3'], 2);
-  const proxy = await startTestProxy({ WEFT_PROXY_DNS_DISCOVERY: 'true', WEFT_PROXY_DNS_SERVERS: `127.0.0.1:${dns.port}` });
+  // On by default: no WEFT_PROXY_DNS_DISCOVERY.
+  const proxy = await startTestProxy({ WEFT_PROXY_DNS_SERVERS: `127.0.0.1:${dns.port}` });
   t.after(() => proxy.close());
   const get = client(t, proxy, 4);
   const authority = `${NAME}:${hosts.port}`;
@@ -93,6 +94,18 @@ test('with a control plane: its services are served by it, names it does not kno
   assert.equal(await metricValue(proxy, 'outbound_discovery_requests_total', { source: 'destination' }), 10);
   assert.equal(await metricValue(proxy, 'outbound_discovery_requests_total', { source: 'dns' }), 10);
   assert.equal(await metricValue(proxy, 'outbound_discovery_requests_total', { source: 'original' }), 1);
+});
+
+test('WEFT_PROXY_DNS_DISCOVERY=false: a name goes to the original destination as given, DNS is never asked', { timeout: 30_000 }, async (t) => {
+  const dns = await dnsServer(t);
+  const hosts = await twoHosts(t);
+  dns.set(NAME, ['127.0.0.2', '127.0.0.3'], 30);
+  const proxy = await startTestProxy({ WEFT_PROXY_DNS_DISCOVERY: 'false', WEFT_PROXY_DNS_SERVERS: `127.0.0.1:${dns.port}` });
+  t.after(() => proxy.close());
+  const r = await client(t, proxy, 1)(`${NAME}:${hosts.port}`);
+  assert.equal(r.status, 502, 'the system resolver does not know the test name');
+  assert.equal(dns.queries(NAME), 0);
+  assert.equal(await metricValue(proxy, 'outbound_discovery_requests_total', { source: 'dns' }), 0);
 });
 
 test('WEFT_PROXY_DNS_SERVERS that is not host:port is refused at start with the variable named', async () => {
