@@ -144,3 +144,33 @@ test('HTTP/2 slowloris: a client trickling an unfinished header block is sent GO
   // An ordinary client that sends its request at once is unaffected.
   assert.equal(await h2Get(p.outbound, '/prompt'), 200);
 });
+
+// After the first stream the headers timeout no longer applies (an idle keep-alive session and a
+// session whose next header block trickles in look alike to JavaScript: nghttp2 shows no partial
+// block), but a trickle does not count as activity: the session ends at the idle timeout.
+test('HTTP/2 slowloris on a later stream: the trickling session is closed at the idle timeout', { timeout: 30_000 }, async (t) => {
+  const { p, paths } = await proxyWithApp(t, { WEFT_PROXY_IDLE_TIMEOUT_MS: '2000' });
+  const socket = net.connect(p.outbound.port, p.outbound.host);
+  t.after(() => socket.destroy());
+  socket.on('data', () => {});
+  socket.on('error', () => {});
+  const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+  // A first request, complete, then stream 3's HEADERS without END_HEADERS and a one-field
+  // CONTINUATION every 600 ms (nghttp2's limit of 8 would end it only after 4.8 s).
+  socket.write(Buffer.concat([PREFACE, frame(FRAME.SETTINGS, 0, 0), frame(FRAME.HEADERS, 0x5, 1, getHeaderBlock('127.0.0.1'))]));
+  await sleep(300);
+  const start = Date.now();
+  socket.write(frame(FRAME.HEADERS, 0x1, 3, getHeaderBlock('127.0.0.1')));
+  const trickle = setInterval(() => {
+    if (!socket.destroyed) socket.write(frame(FRAME.CONTINUATION, 0, 3, literalHeader('x', 'y')));
+  }, 600);
+  t.after(() => clearInterval(trickle));
+  const end = await Promise.race([closed, sleep(8000).then(() => 0)]);
+  clearInterval(trickle);
+  assert.ok(end > 0, 'the trickling session was still open after 8 s');
+  t.diagnostic(`closed ${end - start} ms after the trickle began (idle timeout 2000 ms)`);
+  assert.ok(end - start < 2000 + 2500, `closed after ${end - start} ms`);
+  assert.equal(await metric(p.admin, 'proxy_limit_hits_total', 'limit="h2_continuation_flood"'), 0, 'closed by the CONTINUATION limit, not the idle timeout');
+  assert.deepEqual(paths.filter((x) => x === '/').length, 1, 'only the complete request reached the app');
+  assert.equal(await h2Get(p.outbound, '/prompt'), 200);
+});
