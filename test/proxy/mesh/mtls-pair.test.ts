@@ -61,11 +61,11 @@ interface MeshedPair {
   close(): Promise<void>;
 }
 
-async function meshedPair(app: Address, clientTls: TlsIdentity, serverTls: TlsIdentity, expect = serverId): Promise<MeshedPair> {
+async function meshedPair(app: Address, clientTls: TlsIdentity, serverTls: TlsIdentity, expect = serverId, clientEnv: Record<string, string> = {}): Promise<MeshedPair> {
   const inbound = await startTestProxy({ WEFT_PROXY_INBOUND_DEFAULT_DST: formatAddress(app), WEFT_PROXY_DETECT_TIMEOUT_MS: '2000' }, { tlsIdentity: Object.assign(serverTls, { localName: serverId }) });
   const relay = await recordingRelay(inbound.inbound);
   const outbound = await startTestProxy(
-    { WEFT_PROXY_OUTBOUND_DEFAULT_DST: formatAddress(relay.addr), WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY: expect, WEFT_PROXY_DETECT_TIMEOUT_MS: '2000' },
+    { WEFT_PROXY_OUTBOUND_DEFAULT_DST: formatAddress(relay.addr), WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY: expect, WEFT_PROXY_DETECT_TIMEOUT_MS: '2000', ...clientEnv },
     { tlsIdentity: Object.assign(clientTls, { localName: clientId }) },
   );
   return {
@@ -107,17 +107,34 @@ describe('mTLS between two proxies', () => {
     assert.equal(await metricValue(pair.outbound, 'request_total', { direction: 'outbound', tls: 'true', server_id: serverId }), 1);
   });
 
-  test('concurrent HTTP/1 requests share one multiplexed HTTP/2 connection between the proxies', async () => {
+  // The default: HTTP/1 over pooled mTLS connections, kept alive between requests.
+  test('sequential HTTP/1 requests reuse one pooled mTLS connection between the proxies', async () => {
     const before = pair.relay.connections();
-    const results = await Promise.all(
-      Array.from({ length: 40 }, async (_, i) => {
-        const r = await fetch(url(pair.outbound.outbound, `/c${i}`), { headers: { connection: 'close' } });
-        return { status: r.status, echo: JSON.parse(await r.text()) as { url: string; headers: Record<string, string> } };
-      }),
-    );
-    assert.ok(results.every((r, i) => r.status === 200 && r.echo.url === `/c${i}`));
-    assert.equal(results[0]?.echo.headers['weft-orig-proto'], undefined, 'the marker does not reach the app');
+    for (let i = 0; i < 10; i++) {
+      const r = await fetch(url(pair.outbound.outbound, `/s${i}`), { headers: { connection: 'close' } });
+      assert.equal(r.status, 200);
+      await r.text();
+    }
     assert.ok(pair.relay.connections() - before <= 1, `${pair.relay.connections() - before} new connections between the proxies`);
+  });
+
+  test('with WEFT_PROXY_MESH_HTTP1_OVER_H2=true, concurrent HTTP/1 requests share one multiplexed HTTP/2 connection between the proxies', async () => {
+    const h2pair = await meshedPair(app.addr, await pki.identity(CLIENT), await pki.identity(SERVER), serverId, { WEFT_PROXY_MESH_HTTP1_OVER_H2: 'true' });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          const r = await fetch(url(h2pair.outbound.outbound, `/c${i}`), { headers: { connection: 'close', 'weft-client-id': 'spiffe://evil/ns/x/sa/y' } });
+          return { status: r.status, echo: JSON.parse(await r.text()) as { url: string; headers: Record<string, string> } };
+        }),
+      );
+      assert.ok(results.every((r, i) => r.status === 200 && r.echo.url === `/c${i}`));
+      assert.equal(results[0]?.echo.headers['weft-orig-proto'], undefined, 'the marker does not reach the app');
+      assert.equal(results[0]?.echo.headers['weft-client-id'], clientId);
+      assert.ok(h2pair.relay.connections() <= 1, `${h2pair.relay.connections()} connections between the proxies`);
+      assert.equal(await metricValue(h2pair.inbound, 'request_total', { direction: 'inbound', tls: 'true', client_id: clientId }), 40);
+    } finally {
+      await h2pair.close();
+    }
   });
 
   test('a plaintext client reaching the inbound proxy directly cannot forge weft-client-id', async () => {
