@@ -43,9 +43,10 @@ data: {ca.crt: ${Buffer.from(other.caPem).toString('base64')}, tls.crt: ${Buffer
     await w.startInjector();
     const r = await weft(['check']);
     assert.equal(r.code, 1, r.stdout);
-    assert.match(r.stdout, /\u00d7 webhook configurations' caBundle matches the injector certificate\n\s+the injector's certificate is not signed by the caBundle of: weft-proxy-injector\.weft\.io, weft-sp-validator\.weft\.io\n\s+hint: the API server will refuse the injector's TLS: weft upgrade \| kubectl apply -f -/);
+    assert.match(r.stdout, /\u00d7 webhook configurations' caBundle matches the injector certificate\n\s+the injector's certificate is not signed by the caBundle of: weft-proxy-injector\.weft\.io, weft-sp-validator\.weft\.io, weft-policy-validator\.weft\.io\n\s+hint: the API server will refuse the injector's TLS: weft upgrade \| kubectl apply -f -/);
     assert.match(r.stdout, /\u00d7 the API server calls the proxy injector/, 'and the API server really could not call it');
     assert.match(r.stdout, /\u00d7 the API server calls the ServiceProfile validator/);
+    assert.match(r.stdout, /\u00d7 the API server calls the policy validator/);
 
     // weft upgrade keeps the (valid) certificate in the Secret and rewrites the caBundles to match.
     const diff = await weft(['upgrade', '--diff']);

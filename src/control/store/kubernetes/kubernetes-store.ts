@@ -40,13 +40,13 @@ interface Watcher {
  * Where a kind is listed from, in order of precedence: for the same namespace/name, weft's own
  * group wins over Linkerd's (ServiceProfile, policy kinds) or the Gateway API's (routes).
  */
-interface CrdSource {
+export interface CrdSource {
   readonly group: string;
   readonly version: string;
   readonly plural: string;
 }
 
-const CRD_SOURCES: Partial<Record<Kind, readonly CrdSource[]>> = {
+export const CRD_SOURCES: Partial<Record<Kind, readonly CrdSource[]>> = {
   ServiceProfile: [{ group: 'weft.io', version: 'v1alpha1', plural: 'serviceprofiles' }, { group: 'linkerd.io', version: 'v1alpha2', plural: 'serviceprofiles' }],
   Server: [{ group: 'policy.weft.io', version: 'v1beta3', plural: 'servers' }, { group: 'policy.linkerd.io', version: 'v1beta3', plural: 'servers' }],
   AuthorizationPolicy: [{ group: 'policy.weft.io', version: 'v1alpha1', plural: 'authorizationpolicies' }, { group: 'policy.linkerd.io', version: 'v1alpha1', plural: 'authorizationpolicies' }],

@@ -1,7 +1,8 @@
 // weft-webhooks-and-apisvc-tls: the webhooks' certificate is valid, names the injector's
 // Service and is the one their caBundle vouches for; the injector has somewhere to be called;
-// and (unless --no-dry-run) the API server really calls both webhooks: a pod created with
-// server-side dry run comes back with the proxy, an invalid ServiceProfile is refused.
+// and (unless --no-dry-run) the API server really calls every webhook: a pod created with
+// server-side dry run comes back with the proxy, an invalid ServiceProfile and an invalid
+// AuthorizationPolicy are refused.
 import { randomBytes } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import { INJECT_ANNOTATION, INJECT_ENABLED, PROXY_CONTAINER } from '../../../control/injector/annotations.js';
@@ -52,6 +53,27 @@ async function dryRunNamespaceExists(ctx: CheckContext): Promise<void> {
   if (!(await ctx.read(`ns/${DRY_RUN_NAMESPACE}`, `read namespace ${DRY_RUN_NAMESPACE}`, () => ctx.core.readNamespace({ name: DRY_RUN_NAMESPACE })))) {
     throw new CheckWarning(`namespace ${DRY_RUN_NAMESPACE} does not exist: cannot try the webhooks`, 'create it, or run weft check --no-dry-run');
   }
+}
+
+/**
+ * Creates an invalid object with server-side dry run (never stored): passes when the API server
+ * refuses it with `field` named (the validator answered), fails when it is accepted.
+ */
+async function refusedOnDryRun(
+  ctx: CheckContext,
+  api: { group: string; version: string; plural: string },
+  o: { kind: string; name: string; spec: unknown; field: RegExp },
+): Promise<void> {
+  await dryRunNamespaceExists(ctx);
+  const body = { apiVersion: `${api.group}/${api.version}`, kind: o.kind, metadata: { name: o.name, namespace: DRY_RUN_NAMESPACE }, spec: o.spec };
+  try {
+    await ctx.custom.createNamespacedCustomObject({ ...api, namespace: DRY_RUN_NAMESPACE, body, dryRun: 'All' });
+  } catch (err) {
+    const text = `${String((err as { body?: unknown }).body ?? '')} ${(err as Error).message}`;
+    if (o.field.test(text)) return;
+    throw err;
+  }
+  throw new CheckFailure(`an invalid ${o.kind} was accepted`);
 }
 
 export const weftWebhooks: Category = {
@@ -122,21 +144,26 @@ export const weftWebhooks: Category = {
       hint: `the API server stores ServiceProfiles without validating them: check the caBundle and certificate (above) and kubectl -n ${NAMESPACE} logs deploy/weft-injector`,
       run: async (ctx) => {
         if (!ctx.opts.dryRun) return 'skipped (--no-dry-run)';
-        await dryRunNamespaceExists(ctx);
-        const body = {
-          apiVersion: 'weft.io/v1alpha1',
+        await refusedOnDryRun(ctx, { group: 'weft.io', version: 'v1alpha1', plural: 'serviceprofiles' }, {
           kind: 'ServiceProfile',
-          metadata: { name: `weft-check-${randomBytes(4).toString('hex')}.${DRY_RUN_NAMESPACE}.svc.cluster.local`, namespace: DRY_RUN_NAMESPACE },
+          name: `weft-check-${randomBytes(4).toString('hex')}.${DRY_RUN_NAMESPACE}.svc.cluster.local`,
           spec: { routes: [{ name: 'check', condition: { method: 'NOT A METHOD' } }] },
-        };
-        try {
-          await ctx.custom.createNamespacedCustomObject({ group: 'weft.io', version: 'v1alpha1', namespace: DRY_RUN_NAMESPACE, plural: 'serviceprofiles', body, dryRun: 'All' });
-        } catch (err) {
-          const text = `${String((err as { body?: unknown }).body ?? '')} ${(err as Error).message}`;
-          if (/condition\.method/.test(text)) return;
-          throw err;
-        }
-        throw new CheckFailure('an invalid ServiceProfile was accepted');
+          field: /condition\.method/,
+        });
+      },
+    },
+    {
+      description: 'the API server calls the policy validator',
+      hint: `the API server stores policy objects without validating them (the destination skips an invalid one and logs why): check the caBundle and certificate (above) and kubectl -n ${NAMESPACE} logs deploy/weft-injector`,
+      run: async (ctx) => {
+        if (!ctx.opts.dryRun) return 'skipped (--no-dry-run)';
+        // An AuthorizationPolicy without its targetRef.
+        await refusedOnDryRun(ctx, { group: 'policy.weft.io', version: 'v1alpha1', plural: 'authorizationpolicies' }, {
+          kind: 'AuthorizationPolicy',
+          name: `weft-check-${randomBytes(4).toString('hex')}`,
+          spec: { requiredAuthenticationRefs: [] },
+          field: /spec\.targetRef/,
+        });
       },
     },
   ],
