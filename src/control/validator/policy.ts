@@ -1,6 +1,6 @@
 // The policy validator: every policy kind weft reads from its own groups (policy.weft.io, and
 // policy.linkerd.io when weft installs Linkerd's CRDs), refused with the field named, e.g.
-// `HTTPRoute "r" is invalid: spec.rules[0].matches[0].path.value: must start with "/"`. Gateway
+// `HTTPRoute "r" is invalid: spec.rules[0].matches[0].path.value: "items" must start with "/"`. Gateway
 // API routes are not validated here: their CRDs belong to the cluster, and other controllers'
 // routes are not weft's to refuse (the store skips and logs a route it cannot read).
 import { POLICY_API_KINDS } from '../store/validate.js';

@@ -1,6 +1,6 @@
 // The shared shape of weft's validating admission handlers: the API server asks before storing
-// an object of a kind weft reads, and gets a refusal naming the bad field —
-// `AuthorizationPolicy "a" is invalid: spec.targetRef: expected an object, got undefined` —
+// an object of a kind weft reads, and gets a refusal naming the bad field (`AuthorizationPolicy
+// "a" is invalid: spec.targetRef: expected an object, got nothing (the field is missing)`),
 // checked by the same validation the store reads objects with, so what is stored can be served.
 import { FieldError } from '../store/fields.js';
 import { validateResource } from '../store/validate.js';

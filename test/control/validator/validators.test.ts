@@ -35,7 +35,7 @@ const CASES: { apiVersions: string[]; kind: string; bad: unknown; field: RegExp;
   },
   {
     apiVersions: ['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], kind: 'AuthorizationPolicy',
-    bad: { requiredAuthenticationRefs: [] }, field: /spec\.targetRef: expected an object/,
+    bad: { requiredAuthenticationRefs: [] }, field: /spec\.targetRef: expected an object, got nothing \(the field is missing\)/,
     good: { targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'web-http' }, requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'api' }] },
   },
   {
@@ -83,7 +83,7 @@ test('a bad name is refused with metadata.name; a missing spec with spec', async
   const badName = await validate(request('policy.weft.io/v1alpha1', 'NetworkAuthentication', 'Not_A_Name', { networks: [{ cidr: '0.0.0.0/0' }] }));
   assert.match(badName.message ?? '', /NetworkAuthentication "Not_A_Name" is invalid: metadata\.name: "Not_A_Name" is not a valid DNS name/);
   const noSpec = await validate({ ...request('policy.weft.io/v1alpha1', 'AuthorizationPolicy', 'a', undefined), object: { metadata: { name: 'a' } } });
-  assert.match(noSpec.message ?? '', /AuthorizationPolicy "a" is invalid: spec: expected an object, got undefined/);
+  assert.match(noSpec.message ?? '', /AuthorizationPolicy "a" is invalid: spec: expected an object, got nothing \(the field is missing\)$/);
 });
 
 test('objects not weft\'s to refuse are admitted: Gateway API routes, other kinds, DELETE', async () => {

@@ -9,7 +9,7 @@ import { INJECT_ANNOTATION, INJECT_ENABLED, PROXY_CONTAINER } from '../../../con
 import { x509 } from '../../../lib/x509.js';
 import { INJECTOR_TLS_SECRET, MUTATING_WEBHOOK, NAMESPACE, SERVICE, VALIDATING_WEBHOOK } from '../names.js';
 import type { CheckContext } from './context.js';
-import { EXPIRY_WARNING_MS, days, injectorConfig, secretField } from './reads.js';
+import { EXPIRY_WARNING_MS, expiresIn, injectorConfig, secretField } from './reads.js';
 import type { Category } from './types.js';
 import { CheckFailure, CheckWarning } from './types.js';
 
@@ -97,7 +97,7 @@ export const weftWebhooks: Category = {
       hint: RENEW,
       run: async (ctx) => {
         const left = (await servingCert(ctx)).notAfter.getTime() - ctx.now;
-        if (left < EXPIRY_WARNING_MS) throw new CheckWarning(`the webhook certificate expires in ${days(left)}`);
+        if (left < EXPIRY_WARNING_MS) throw new CheckWarning(`the webhook certificate ${expiresIn(left)}`);
       },
     },
     {
