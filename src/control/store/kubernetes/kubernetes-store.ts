@@ -142,6 +142,16 @@ export class KubernetesStore implements Store {
     return Object.fromEntries(this.informers.map((i) => [i.path, i.restarts]));
   }
 
+  /** Lists made per informer path: 1, plus one per relist after 410 Gone (tests, logs). */
+  get lists(): Record<string, number> {
+    return Object.fromEntries(this.informers.map((i) => [i.path, i.lists]));
+  }
+
+  /** The resourceVersion each informer's watch would resume from, per path (tests). */
+  get watchVersions(): Record<string, string> {
+    return Object.fromEntries(this.informers.map((i) => [i.path, i.resourceVersion]));
+  }
+
   private informer(
     what: string,
     path: string,
