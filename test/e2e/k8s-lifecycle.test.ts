@@ -69,6 +69,18 @@ data: {ca.crt: ${Buffer.from(other.caPem).toString('base64')}, tls.crt: ${Buffer
     assert.match(ha.stdout, /\+ PodDisruptionBudget weft\/weft-destination/);
   });
 
+  test('weft check names a missing policy CRD (an install older than policy) with the fix', async () => {
+    await cluster.k(['delete', 'crd', 'authorizationpolicies.policy.weft.io']);
+    const r = await weft(['check']);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /\u00d7 the API server calls the policy validator\n\s+CRD authorizationpolicies\.policy\.weft\.io is not installed\n\s+hint: weft upgrade \| kubectl apply -f - installs it/);
+    const crds = await weft(['install', '--crds']);
+    await cluster.k(['apply', '-f', '-'], crds.stdout);
+    await cluster.k(['wait', '--for=condition=Established', 'crd/authorizationpolicies.policy.weft.io', '--timeout=30s']);
+    const fixed = await weft(['check']);
+    assert.equal(fixed.code, 0, fixed.stdout);
+  });
+
   test('weft heartbeat records the checks in the weft-heartbeat ConfigMap', async () => {
     const r = await weft(['heartbeat']);
     assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import { INJECT_ANNOTATION, INJECT_ENABLED, PROXY_CONTAINER } from '../../../control/injector/annotations.js';
+import { isNotFound } from '../../../lib/kube.js';
 import { x509 } from '../../../lib/x509.js';
 import { INJECTOR_TLS_SECRET, MUTATING_WEBHOOK, NAMESPACE, SERVICE, VALIDATING_WEBHOOK } from '../names.js';
 import type { CheckContext } from './context.js';
@@ -71,6 +72,8 @@ async function refusedOnDryRun(
   } catch (err) {
     const text = `${String((err as { body?: unknown }).body ?? '')} ${(err as Error).message}`;
     if (o.field.test(text)) return;
+    // An install older than the kind (or CRDs deleted): say which CRD, not "404".
+    if (isNotFound(err)) throw new CheckFailure(`CRD ${api.plural}.${api.group} is not installed`, 'weft upgrade | kubectl apply -f - installs it');
     throw err;
   }
   throw new CheckFailure(`an invalid ${o.kind} was accepted`);
