@@ -1,3 +1,4 @@
+// test-timeout: 240000
 // The kubernetes store backend against a real API server (test/helpers/k8s-cluster.ts): the
 // list/watch contract of store/types.ts (ADDED, SYNCED, deltas, resourceVersions, deletions),
 // identities read from Pods, both ServiceProfile CRDs, surviving an API server restart, and
