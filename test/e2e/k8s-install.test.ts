@@ -2,7 +2,7 @@
 // weft on a real API server, the way a user meets it: `weft install | kubectl apply -f -`, the
 // injector (run on this host with the installed certificate; the API server reaches it at the
 // injector pod's IP, which the test reports as a kubelet would) injecting pods at admission, the
-// validator refusing a bad ServiceProfile, `weft check` passing — and failing with the right hint
+// validators refusing a bad ServiceProfile and bad policy objects, `weft check` passing — and failing with the right hint
 // when the injector is down. The steps build on each other, in order. (Upgrade, heartbeat,
 // uninstall and a wrong webhook certificate: k8s-lifecycle.test.ts.)
 import { after, before, describe, test } from 'node:test';
@@ -150,6 +150,53 @@ spec:
     }
     const ok = await cluster.kubectl(['apply', '-f', '-'], sp('weft.io/v1alpha1', 'GET'));
     assert.equal(ok.code, 0, ok.stderr);
+  });
+
+  test('invalid policy objects are refused by the API server through the policy validator, naming the field; valid ones are stored', async () => {
+    const denied = (kind: string, name: string): string =>
+      `admission webhook "weft-policy-validator\\.weft\\.io" denied the request: ${kind} "${name}" is invalid: `;
+    // An AuthorizationPolicy without its targetRef, in weft's group and Linkerd's.
+    for (const group of ['policy.weft.io', 'policy.linkerd.io']) {
+      const r = await cluster.kubectl(['apply', '-f', '-'], `apiVersion: ${group}/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: no-target, namespace: app}
+spec:
+  requiredAuthenticationRefs: [{kind: ServiceAccount, name: web}]
+`);
+      assert.notEqual(r.code, 0, `${group}: stored: ${r.stdout}`);
+      assert.match(r.stderr, new RegExp(denied('AuthorizationPolicy', 'no-target') + 'spec\\.targetRef: expected an object'));
+    }
+    // An HTTPRoute whose path match does not start with "/".
+    const route = (path: string): string => `apiVersion: policy.weft.io/v1beta3
+kind: HTTPRoute
+metadata: {name: items, namespace: app}
+spec:
+  parentRefs: [{group: policy.weft.io, kind: Server, name: web-http}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: ${path}}}]
+`;
+    const bad = await cluster.kubectl(['apply', '-f', '-'], route('items'));
+    assert.notEqual(bad.code, 0, `stored: ${bad.stdout}`);
+    assert.match(bad.stderr, new RegExp(denied('HTTPRoute', 'items') + 'spec\\.rules\\[0\\]\\.matches\\[0\\]\\.path\\.value: "items" must start with "/"'));
+    // Valid objects are admitted and stored; an update that breaks one is refused and changes nothing.
+    for (const doc of [route('/items'), `apiVersion: policy.weft.io/v1beta3
+kind: Server
+metadata: {name: web-http, namespace: app}
+spec: {podSelector: {matchLabels: {app: web}}, port: 8080, proxyProtocol: HTTP/1}
+`, `apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: {name: web-from-api, namespace: app}
+spec:
+  targetRef: {group: policy.linkerd.io, kind: Server, name: web-http}
+  requiredAuthenticationRefs: [{kind: ServiceAccount, name: api}]
+`]) {
+      const ok = await cluster.kubectl(['apply', '-f', '-'], doc);
+      assert.equal(ok.code, 0, ok.stderr);
+    }
+    const broken = await cluster.kubectl(['patch', 'servers.policy.weft.io', 'web-http', '-n', 'app', '--type', 'merge', '-p', '{"spec":{"proxyProtocol":"HTTP/3"}}']);
+    assert.notEqual(broken.code, 0, broken.stdout);
+    assert.match(broken.stderr, new RegExp(denied('Server', 'web-http') + 'spec\\.proxyProtocol: "HTTP/3" is not one of'));
+    assert.equal(await cluster.k(['get', 'servers.policy.weft.io', 'web-http', '-n', 'app', '-o', 'jsonpath={.spec.proxyProtocol}']), 'HTTP/1');
   });
 
   test('weft check passes on the good install (with -o json too)', async () => {

@@ -43,9 +43,10 @@ data: {ca.crt: ${Buffer.from(other.caPem).toString('base64')}, tls.crt: ${Buffer
     await w.startInjector();
     const r = await weft(['check']);
     assert.equal(r.code, 1, r.stdout);
-    assert.match(r.stdout, /\u00d7 webhook configurations' caBundle matches the injector certificate\n\s+the injector's certificate is not signed by the caBundle of: weft-proxy-injector\.weft\.io, weft-sp-validator\.weft\.io\n\s+hint: the API server will refuse the injector's TLS: weft upgrade \| kubectl apply -f -/);
+    assert.match(r.stdout, /\u00d7 webhook configurations' caBundle matches the injector certificate\n\s+the injector's certificate is not signed by the caBundle of: weft-proxy-injector\.weft\.io, weft-sp-validator\.weft\.io, weft-policy-validator\.weft\.io\n\s+hint: the API server will refuse the injector's TLS: weft upgrade \| kubectl apply -f -/);
     assert.match(r.stdout, /\u00d7 the API server calls the proxy injector/, 'and the API server really could not call it');
     assert.match(r.stdout, /\u00d7 the API server calls the ServiceProfile validator/);
+    assert.match(r.stdout, /\u00d7 the API server calls the policy validator/);
 
     // weft upgrade keeps the (valid) certificate in the Secret and rewrites the caBundles to match.
     const diff = await weft(['upgrade', '--diff']);
@@ -66,6 +67,18 @@ data: {ca.crt: ${Buffer.from(other.caPem).toString('base64')}, tls.crt: ${Buffer
     const ha = await weft(['upgrade', '--diff', '--ha']);
     assert.match(ha.stdout, /~ Deployment weft\/weft-identity: spec\.replicas, spec\.strategy\.rollingUpdate\.maxUnavailable, spec\.template\.spec\.affinity/);
     assert.match(ha.stdout, /\+ PodDisruptionBudget weft\/weft-destination/);
+  });
+
+  test('weft check names a missing policy CRD (an install older than policy) with the fix', async () => {
+    await cluster.k(['delete', 'crd', 'authorizationpolicies.policy.weft.io']);
+    const r = await weft(['check']);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /\u00d7 the API server calls the policy validator\n\s+CRD authorizationpolicies\.policy\.weft\.io is not installed\n\s+hint: weft upgrade \| kubectl apply -f - installs it/);
+    const crds = await weft(['install', '--crds']);
+    await cluster.k(['apply', '-f', '-'], crds.stdout);
+    await cluster.k(['wait', '--for=condition=Established', 'crd/authorizationpolicies.policy.weft.io', '--timeout=30s']);
+    const fixed = await weft(['check']);
+    assert.equal(fixed.code, 0, fixed.stdout);
   });
 
   test('weft heartbeat records the checks in the weft-heartbeat ConfigMap', async () => {

@@ -1,5 +1,6 @@
-// `weft injector` as a library call: the admission webhook server with both handlers — proxy
-// injection (/inject) and ServiceProfile validation (/validate/serviceprofile) — on the port
+// `weft injector` as a library call: the admission webhook server with its handlers — proxy
+// injection (/inject), ServiceProfile validation (/validate/serviceprofile) and policy
+// validation (/validate/policy) — on the port
 // the webhook configurations point at. The proxy mode pods get by default follows the cluster:
 // native sidecars from Kubernetes 1.29, classic before.
 import { readFile } from 'node:fs/promises';
@@ -8,13 +9,14 @@ import type { Address } from '../../lib/address.js';
 import { ConfigError } from '../../lib/errors.js';
 import { kubeCall, loadKubeConfig } from '../../lib/kube.js';
 import type { Logger } from '../../lib/log.js';
+import { policyValidator } from '../validator/policy.js';
 import { serviceProfileValidator } from '../validator/serviceprofile.js';
 import { startAdmissionServer } from '../webhook/server.js';
 import type { InjectorConfig, ProxyMode } from './config.js';
 import { parseInjectorConfig, proxyModeForVersion } from './config.js';
 import { watchNamespaceAnnotations } from './namespaces.js';
 import { injectorHandler } from './webhook.js';
-import { INJECT_PATH, VALIDATE_PATH } from '../../runtime/kubernetes/names.js';
+import { INJECT_PATH, VALIDATE_PATH, VALIDATE_POLICY_PATH } from '../../runtime/kubernetes/names.js';
 
 export interface InjectorOptions {
   readonly listen: Address;
@@ -66,6 +68,7 @@ export async function startInjector(o: InjectorOptions): Promise<RunningInjector
           log: o.log?.child('inject'),
         }),
         [VALIDATE_PATH]: serviceProfileValidator(),
+        [VALIDATE_POLICY_PATH]: policyValidator(),
       },
     });
     return {

@@ -15,6 +15,7 @@ export class FieldError extends WeftError {
 export type Obj = Record<string, unknown>;
 
 function describe(v: unknown): string {
+  if (v === undefined) return 'nothing (the field is missing)';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;

@@ -40,6 +40,7 @@ export const MUTATING_WEBHOOK = 'weft-proxy-injector-webhook-config';
 export const VALIDATING_WEBHOOK = 'weft-sp-validator-webhook-config';
 export const INJECT_PATH = '/inject';
 export const VALIDATE_PATH = '/validate/serviceprofile';
+export const VALIDATE_POLICY_PATH = '/validate/policy';
 
 /** The audience of the service-account tokens proxies present to identity. */
 export const IDENTITY_AUDIENCE = 'identity.weft.io';

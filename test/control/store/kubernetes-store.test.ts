@@ -1,6 +1,8 @@
+// test-timeout: 240000
 // The kubernetes store backend against a real API server (test/helpers/k8s-cluster.ts): the
 // list/watch contract of store/types.ts (ADDED, SYNCED, deltas, resourceVersions, deletions),
-// identities read from Pods, both ServiceProfile CRDs, and surviving an API server restart.
+// identities read from Pods, both ServiceProfile CRDs, surviving an API server restart, and
+// relisting when the API server no longer has a watch's version (410 Gone).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
@@ -177,6 +179,63 @@ spec:
     // And the store keeps following.
     await cluster.k(['apply', '-f', '-'], serviceYaml('after'));
     await w.waitFor('ADDED after', named('ADDED', 'after'));
+    w.close();
+  });
+
+  test('a watch whose version the API server no longer has (410 Gone) relists, catches up and reports what vanished as deletions', async (t) => {
+    if (cluster.external) return t.skip('external cluster');
+    // A TCP relay to the API server that can cut the store off while the test changes things
+    // directly, as a network partition would.
+    let cut = false;
+    const sockets = new Set<Socket>();
+    const target = new URL(cluster.server);
+    const relay: Server = createServer((down) => {
+      if (cut) return void down.destroy();
+      const up = connect(Number(target.port), target.hostname);
+      down.pipe(up).pipe(down);
+      down.on('error', () => up.destroy());
+      up.on('error', () => down.destroy());
+      sockets.add(down).add(up);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    t.after(() => {
+      for (const s of sockets) s.destroy();
+      relay.close();
+    });
+    const kubeconfig = `${cluster.kubeconfig}.relay410`;
+    await writeFile(kubeconfig, (await readFile(cluster.kubeconfig, 'utf8')).replace(cluster.server, `https://127.0.0.1:${(relay.address() as { port: number }).port}`));
+    const relayed = await KubernetesStore.open(loadKubeConfig({ kubeconfig }), { initialBackoffMs: 100, maxBackoffMs: 500 });
+    t.after(() => relayed.close());
+    const w = events(relayed, 'Service');
+    await w.waitFor('SYNCED', (e) => e.type === 'SYNCED');
+    await cluster.k(['apply', '-f', '-'], serviceYaml('gone-in-partition'));
+    await w.waitFor('ADDED gone-in-partition', named('ADDED', 'gone-in-partition'));
+
+    const path = '/api/v1/services';
+    cut = true;
+    for (const s of sockets) s.destroy();
+    const version = relayed.watchVersions[path] as string;
+    const listsBefore = relayed.lists[path] as number;
+    // Meanwhile: one Service deleted, one created; then the API server restarts, so its watch
+    // cache begins after both and cannot replay from the store's version.
+    await cluster.k(['delete', 'service', 'gone-in-partition', '-n', NS]);
+    await cluster.k(['apply', '-f', '-'], serviceYaml('made-in-partition'));
+    await cluster.stopApiServer();
+    await cluster.startApiServer();
+    // The API server itself refuses to resume from that version: 410 Gone (asked directly, not through the relay).
+    const probe = await cluster.kubectl(['get', '--raw', `${path}?watch=1&resourceVersion=${version}&timeoutSeconds=2`]);
+    assert.match(probe.stdout + probe.stderr, /"code":410|\(Expired\)|too old resource version/, `resume from ${version}: ${probe.stdout}${probe.stderr}`);
+    t.diagnostic(`resume from ${version} answered: ${(probe.stdout + probe.stderr).trim().slice(0, 200)}`);
+
+    cut = false;
+    await w.waitFor('DELETED gone-in-partition', named('DELETED', 'gone-in-partition'), 20_000);
+    await w.waitFor('ADDED made-in-partition', named('ADDED', 'made-in-partition'), 20_000);
+    assert.ok((relayed.lists[path] as number) > listsBefore, `the store relisted (lists ${listsBefore} -> ${relayed.lists[path]})`);
+    assert.equal(w.seen.filter((e) => e.type === 'SYNCED').length, 1, 'a relist is not a new SYNCED for an open watch');
+    assert.equal(await relayed.get('Service', NS, 'gone-in-partition'), undefined);
+    // And it keeps following from the relisted version.
+    await cluster.k(['apply', '-f', '-'], serviceYaml('after-relist'));
+    await w.waitFor('ADDED after-relist', named('ADDED', 'after-relist'));
     w.close();
   });
 

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
+import { CRD_SOURCES } from '../../../src/control/store/kubernetes/kubernetes-store.js';
 import { renderInstall } from '../../../src/runtime/kubernetes/install.js';
 import { renderCrds } from '../../../src/runtime/kubernetes/manifests/crds.js';
 import { toYaml } from '../../../src/runtime/kubernetes/manifests/yaml.js';
@@ -61,6 +62,15 @@ test('RBAC is least privilege: read-only watches for destination, no wildcard, s
   const dst = byKind(objects, 'ClusterRole').find((r) => r.metadata.name === 'weft-destination') as Json;
   const verbs = new Set((dst['rules'] as { verbs: string[] }[]).flatMap((r) => r.verbs));
   assert.deepEqual([...verbs].sort(), ['list', 'watch']);
+});
+
+test("destination's RBAC is exactly what the Kubernetes store lists and watches: no group/resource more, none missing", () => {
+  const dst = byKind(renderInstall(installValues(), fixtureCerts()), 'ClusterRole').find((r) => r.metadata.name === 'weft-destination') as Json;
+  const granted = new Set((dst['rules'] as { apiGroups: string[]; resources: string[] }[])
+    .flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${res}.${g}`))));
+  const watched = new Set(['services.', 'pods.', 'endpointslices.discovery.k8s.io',
+    ...Object.values(CRD_SOURCES).flatMap((sources) => sources.map((c) => `${c.plural}.${c.group}`))]);
+  assert.deepEqual([...granted].sort(), [...watched].sort());
 });
 
 test('the tap component: its own service account and token, the injector config, list-only RBAC; proxies serve tap to it', () => {

@@ -81,6 +81,8 @@ export class ResilientInformer<T extends KubernetesObject> {
   private isSynced = false;
   /** Restarts after errors, for tests and metrics. */
   restarts = 0;
+  /** Lists made: the first, then one per 410 Gone (a watch version the server no longer has). */
+  lists = 0;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -92,7 +94,12 @@ export class ResilientInformer<T extends KubernetesObject> {
   ) {
     this.backoffMs = opts.initialBackoffMs ?? 200;
     this.synced = new Promise((r) => (this.markSynced = r));
-    this.lw = new ListWatch<T>(path, new BoundedWatch(kc, opts.watchIdleMs ?? WATCH_IDLE_MS), list, false);
+    // ListWatch lists only at start and when the server answers a watch with 410 Gone.
+    const counted: ListFn<T> = () => {
+      if (++this.lists > 1) this.log?.info('watch version expired (410 Gone): listing again', { path: this.path });
+      return list();
+    };
+    this.lw = new ListWatch<T>(path, new BoundedWatch(kc, opts.watchIdleMs ?? WATCH_IDLE_MS), counted, false);
     this.lw.on('add', handlers.add);
     this.lw.on('update', handlers.update);
     this.lw.on('delete', handlers.delete);

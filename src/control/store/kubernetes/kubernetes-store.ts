@@ -40,13 +40,13 @@ interface Watcher {
  * Where a kind is listed from, in order of precedence: for the same namespace/name, weft's own
  * group wins over Linkerd's (ServiceProfile, policy kinds) or the Gateway API's (routes).
  */
-interface CrdSource {
+export interface CrdSource {
   readonly group: string;
   readonly version: string;
   readonly plural: string;
 }
 
-const CRD_SOURCES: Partial<Record<Kind, readonly CrdSource[]>> = {
+export const CRD_SOURCES: Partial<Record<Kind, readonly CrdSource[]>> = {
   ServiceProfile: [{ group: 'weft.io', version: 'v1alpha1', plural: 'serviceprofiles' }, { group: 'linkerd.io', version: 'v1alpha2', plural: 'serviceprofiles' }],
   Server: [{ group: 'policy.weft.io', version: 'v1beta3', plural: 'servers' }, { group: 'policy.linkerd.io', version: 'v1beta3', plural: 'servers' }],
   AuthorizationPolicy: [{ group: 'policy.weft.io', version: 'v1alpha1', plural: 'authorizationpolicies' }, { group: 'policy.linkerd.io', version: 'v1alpha1', plural: 'authorizationpolicies' }],
@@ -140,6 +140,16 @@ export class KubernetesStore implements Store {
   /** Errors restarted from so far, per informer path (tests, logs). */
   get restarts(): Record<string, number> {
     return Object.fromEntries(this.informers.map((i) => [i.path, i.restarts]));
+  }
+
+  /** Lists made per informer path: 1, plus one per relist after 410 Gone (tests, logs). */
+  get lists(): Record<string, number> {
+    return Object.fromEntries(this.informers.map((i) => [i.path, i.lists]));
+  }
+
+  /** The resourceVersion each informer's watch would resume from, per path (tests). */
+  get watchVersions(): Record<string, string> {
+    return Object.fromEntries(this.informers.map((i) => [i.path, i.resourceVersion]));
   }
 
   private informer(

@@ -5,7 +5,7 @@ import { trustRootSha256 } from '../../../control/injector/config.js';
 import { checkIssuer } from '../identity-pki.js';
 import { ISSUER_SECRET, NAMESPACE } from '../names.js';
 import type { CheckContext } from './context.js';
-import { EXPIRY_WARNING_MS, days, injectorConfig, secretData, secretField } from './reads.js';
+import { EXPIRY_WARNING_MS, expiresIn, injectorConfig, secretData, secretField } from './reads.js';
 import type { Category } from './types.js';
 import { CheckFailure, CheckWarning } from './types.js';
 
@@ -54,7 +54,7 @@ export const weftIdentity: Category = {
       hint: 'rotate the trust anchors before they expire (docs/kubernetes.md, "Rotating the trust anchors")',
       run: async (ctx) => {
         const soon = (await anchors(ctx)).filter((a) => a.notAfter.getTime() - ctx.now < EXPIRY_WARNING_MS);
-        if (soon.length) throw new CheckWarning(soon.map((a) => `${a.subject} expires in ${days(a.notAfter.getTime() - ctx.now)}`).join('\n'));
+        if (soon.length) throw new CheckWarning(soon.map((a) => `${a.subject} ${expiresIn(a.notAfter.getTime() - ctx.now)}`).join('\n'));
       },
     },
     {
@@ -71,8 +71,8 @@ export const weftIdentity: Category = {
       hint: ROTATE,
       run: async (ctx) => {
         const left = (await issuer(ctx)).notAfter.getTime() - ctx.now;
-        if (left < EXPIRY_WARNING_MS) throw new CheckWarning(`the issuer certificate expires in ${days(left)}`);
-        return `expires in ${days(left)}`;
+        if (left < EXPIRY_WARNING_MS) throw new CheckWarning(`the issuer certificate ${expiresIn(left)}`);
+        return expiresIn(left);
       },
     },
     {

@@ -51,3 +51,8 @@ export const EXPIRY_WARNING_MS = 60 * DAY_MS;
 export function days(ms: number): string {
   return `${Math.floor(ms / DAY_MS)} days`;
 }
+
+/** "expires in 12 days", or "expired 3 days ago" for a certificate already past its notAfter. */
+export function expiresIn(leftMs: number): string {
+  return leftMs > 0 ? `expires in ${days(leftMs)}` : `expired ${days(-leftMs)} ago`;
+}

@@ -1,14 +1,16 @@
 // weft-webhooks-and-apisvc-tls: the webhooks' certificate is valid, names the injector's
 // Service and is the one their caBundle vouches for; the injector has somewhere to be called;
-// and (unless --no-dry-run) the API server really calls both webhooks: a pod created with
-// server-side dry run comes back with the proxy, an invalid ServiceProfile is refused.
+// and (unless --no-dry-run) the API server really calls every webhook: a pod created with
+// server-side dry run comes back with the proxy, an invalid ServiceProfile and an invalid
+// AuthorizationPolicy are refused.
 import { randomBytes } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import { INJECT_ANNOTATION, INJECT_ENABLED, PROXY_CONTAINER } from '../../../control/injector/annotations.js';
+import { isNotFound } from '../../../lib/kube.js';
 import { x509 } from '../../../lib/x509.js';
 import { INJECTOR_TLS_SECRET, MUTATING_WEBHOOK, NAMESPACE, SERVICE, VALIDATING_WEBHOOK } from '../names.js';
 import type { CheckContext } from './context.js';
-import { EXPIRY_WARNING_MS, days, injectorConfig, secretField } from './reads.js';
+import { EXPIRY_WARNING_MS, expiresIn, injectorConfig, secretField } from './reads.js';
 import type { Category } from './types.js';
 import { CheckFailure, CheckWarning } from './types.js';
 
@@ -54,6 +56,29 @@ async function dryRunNamespaceExists(ctx: CheckContext): Promise<void> {
   }
 }
 
+/**
+ * Creates an invalid object with server-side dry run (never stored): passes when the API server
+ * refuses it with `field` named (the validator answered), fails when it is accepted.
+ */
+async function refusedOnDryRun(
+  ctx: CheckContext,
+  api: { group: string; version: string; plural: string },
+  o: { kind: string; name: string; spec: unknown; field: RegExp },
+): Promise<void> {
+  await dryRunNamespaceExists(ctx);
+  const body = { apiVersion: `${api.group}/${api.version}`, kind: o.kind, metadata: { name: o.name, namespace: DRY_RUN_NAMESPACE }, spec: o.spec };
+  try {
+    await ctx.custom.createNamespacedCustomObject({ ...api, namespace: DRY_RUN_NAMESPACE, body, dryRun: 'All' });
+  } catch (err) {
+    const text = `${String((err as { body?: unknown }).body ?? '')} ${(err as Error).message}`;
+    if (o.field.test(text)) return;
+    // An install older than the kind (or CRDs deleted): say which CRD, not "404".
+    if (isNotFound(err)) throw new CheckFailure(`CRD ${api.plural}.${api.group} is not installed`, 'weft upgrade | kubectl apply -f - installs it');
+    throw err;
+  }
+  throw new CheckFailure(`an invalid ${o.kind} was accepted`);
+}
+
 export const weftWebhooks: Category = {
   name: 'weft-webhooks-and-apisvc-tls',
   checks: [
@@ -75,7 +100,7 @@ export const weftWebhooks: Category = {
       hint: RENEW,
       run: async (ctx) => {
         const left = (await servingCert(ctx)).notAfter.getTime() - ctx.now;
-        if (left < EXPIRY_WARNING_MS) throw new CheckWarning(`the webhook certificate expires in ${days(left)}`);
+        if (left < EXPIRY_WARNING_MS) throw new CheckWarning(`the webhook certificate ${expiresIn(left)}`);
       },
     },
     {
@@ -122,21 +147,26 @@ export const weftWebhooks: Category = {
       hint: `the API server stores ServiceProfiles without validating them: check the caBundle and certificate (above) and kubectl -n ${NAMESPACE} logs deploy/weft-injector`,
       run: async (ctx) => {
         if (!ctx.opts.dryRun) return 'skipped (--no-dry-run)';
-        await dryRunNamespaceExists(ctx);
-        const body = {
-          apiVersion: 'weft.io/v1alpha1',
+        await refusedOnDryRun(ctx, { group: 'weft.io', version: 'v1alpha1', plural: 'serviceprofiles' }, {
           kind: 'ServiceProfile',
-          metadata: { name: `weft-check-${randomBytes(4).toString('hex')}.${DRY_RUN_NAMESPACE}.svc.cluster.local`, namespace: DRY_RUN_NAMESPACE },
+          name: `weft-check-${randomBytes(4).toString('hex')}.${DRY_RUN_NAMESPACE}.svc.cluster.local`,
           spec: { routes: [{ name: 'check', condition: { method: 'NOT A METHOD' } }] },
-        };
-        try {
-          await ctx.custom.createNamespacedCustomObject({ group: 'weft.io', version: 'v1alpha1', namespace: DRY_RUN_NAMESPACE, plural: 'serviceprofiles', body, dryRun: 'All' });
-        } catch (err) {
-          const text = `${String((err as { body?: unknown }).body ?? '')} ${(err as Error).message}`;
-          if (/condition\.method/.test(text)) return;
-          throw err;
-        }
-        throw new CheckFailure('an invalid ServiceProfile was accepted');
+          field: /condition\.method/,
+        });
+      },
+    },
+    {
+      description: 'the API server calls the policy validator',
+      hint: `the API server stores policy objects without validating them (the destination skips an invalid one and logs why): check the caBundle and certificate (above) and kubectl -n ${NAMESPACE} logs deploy/weft-injector`,
+      run: async (ctx) => {
+        if (!ctx.opts.dryRun) return 'skipped (--no-dry-run)';
+        // An AuthorizationPolicy without its targetRef.
+        await refusedOnDryRun(ctx, { group: 'policy.weft.io', version: 'v1alpha1', plural: 'authorizationpolicies' }, {
+          kind: 'AuthorizationPolicy',
+          name: `weft-check-${randomBytes(4).toString('hex')}`,
+          spec: { requiredAuthenticationRefs: [] },
+          field: /spec\.targetRef/,
+        });
       },
     },
   ],

@@ -93,6 +93,11 @@ function policyCrd(group: string, k: (typeof POLICY_KINDS)[number]): K8sObject {
   };
 }
 
+/** The policy resources (plurals) weft's CRDs define in `group`: what the policy validator covers. */
+export function policyResources(group: string): string[] {
+  return [...POLICY_KINDS, ...(group === 'policy.weft.io' ? WEFT_ONLY_POLICY_KINDS : [])].map((k) => k.plural);
+}
+
 /** weft's CRDs, and Linkerd's with `linkerdCrds` (Gateway API CRDs are the cluster's own). */
 export function renderCrds(o: { readonly linkerdCrds: boolean }): K8sObject[] {
   const groups = o.linkerdCrds ? ['policy.weft.io', 'policy.linkerd.io'] : ['policy.weft.io'];

@@ -1,9 +1,10 @@
 // Least privilege, component by component — each rule is there because the component's code
 // makes exactly that call:
-//   destination  list+watch Services, EndpointSlices, Pods (service accounts) and both
-//                ServiceProfile CRDs (informers; nothing else, no writes)
+//   destination  list+watch Services, EndpointSlices, Pods (service accounts), both
+//                ServiceProfile CRDs and the policy kinds it reads (informers; no writes)
 //   identity     create TokenReviews; get its own issuer Secret (by name)
-//   injector     get/list/watch Namespaces (inject and config.weft.io/* on namespaces)
+//   injector     get/list/watch Namespaces (inject and config.weft.io/* on namespaces); the
+//                validators need nothing (the API server sends them the object)
 //   tap          list Pods and Services (which proxies to observe, and naming the ends)
 //   heartbeat    read what `weft check` reads; update its own ConfigMap (by name)
 import { HEARTBEAT_CONFIG_MAP, INJECTOR_TLS_SECRET, ISSUER_SECRET, MUTATING_WEBHOOK, NAMESPACE, SERVICE_ACCOUNT, VALIDATING_WEBHOOK } from '../names.js';
@@ -42,6 +43,7 @@ function roleBinding(v: InstallValues, name: string, sa: string): K8sObject {
 }
 
 const WATCH = ['list', 'watch'];
+const LINKERD_POLICY = ['servers', 'authorizationpolicies', 'meshtlsauthentications', 'networkauthentications', 'httplocalratelimitpolicies', 'httproutes'];
 const READ = ['get', 'list'];
 
 export function renderServiceAccounts(v: InstallValues): K8sObject[] {
@@ -62,14 +64,11 @@ export function renderRbac(v: InstallValues): K8sObject[] {
       { apiGroups: [''], resources: ['services', 'pods'], verbs: WATCH },
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: WATCH },
       { apiGroups: ['weft.io', 'linkerd.io'], resources: ['serviceprofiles'], verbs: WATCH },
-      // The policy API: Linkerd's policy kinds (both groups) and Gateway API routes.
-      {
-        apiGroups: ['policy.weft.io', 'policy.linkerd.io', 'gateway.networking.k8s.io'],
-        resources: ['servers', 'authorizationpolicies', 'meshtlsauthentications', 'networkauthentications', 'httplocalratelimitpolicies', 'httproutes', 'grpcroutes'],
-        verbs: WATCH,
-      },
-      // weft's own policy kinds.
-      { apiGroups: ['policy.weft.io'], resources: ['jwtauthentications'], verbs: WATCH },
+      // The policy API, group by group as the store lists it: Linkerd's policy kinds (weft's
+      // group adds its own JWTAuthentication) and the Gateway API's routes.
+      { apiGroups: ['policy.weft.io'], resources: [...LINKERD_POLICY, 'jwtauthentications'], verbs: WATCH },
+      { apiGroups: ['policy.linkerd.io'], resources: LINKERD_POLICY, verbs: WATCH },
+      { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes', 'grpcroutes'], verbs: WATCH },
     ]),
     clusterRoleBinding(v, dst, SERVICE_ACCOUNT.destination),
     clusterRole(v, id, [{ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }]),
