@@ -9,7 +9,9 @@
 import { test } from 'node:test';
 import { hostLock } from '../helpers/host-lock.js';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -26,6 +28,19 @@ const skip = noBrowser() || (!existsSync(join(WEFT_ROOT, 'dist/examples/demo/mai
 async function row(page: Page, workload: string): Promise<Record<string, number | null>> {
   return page.$$eval(`tr[data-workload="${workload}"] td[data-col]`, (cells) =>
     Object.fromEntries(cells.map((c) => [c.getAttribute('data-col'), c.getAttribute('data-value') ? Number(c.getAttribute('data-value')) : null])));
+}
+
+/** GET `target` (absolute URI) through an HTTP proxy, as an app with HTTP_PROXY does; the status. */
+function viaProxy(proxy: string, target: string): Promise<number> {
+  const [host, port] = [proxy.slice(0, proxy.lastIndexOf(':')), Number(proxy.slice(proxy.lastIndexOf(':') + 1))];
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host, port, path: target, headers: { host: new URL(target).host }, agent: false, timeout: 5000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${target} via ${proxy}: no answer in 5 s`)));
+    req.on('error', reject);
+  });
 }
 
 const near = (a: number, b: number, rel: number, abs: number): boolean => Math.abs(a - b) <= Math.max(abs, rel * Math.max(a, b));
@@ -103,10 +118,40 @@ test('dashboard over the demo: overview numbers match the metrics API, topology 
   assert.match(await page.locator('tr[data-edge="vote-bot->web"]').innerText(), /spiffe:\/\/cluster\.local\/ns\/demo\/sa\/vote-bot/);
   assert.equal(await page.locator('tr[data-edge="web->catalog"]').count(), 1);
 
-  // Tap, through the control plane's tap component: the demo's live requests to web appear.
-  await page.goto(`${url}#/tap?namespace=demo&resource=deploy/web`);
-  await page.locator('tr[data-tap]').first().waitFor({ timeout: 30_000 });
-  assert.match(await page.locator('tr[data-tap]').first().innerText(), /web/);
+  // Tap, through the control plane's tap component: a request the test sends through the mesh
+  // (vote-bot's proxy → mTLS → web's proxy, as vote-bot's own requests go) to a path only this
+  // run uses appears, and nothing else does. The page's watch reaches the proxies a moment after
+  // it opens, so the test sends one request a second, each with its own path, until one shows.
+  const mark = `/weft-e2e-tap-${randomBytes(6).toString('hex')}`;
+  await page.goto(`${url}#/tap?namespace=demo&resource=deploy/web&path=${encodeURIComponent(mark)}`);
+  const sent: string[] = [];
+  const bot = state.workloads.find((w) => w.name === 'vote-bot');
+  const web = state.workloads.find((w) => w.name === 'web');
+  assert.ok(bot?.outboundAddr && web?.inboundAddr, 'loopback mode: vote-bot has an outbound proxy and web an inbound one');
+  await until('the tap page shows a request the test sent', async () => {
+    if ((await page.locator('tr[data-tap]').count()) > 0) return true;
+    const path = `${mark}/${sent.length}`;
+    sent.push(path);
+    const status = await viaProxy(bot.outboundAddr as string, `http://${web.inboundAddr as string}${path}`);
+    assert.equal(status, 404, `web has no route for ${path}`);
+    return page.locator('tr[data-tap]').first().waitFor({ timeout: 1000 }).then(() => true, () => false);
+  }, 30_000);
+  const tapped = await page.$$eval('tr[data-tap] td', (tds) => tds.map((td) => td.textContent ?? ''));
+  t.diagnostic(`sent ${sent.length} request(s); tap row: ${JSON.stringify(tapped)}`);
+  // Columns: time, direction, from, to, request, status, latency, mTLS.
+  const [, direction, from, to, request, status, latency, mtls] = tapped;
+  assert.equal(direction, 'inbound');
+  assert.equal(from, 'pod/vote-bot', 'the client named by its verified identity');
+  assert.equal(to, 'pod/web');
+  const m = /^GET (\S+?)(\/weft-e2e-tap-\S+)$/.exec(request ?? '');
+  assert.ok(m && sent.includes(m[2] as string), `the row is one of the test's requests (${sent.join(', ')}): ${request}`);
+  assert.equal(m[1], web.inboundAddr, 'the authority the test used');
+  assert.equal(status, '404');
+  assert.ok(latency && latency !== '—', `a latency: ${latency}`);
+  assert.equal(mtls, 'yes');
+  // Every row is one of the test's requests (the filter let nothing else through), each once.
+  const requests = await page.$$eval('tr[data-tap] td.mono', (tds) => tds.map((td) => td.textContent ?? ''));
+  assert.ok(requests.every((r) => sent.some((p) => r.endsWith(p))) && new Set(requests).size === requests.length, JSON.stringify(requests));
 
   // Health: all up, then Prometheus stopped.
   await page.goto(`${url}#/health`);

@@ -7,7 +7,8 @@
 // an unprivileged user (nobody, when the tests run as root), then every demo edge checked from
 // the proxies' own metrics — web→catalog (HTTP/1), web→voting (gRPC unary and the results
 // stream), vote-bot→web — for success, rate and mTLS; and the same edges as the demo's
-// Prometheus saw them, through the metrics API.
+// Prometheus saw them, through the metrics API. The demo's own output names this run's
+// Prometheus and dashboard (both answer) and suggests `weft viz top` and `weft viz tap`.
 import { test } from 'node:test';
 import { hostLock } from '../helpers/host-lock.js';
 import assert from 'node:assert/strict';
@@ -100,6 +101,21 @@ test('weft demo without root: every edge succeeds over mTLS within 20 s', { time
   await until('the demo is up', () => /the demo is up \(loopback mode\)/.test(out) || demo.exitCode !== null, 60_000);
   assert.match(out, /the demo is up \(loopback mode\)/, out);
   const state = JSON.parse(readFileSync(join(stateDir, 'run.json'), 'utf8')) as RunState;
+  // Where to look (issue 11: where Prometheus is, and `weft viz top`; issue 14: the dashboard's
+  // URL): the demo's own lines, each pointing at what this run started, and the URLs answer.
+  await until('the demo printed where to look', () => /weft logs web --proxy/.test(out), 10_000);
+  assert.ok(state.prometheus && state.control.webAddr, 'the demo runs Prometheus and the dashboard');
+  const line = (re: RegExp): string => out.split('\n').find((l) => re.test(l)) ?? assert.fail(`no line matching ${re} in:\n${out}`);
+  assert.equal(line(/^ {2}Prometheus: /).trim(), `Prometheus: ${state.prometheus.url}`);
+  const dashboard = `http://${state.control.webAddr}/`;
+  assert.equal(line(/^ {2}Dashboard: /).trim(), `Dashboard: ${dashboard}   (weft dashboard --state-dir ${stateDir})`);
+  assert.equal(line(/weft viz top/).trim().replace(/ {2,}/g, ' | '), `weft viz top deploy/web -n demo --state-dir ${stateDir} | live hottest paths (q quits)`);
+  assert.equal(line(/weft viz tap/).trim().replace(/ {2,}/g, ' | '), `weft viz tap deploy/web -n demo --state-dir ${stateDir} | live requests, with identities`);
+  const ready = await fetch(new URL('/-/ready', state.prometheus.url));
+  assert.equal(ready.status, 200, 'the Prometheus the demo names answers');
+  const page = await fetch(dashboard);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<title>[^<]*weft/i, 'the dashboard the demo names serves the page');
   const admin = (name: string): string => state.workloads.find((w) => w.name === name)?.adminAddr as string;
   const webUrl = `http://${state.workloads.find((w) => w.name === 'web')?.inboundAddr}`;
 
@@ -145,9 +161,11 @@ test('weft demo without root: every edge succeeds over mTLS within 20 s', { time
   assert.ok(state.control.metricsApiAddr && state.prometheus, 'the demo runs Prometheus and the metrics API');
   const api = new MetricsApiClient(state.control.metricsApiAddr);
   let seen: EdgesResult | undefined;
-  await until('Prometheus has every edge', async () => {
+  // An edge's client identity comes from the server's inbound series, scraped apart from the
+  // client's outbound one: wait for both sides (a run once read web→voting before voting's side).
+  await until('Prometheus has every edge, both sides', async () => {
     seen = await api.edges({ resource: 'deploy', namespace: 'demo', window: '20s' }).catch(() => undefined);
-    return (seen?.edges.length ?? 0) >= 3;
+    return (seen?.edges.length ?? 0) >= 3 && (seen?.edges.every((e) => e.clientId !== '') ?? false);
   }, 20_000);
   assert.deepEqual(seen?.edges.map((e) => [e.src, e.dst, e.secured, e.clientId, e.serverId]), [
     ['vote-bot', 'web', true, id('vote-bot'), id('web')], ['web', 'catalog', true, id('web'), id('catalog')], ['web', 'voting', true, id('web'), id('voting')],

@@ -45,7 +45,7 @@ export interface JaegerSpan {
 export interface JaegerTrace {
   readonly traceID: string;
   readonly spans: readonly JaegerSpan[];
-  readonly processes: Readonly<Record<string, { serviceName: string }>>;
+  readonly processes: Readonly<Record<string, { serviceName: string; tags?: readonly { key: string; value: unknown }[] }>>;
 }
 
 export async function startJaeger(t: { after(fn: () => void | Promise<void>): void }): Promise<Jaeger> {

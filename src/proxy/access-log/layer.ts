@@ -1,15 +1,17 @@
 // Access log (WEFT_PROXY_ACCESS_LOG=apache|json): one line per request to stderr when its
 // response ends, with the fields of Linkerd's access log (client.addr, client.id, host, method,
-// uri, version, status, request_bytes, response_bytes, total_ns, user_agent, timestamp,
-// trace_id). Off (the default), the layer is not in the stack at all: `accessLogH1(undefined)`
-// returns the next handler itself.
-import { performance } from 'node:perf_hooks';
+// uri, version, status, request_bytes, response_bytes, total_ns, processing_ns, user_agent,
+// timestamp, trace_id). As in Linkerd, total_ns runs to the response head and processing_ns is
+// the part of it the proxy spent, not waiting on the upstream (proxy-time.ts). Off (the
+// default), the layer is not in the stack at all: `accessLogH1(undefined)` returns the next
+// handler itself.
 import type { ServerHttp2Stream } from 'node:http2';
 import type { AccessLogFormat } from '../config.js';
 import type { H1Layer } from '../http/h1-forward.js';
 import type { H2Layer } from '../http/h2-forward.js';
 import { getHeader } from '../http/h1/headers.js';
 import type { HttpRoute } from '../http/route.js';
+import { ProxyTime } from './proxy-time.js';
 
 export interface AccessRecord {
   readonly 'client.addr': string;
@@ -22,6 +24,7 @@ export interface AccessRecord {
   readonly request_bytes: string;
   readonly response_bytes: string;
   readonly total_ns: string;
+  readonly processing_ns: string;
   readonly user_agent: string;
   readonly timestamp: string;
   readonly trace_id: string;
@@ -41,7 +44,18 @@ export function formatRecord(format: AccessLogFormat, r: AccessRecord): string {
   return format === 'json' ? JSON.stringify(r) : formatApache(r);
 }
 
-function record(route: HttpRoute, o: { addr: string; method: string; version: string; status: number; reqBytes: string; resBytes: number; ua: string; trace: string }): AccessRecord {
+/**
+ * The request's trace id: Linkerd's headers (x-b3-traceid, x-request-id, x-amzn-trace-id) and
+ * W3C traceparent's trace-id part, which weft's tracing propagates.
+ */
+export function traceId(get: (name: string) => string | undefined): string {
+  const b3 = get('x-b3-traceid');
+  if (b3) return b3;
+  const w3c = /^[0-9a-f]{2}-([0-9a-f]{32})-/.exec(get('traceparent') ?? '');
+  return w3c?.[1] ?? get('x-request-id') ?? get('x-amzn-trace-id') ?? '';
+}
+
+function record(route: HttpRoute, time: ProxyTime, o: { addr: string; method: string; version: string; status: number; reqBytes: string; resBytes: number; ua: string; trace: string }): AccessRecord {
   return {
     'client.addr': o.addr || '-',
     'client.id': route.ctx.tls.clientId || '-',
@@ -52,7 +66,7 @@ function record(route: HttpRoute, o: { addr: string; method: string; version: st
     status: o.status,
     request_bytes: o.reqBytes || '-',
     response_bytes: String(o.resBytes),
-    total_ns: String(Math.round((performance.now() - route.startMs) * 1e6)),
+    ...time.fields(),
     user_agent: o.ua || '-',
     timestamp: new Date().toISOString(),
     trace_id: o.trace || '-',
@@ -63,18 +77,21 @@ export function accessLogH1(format: AccessLogFormat | undefined, sink: AccessSin
   if (!format) return (next) => next;
   return (next) => (req, res, route) => {
     let bytes = 0;
-    const { write, writeRaw } = res;
+    const time = new ProxyTime(route.startMs);
+    const { write, writeRaw, writeHead } = res;
     res.write = (c) => ((bytes += c.length), write.call(res, c));
     res.writeRaw = (c) => ((bytes += c.length), writeRaw.call(res, c));
+    // respondError (the proxy's own answers) goes through writeHead too.
+    res.writeHead = (...a) => (time.head(), writeHead.apply(res, a));
     res.onClose(() => {
       const h = req.headers;
-      sink(formatRecord(format, record(route, {
+      sink(formatRecord(format, record(route, time, {
         addr: `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? ''}`, method: req.method, version: `HTTP/1.${req.minor}`,
         status: res.headersSent ? res.statusCode : 0, reqBytes: getHeader(h, 'content-length') ?? '', resBytes: bytes,
-        ua: getHeader(h, 'user-agent') ?? '', trace: getHeader(h, 'x-b3-traceid') ?? getHeader(h, 'traceparent') ?? '',
+        ua: getHeader(h, 'user-agent') ?? '', trace: traceId((n) => getHeader(h, n)),
       })));
     });
-    next(req, res, route);
+    next(req, res, { ...route, upstreamClock: time });
   };
 }
 
@@ -82,6 +99,9 @@ export function accessLogH2(format: AccessLogFormat | undefined, sink: AccessSin
   if (!format) return (next) => next;
   return (next) => (stream: ServerHttp2Stream, headers, flags, route) => {
     let bytes = 0;
+    const time = new ProxyTime(route.startMs);
+    const respond = stream.respond;
+    stream.respond = ((...a: Parameters<typeof respond>) => (time.head(), respond.apply(stream, a))) as typeof stream.respond;
     const write = stream.write;
     stream.write = ((c: unknown, ...rest: unknown[]) => {
       if (typeof c === 'string' || c instanceof Uint8Array) bytes += Buffer.byteLength(c);
@@ -90,12 +110,12 @@ export function accessLogH2(format: AccessLogFormat | undefined, sink: AccessSin
     stream.once('close', () => {
       const s = stream.session?.socket;
       const one = (k: string): string => String(headers[k] ?? '');
-      sink(formatRecord(format, record(route, {
+      sink(formatRecord(format, record(route, time, {
         addr: s ? `${s.remoteAddress ?? ''}:${s.remotePort ?? ''}` : '', method: one(':method'), version: 'HTTP/2.0',
         status: Number(stream.sentHeaders?.[':status'] ?? 0), reqBytes: one('content-length'), resBytes: bytes,
-        ua: one('user-agent'), trace: one('x-b3-traceid') || one('traceparent'),
+        ua: one('user-agent'), trace: traceId((n) => (headers[n] === undefined ? undefined : one(n))),
       })));
     });
-    next(stream, headers, flags, route);
+    next(stream, headers, flags, { ...route, upstreamClock: time });
   };
 }

@@ -88,6 +88,7 @@ export function forwardH1(pool: H1Pool, opts: ForwardOptions = DEFAULT_FORWARD_O
     }
 
     const send = (attempt: number): void => {
+      route.upstreamClock?.waiting();
       let ep: PickedEndpoint | undefined;
       try {
         ep = pickEndpoint(route);
@@ -158,6 +159,7 @@ export function forwardH1(pool: H1Pool, opts: ForwardOptions = DEFAULT_FORWARD_O
         },
         response(h, framing) {
           if (state.decided) return 'discard';
+          route.upstreamClock?.answered();
           decide(state);
           status = h.status;
           if (retry({ status })) {

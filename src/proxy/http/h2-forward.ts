@@ -77,6 +77,7 @@ export function forwardH2(pool: H2SessionPool, opts: ForwardOptions = DEFAULT_FO
     let refusals = 0;
     const send = (attempt: number): void => {
       if (stream.destroyed || stream.closed) return;
+      route.upstreamClock?.waiting();
       let ep: PickedEndpoint | undefined;
       try {
         ep = pickEndpoint(route);
@@ -244,6 +245,7 @@ function relay(session: http2.ClientHttp2Session, stream: ServerHttp2Stream, hea
   });
   up.on('response', (h: IncomingHttpHeaders, rflags: number) => {
     if (decided) return;
+    route.upstreamClock?.answered();
     if (stream.destroyed || stream.closed) {
       settle();
       up.close(NGHTTP2_CANCEL);

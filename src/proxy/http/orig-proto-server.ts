@@ -36,6 +36,7 @@ export function origProtoH2(pool: H1Pool): H2Layer {
       const ex = conn.start(method, head, framing, {
         informational: () => {},
         response(h, respFraming) {
+          route.upstreamClock?.answered();
           if (stream.destroyed || stream.closed) return 'discard';
           const out: OutgoingHttpHeaders = { ...toHeaderObject(endToEnd(h.headers, h.connection)), ':status': h.status };
           const noBody = respFraming.kind === 'none';
@@ -74,6 +75,7 @@ export function origProtoH2(pool: H1Pool): H2Layer {
       });
       stream.once('end', () => ex.endRequest());
     };
+    route.upstreamClock?.waiting();
     let acquired;
     try {
       acquired = pool.acquire(target);

@@ -22,6 +22,16 @@ export interface AttemptOutcome {
   readonly timedOut?: boolean;
 }
 
+/**
+ * Marks of the time a request spent waiting on its upstream, kept only while the access log is
+ * on (its processing_ns is the rest): an attempt starts waiting when it asks for a connection,
+ * and stops when the upstream's response head arrives.
+ */
+export interface UpstreamClock {
+  waiting(): void;
+  answered(): void;
+}
+
 export interface HttpRoute {
   readonly ctx: ConnContext;
   /** The authority the client asked for (Host / :authority / proxy-form URI), for metrics. */
@@ -49,6 +59,8 @@ export interface HttpRoute {
   readonly routeName?: string;
   /** Set by the routing layer for a request on a named route: its bytes and sampled CPU (metrics/route-cost.ts). */
   readonly cost?: RequestCost | undefined;
+  /** Set by the access log (inbound, when on): the forward layers mark upstream waits on it. */
+  readonly upstreamClock?: UpstreamClock | undefined;
 }
 
 /** The endpoint of one attempt: the balancer's pick, or the route's fixed target. */
