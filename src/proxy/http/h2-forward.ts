@@ -68,6 +68,17 @@ export function forwardH2(pool: H2SessionPool, opts: ForwardOptions = DEFAULT_FO
       stream.on('data', onData);
       stream.once('end', () => (body.complete = true));
       stream.once('trailers', (t: IncomingHttpHeaders) => (body.trailers = t));
+      const onBody = route.onRequestBody;
+      if (onBody) {
+        let told = false;
+        const tell = (b: Buffer | undefined): void => {
+          if (told) return;
+          told = true;
+          onBody(b);
+        };
+        stream.once('end', () => tell(body.overflowed ? undefined : Buffer.concat(body.chunks)));
+        stream.once('close', () => tell(undefined));
+      }
     }
     let last: PickedEndpoint | undefined;
     stream.once('close', () => {

@@ -61,6 +61,12 @@ export interface HttpRoute {
   readonly cost?: RequestCost | undefined;
   /** Set by the access log (inbound, when on): the forward layers mark upstream waits on it. */
   readonly upstreamClock?: UpstreamClock | undefined;
+  /**
+   * HTTP/2: told once, when the request's body has all arrived, with the body the forward layer
+   * kept (within its retry buffer), or undefined when it outgrew the buffer or the stream closed
+   * first. A RequestMirror copies it.
+   */
+  readonly onRequestBody?: (body: Buffer | undefined) => void;
 }
 
 /** The endpoint of one attempt: the balancer's pick, or the route's fixed target. */

@@ -2,9 +2,12 @@
 // to another Service, balanced over its own discovered endpoints (mTLS when they are meshed),
 // and its response is read and discarded. The copy never delays or changes the real request.
 // Extra load is bounded: at most `maxInFlight` copies at once (more are dropped and counted),
-// and only bodies the proxy can hold are mirrored — none, or a Content-Length body of at most
-// MIRROR_BODY_LIMIT bytes, copied as the real request streams it upstream. Chunked HTTP/1
-// bodies and HTTP/2 requests with a body are not mirrored (counted as "skipped").
+// and only bodies the proxy can hold are mirrored: none, or at most MIRROR_BODY_LIMIT bytes,
+// copied as the real request streams it upstream (HTTP/1 Content-Length or chunked, its payload
+// decoded from the wire framing when the forward relays it raw) or, for HTTP/2, taken from the
+// forward layer's retry buffer once the stream's body is complete (route.onRequestBody). The
+// copy is sent with a Content-Length; trailers are not copied. A body past the limit, or one
+// the client cut short, is not mirrored (counted as "skipped").
 //   outbound_http_route_mirror_requests_total{parent_*, route_*, result="sent"|"failed"|"dropped"|"skipped"}
 import http from 'node:http';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
@@ -15,6 +18,7 @@ import type { ProxyMetrics } from '../metrics/registry.js';
 import type { MeshConnector } from '../mesh/connector.js';
 import type { H1Request } from '../http/h1/request.js';
 import { toHeaderObject } from '../http/h1/headers.js';
+import { BodyReader } from '../http/h1/body.js';
 import type { OutboundDestinations } from './destinations.js';
 import type { RouteLabelValues } from './route-metrics.js';
 
@@ -57,31 +61,63 @@ export class Mirror {
     const headers = toHeaderObject(req.headers);
     if (!req.hasBody) return this.send(authority, req.method, path, headers, undefined, labels);
     const f = req.framing;
-    if (f.kind !== 'length' || f.length > MIRROR_BODY_LIMIT) return this.count(labels, 'skipped');
+    if ((f.kind !== 'length' && f.kind !== 'chunked') || (f.kind === 'length' && f.length > MIRROR_BODY_LIMIT)) return this.count(labels, 'skipped');
     const chunks: Buffer[] = [];
+    let size = 0;
+    const keep = (c: Buffer): void => {
+      size += c.length;
+      if (size <= MIRROR_BODY_LIMIT) chunks.push(Buffer.from(c));
+    };
     const readBody = req.readBody.bind(req);
-    // A Content-Length body reads the same in raw and payload mode: copy what passes by.
-    req.readBody = (sink) => readBody({
-      mode: sink.mode,
-      write: (c) => {
-        chunks.push(Buffer.from(c));
-        return sink.write(c);
-      },
-      end: (trailers) => {
-        sink.end(trailers);
-        this.send(authority, req.method, path, headers, Buffer.concat(chunks), labels);
-      },
-      abort: (err) => sink.abort(err),
-    });
+    req.readBody = (sink) => {
+      // Raw chunked bytes carry their framing: a reader of our own decodes the copy. Payload
+      // mode, and Content-Length bodies in either mode, are the payload as they pass.
+      const decoder = sink.mode === 'raw' && f.kind === 'chunked' ? new BodyReader(f) : undefined;
+      const events = { data: keep };
+      return readBody({
+        mode: sink.mode,
+        write: (c) => {
+          if (decoder && size <= MIRROR_BODY_LIMIT) {
+            try {
+              decoder.feed(c, 0, events);
+            } catch {
+              size = MIRROR_BODY_LIMIT + 1; // malformed: the real request fails; no copy
+            }
+          } else if (!decoder) keep(c);
+          return sink.write(c);
+        },
+        end: (trailers) => {
+          sink.end(trailers);
+          if (size > MIRROR_BODY_LIMIT) return this.count(labels, 'skipped');
+          this.send(authority, req.method, path, headers, Buffer.concat(chunks), labels);
+        },
+        abort: (err) => {
+          sink.abort(err);
+          this.count(labels, 'skipped');
+        },
+      });
+    };
   }
 
-  /** HTTP/2: only requests without a body (END_STREAM on the headers). */
-  h2(headers: IncomingHttpHeaders, ended: boolean, authority: string, labels: RouteLabelValues): void {
-    if (!ended) return this.count(labels, 'skipped');
+  /**
+   * HTTP/2. A request without a body (END_STREAM on the headers) is copied at once; for one
+   * with a body this returns the route's onRequestBody: the forward layer hands it the body
+   * it kept (undefined when the body outgrew its buffer or was cut short).
+   */
+  h2(headers: IncomingHttpHeaders, ended: boolean, authority: string, labels: RouteLabelValues): ((body: Buffer | undefined) => void) | undefined {
     const out: OutgoingHttpHeaders = {};
     for (const [k, v] of Object.entries(headers)) if (!k.startsWith(':') && v !== undefined) out[k] = v;
     out['host'] = String(headers[':authority'] ?? authority);
-    this.send(authority, String(headers[':method'] ?? 'GET'), String(headers[':path'] ?? '/'), out, undefined, labels);
+    const method = String(headers[':method'] ?? 'GET');
+    const path = String(headers[':path'] ?? '/');
+    if (ended) {
+      this.send(authority, method, path, out, undefined, labels);
+      return undefined;
+    }
+    return (body) => {
+      if (!body || body.length > MIRROR_BODY_LIMIT) return this.count(labels, 'skipped');
+      this.send(authority, method, path, out, body, labels);
+    };
   }
 
   private send(authority: string, method: string, path: string, headersIn: OutgoingHttpHeaders, body: Buffer | undefined, labels: RouteLabelValues): void {

@@ -309,8 +309,8 @@ export function policyRouteH2(d: PolicyRouteDeps, viaProfile: H2Layer): H2Layer 
         const target = rule.rewrite ? rewriteH2(headers, path, query, rule.rewrite, m.match) : route.path;
         const authority = rule.rewrite?.host || route.authority;
         if (rule.responseHeaders) modifyResponseH2(stream, rule.responseHeaders);
-        if (rule.mirror && d.rng() < rule.mirror.ratio) d.mirror.h2(headers, (flags & h2constants.NGHTTP2_FLAG_END_STREAM) !== 0, rule.mirror.authority, m.labels);
-        routeTo(d, m, { ...route, authority }, protocol, target).then(
+        const mirrorBody = rule.mirror && d.rng() < rule.mirror.ratio ? d.mirror.h2(headers, (flags & h2constants.NGHTTP2_FLAG_END_STREAM) !== 0, rule.mirror.authority, m.labels) : undefined;
+        routeTo(d, m, { ...route, authority, ...(mirrorBody ? { onRequestBody: mirrorBody } : {}) }, protocol, target).then(
           (r) => {
             stream.once('close', () => {
               const status = protocol === 'grpc' ? sentGrpcStatus(stream) : String(stream.sentHeaders?.[':status'] ?? '');

@@ -4,12 +4,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { Address } from '../../../src/lib/address.js';
 import type { ProxyHandle } from '../../../src/proxy/proxy.js';
 import { client, counted, failures, load, until, type After } from '../../helpers/http-load.js';
 import { metricValue, startTestProxy } from '../../helpers/proxy.js';
 import { serviceWithBackends, startTestControlPlane, type TestControlPlane } from '../../helpers/destination.js';
+import { h2Backend } from '../../helpers/servers.js';
 
 const NS = 'demo';
 const WEB = `web.${NS}.svc.cluster.local:80`;
@@ -94,14 +96,53 @@ test('request_mirror_copies_the_configured_share_with_bodies_and_discards_the_an
   // Binomial(300, 0.5): sd 8.7; 6 sd either side.
   assert.ok(Math.abs(shadow.got.length - 150) <= 52, `shadow got ${shadow.got.length}`);
 
-  // A body within the limit is copied; a chunked one is not (counted as skipped).
+  // A body within the limit is copied, with a Content-Length or chunked (its payload, decoded);
+  // one past the 64 KiB limit is not (counted as skipped), and the real request is unaffected.
   shadow.got.length = 0;
   assert.equal(await post(proxy, '/all/orders', 'order=42'), 200);
   await until('the copy of the POST', () => shadow.got.length === 1);
   assert.deepEqual(shadow.got[0], { method: 'POST', url: '/all/orders', body: 'order=42' });
-  assert.equal(await post(proxy, '/all/stream', 'chunk', true), 200);
-  assert.equal(await metricValue(proxy, 'outbound_http_route_mirror_requests_total', { result: 'skipped' }), 1);
+  assert.equal(await post(proxy, '/all/stream', 'chunk-one;chunk-two', true), 200);
+  await until('the copy of the chunked POST', () => shadow.got.length === 2);
+  assert.deepEqual(shadow.got[1], { method: 'POST', url: '/all/stream', body: 'chunk-one;chunk-two' });
+  assert.equal(await post(proxy, '/all/big', 'x'.repeat(70 * 1024), true), 200);
+  await until('the oversized copy skipped', async () => (await metricValue(proxy, 'outbound_http_route_mirror_requests_total', { result: 'skipped' })) === 1);
+  assert.equal(shadow.got.length, 2);
+});
+
+test('request_mirror_copies_http2_requests_with_their_bodies', { timeout: 30_000 }, async (t) => {
+  const cp: TestControlPlane = await startTestControlPlane();
+  t.after(() => cp.close());
+  const web = { hits: 0 };
+  const primary = await h2Backend((stream) => {
+    web.hits++;
+    stream.on('error', () => {});
+    stream.resume();
+    stream.respond({ ':status': 200 });
+    stream.end('web');
+  });
+  t.after(() => primary.close());
+  const shadow = await shadowBackend(t);
+  await cp.apply(serviceWithBackends(NS, 'web', [primary.addr]) + serviceWithBackends(NS, 'shadow', [shadow.addr]) + mirrorRoute(`
+  - filters: [{type: RequestMirror, requestMirror: {backendRef: {name: shadow, port: 80}}}]`));
+  const proxy = await startTestProxy({ WEFT_PROXY_DESTINATION_SVC_ADDR: cp.addr, WEFT_PROXY_DESTINATION_CONTEXT: `{"ns":"${NS}"}` });
+  t.after(() => proxy.close());
+  const session = http2.connect(`http://${proxy.outbound.host}:${proxy.outbound.port}`);
+  t.after(() => session.close());
+  const h2post = (path: string, body: Buffer): Promise<number> => new Promise((resolve, reject) => {
+    const req = session.request({ ':method': 'POST', ':path': path, ':authority': WEB });
+    req.on('response', (h) => resolve(Number(h[':status'])));
+    req.on('error', reject);
+    req.resume();
+    req.end(body);
+  });
+  assert.equal(await h2post('/h2/orders', Buffer.from('order=43')), 200);
+  await until('the copy of the h2 POST', () => shadow.got.length === 1);
+  assert.deepEqual(shadow.got[0], { method: 'POST', url: '/h2/orders', body: 'order=43' });
+  assert.equal(await h2post('/h2/big', Buffer.alloc(70 * 1024, 0x78)), 200);
+  await until('the oversized h2 copy skipped', async () => (await metricValue(proxy, 'outbound_http_route_mirror_requests_total', { result: 'skipped' })) === 1);
   assert.equal(shadow.got.length, 1);
+  assert.equal(web.hits, 2, 'both real requests reached the primary');
 });
 
 test('request_mirror_load_is_bounded_by_the_in_flight_cap_and_drops_are_counted', { timeout: 30_000 }, async (t) => {
