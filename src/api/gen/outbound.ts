@@ -61,6 +61,7 @@ import type { OutboundPoliciesClient as _io_linkerd_proxy_outbound_OutboundPolic
 import type { OutboundPolicy as _io_linkerd_proxy_outbound_OutboundPolicy, OutboundPolicy__Output as _io_linkerd_proxy_outbound_OutboundPolicy__Output } from './io/linkerd/proxy/outbound/OutboundPolicy.js';
 import type { ProxyProtocol as _io_linkerd_proxy_outbound_ProxyProtocol, ProxyProtocol__Output as _io_linkerd_proxy_outbound_ProxyProtocol__Output } from './io/linkerd/proxy/outbound/ProxyProtocol.js';
 import type { Queue as _io_linkerd_proxy_outbound_Queue, Queue__Output as _io_linkerd_proxy_outbound_Queue__Output } from './io/linkerd/proxy/outbound/Queue.js';
+import type { RouteRateLimit as _io_linkerd_proxy_outbound_RouteRateLimit, RouteRateLimit__Output as _io_linkerd_proxy_outbound_RouteRateLimit__Output } from './io/linkerd/proxy/outbound/RouteRateLimit.js';
 import type { TlsRoute as _io_linkerd_proxy_outbound_TlsRoute, TlsRoute__Output as _io_linkerd_proxy_outbound_TlsRoute__Output } from './io/linkerd/proxy/outbound/TlsRoute.js';
 import type { TrafficSpec as _io_linkerd_proxy_outbound_TrafficSpec, TrafficSpec__Output as _io_linkerd_proxy_outbound_TrafficSpec__Output } from './io/linkerd/proxy/outbound/TrafficSpec.js';
 import type { SniMatch as _io_linkerd_proxy_tls_route_SniMatch, SniMatch__Output as _io_linkerd_proxy_tls_route_SniMatch__Output } from './io/linkerd/proxy/tls_route/SniMatch.js';
@@ -152,6 +153,7 @@ export interface ProtoGrpcType {
           OutboundPolicy: MessageTypeDefinition<_io_linkerd_proxy_outbound_OutboundPolicy, _io_linkerd_proxy_outbound_OutboundPolicy__Output>
           ProxyProtocol: MessageTypeDefinition<_io_linkerd_proxy_outbound_ProxyProtocol, _io_linkerd_proxy_outbound_ProxyProtocol__Output>
           Queue: MessageTypeDefinition<_io_linkerd_proxy_outbound_Queue, _io_linkerd_proxy_outbound_Queue__Output>
+          RouteRateLimit: MessageTypeDefinition<_io_linkerd_proxy_outbound_RouteRateLimit, _io_linkerd_proxy_outbound_RouteRateLimit__Output>
           TlsRoute: MessageTypeDefinition<_io_linkerd_proxy_outbound_TlsRoute, _io_linkerd_proxy_outbound_TlsRoute__Output>
           TrafficSpec: MessageTypeDefinition<_io_linkerd_proxy_outbound_TrafficSpec, _io_linkerd_proxy_outbound_TrafficSpec__Output>
         }

@@ -8,6 +8,7 @@ import type { OutboundPolicy } from '../../api/gen/io/linkerd/proxy/outbound/Out
 import type { HttpRoute, _io_linkerd_proxy_outbound_HttpRoute_Filter as OutboundHttpFilter } from '../../api/gen/io/linkerd/proxy/outbound/HttpRoute.js';
 import type { GrpcRoute } from '../../api/gen/io/linkerd/proxy/outbound/GrpcRoute.js';
 import type { Backend } from '../../api/gen/io/linkerd/proxy/outbound/Backend.js';
+import type { RouteRateLimit } from '../../api/gen/io/linkerd/proxy/outbound/RouteRateLimit.js';
 import type { _io_linkerd_proxy_outbound_HttpRoute_Retry as HttpRetry } from '../../api/gen/io/linkerd/proxy/outbound/HttpRoute.js';
 import type { Timeouts } from '../../api/gen/io/linkerd/proxy/http_route/Timeouts.js';
 import { duration as parseGoDuration } from '../store/fields.js';
@@ -129,6 +130,14 @@ function mirror(f: Extract<HttpFilterSpec, { type: 'RequestMirror' }>, ns: strin
   };
 }
 
+/** weft's outbound route limit: an HTTPLocalRateLimitPolicy in the route's namespace naming it. */
+function routeRateLimit(index: PolicyIndex, kind: 'HTTPRoute' | 'GRPCRoute', route: { readonly metadata: { readonly name: string; readonly namespace: string } }): RouteRateLimit | undefined {
+  const rl = index.inNamespace(index.rateLimits, route.metadata.namespace)
+    .find((r) => r.spec.targetRef.kind === kind && r.spec.targetRef.name === route.metadata.name && r.spec.total !== undefined);
+  if (!rl?.spec.total) return undefined;
+  return { metadata: routeMetadata(rl.apiVersion, 'HTTPLocalRateLimitPolicy', rl.metadata), requestsPerSecond: rl.spec.total };
+}
+
 function httpRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): HttpRoute[] {
   const ns = self.service.metadata.namespace;
   const out: HttpRoute[] = [];
@@ -145,6 +154,7 @@ function httpRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): 
     ];
     out.push({
       metadata: routeMetadata(r.apiVersion, 'HTTPRoute', r.metadata),
+      rateLimit: routeRateLimit(index, 'HTTPRoute', r),
       hosts: hostMatches(r.spec.hostnames),
       rules: r.spec.rules.map((rule) => ({
         matches: rule.matches.map(httpMatch),
@@ -183,6 +193,7 @@ function grpcRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): 
     const rtoMs = rto === undefined ? undefined : parseDurationMs(rto);
     out.push({
       metadata: routeMetadata(r.apiVersion, 'GRPCRoute', r.metadata),
+      rateLimit: routeRateLimit(index, 'GRPCRoute', r),
       hosts: hostMatches(r.spec.hostnames),
       rules: r.spec.rules.map((rule) => ({
         matches: rule.matches.map(grpcMatch),

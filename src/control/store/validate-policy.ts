@@ -153,13 +153,18 @@ export function httpLocalRateLimitPolicy(doc: Obj, m: ObjectMeta, apiVersion: st
       clientRefs: Object.freeze(refs.map((r, j) => policyRef(r, join(join(p, 'clientRefs'), j), ['ServiceAccount']))),
     });
   });
+  // A Server (inbound, Linkerd's) or, beyond Linkerd, an outbound route: each client proxy
+  // limits its own requests on it, so only a total applies.
+  const targetRef = policyRef(spec['targetRef'], 'spec.targetRef', ['Server', 'HTTPRoute', 'GRPCRoute']);
+  const total = rps(spec['total'], 'spec.total');
+  const identity = rps(spec['identity'], 'spec.identity');
+  if (targetRef.kind !== 'Server') {
+    if (total === undefined) throw new FieldError('spec.total', `a limit on ${targetRef.kind} ${targetRef.name} needs a total (each client proxy applies it to its own requests)`);
+    if (identity !== undefined) throw new FieldError('spec.identity', 'per-identity limits apply to a Server only: on a route each client proxy limits its own requests');
+    if (overrides.length > 0) throw new FieldError('spec.overrides', 'overrides apply to a Server only');
+  }
   return Object.freeze({
     apiVersion, kind: 'HTTPLocalRateLimitPolicy', metadata: m,
-    spec: Object.freeze({
-      targetRef: policyRef(spec['targetRef'], 'spec.targetRef', ['Server']),
-      total: rps(spec['total'], 'spec.total'),
-      identity: rps(spec['identity'], 'spec.identity'),
-      overrides: Object.freeze(overrides),
-    }),
+    spec: Object.freeze({ targetRef, total, identity, overrides: Object.freeze(overrides) }),
   });
 }

@@ -13,6 +13,7 @@ import type { UrlRewrite__Output } from '../../api/gen/io/linkerd/proxy/http_rou
 import type { HttpFailureDelay__Output } from '../../api/gen/io/linkerd/proxy/http_route/HttpFailureDelay.js';
 import { header, headerModifier, hosts, httpMatch } from '../policy/decode.js';
 import type { Redirect, RequestMatch, ValueMatch } from '../policy/types.js';
+import type { RouteRateLimit__Output } from '../../api/gen/io/linkerd/proxy/outbound/RouteRateLimit.js';
 import type {
   OutboundPolicyView, OutboundRoute, OutboundRule, ParentLabels, Ratio, ResourceLabels, RouteRetry, UrlRewrite, WeightedBackend,
 } from './policy-types.js';
@@ -130,6 +131,13 @@ function routeLabels(m: Metadata__Output | null | undefined): ResourceLabels {
   return { group, kind, name, namespace };
 }
 
+/** weft's route limit (field 100); a rate of 0 is no limit. */
+function rateLimit(rl: RouteRateLimit__Output | null | undefined): OutboundRoute['rateLimit'] {
+  if (!rl || !rl.requestsPerSecond) return undefined;
+  const { name, namespace } = resourceLabels(rl.metadata);
+  return { rps: rl.requestsPerSecond, name, namespace };
+}
+
 /** A route the control plane made up for a Service without routes. */
 const isDefault = (r: { metadata: Metadata__Output | null }): boolean => !r.metadata?.resource;
 
@@ -138,12 +146,12 @@ export function decodeOutboundPolicy(p: OutboundPolicy__Output): OutboundPolicyV
   const proto = p.protocol;
   if (proto?.grpc) {
     const routes = proto.grpc.routes.filter((r) => !isDefault(r))
-      .map((r): OutboundRoute => ({ labels: routeLabels(r.metadata), hosts: hosts(r.hosts), rules: r.rules.map(grpcRule) }));
+      .map((r): OutboundRoute => ({ labels: routeLabels(r.metadata), hosts: hosts(r.hosts), rules: r.rules.map(grpcRule), rateLimit: rateLimit(r.rateLimit) }));
     return { parent, protocol: 'grpc', routes };
   }
   // Detect, HTTP/1 and HTTP/2 all carry the same HTTPRoutes in weft's answers.
   const http = proto?.detect?.http1 ?? proto?.detect?.http2 ?? proto?.http1 ?? proto?.http2;
   const routes = (http?.routes ?? []).filter((r) => !isDefault(r))
-    .map((r): OutboundRoute => ({ labels: routeLabels(r.metadata), hosts: hosts(r.hosts), rules: r.rules.map(httpRule) }));
+    .map((r): OutboundRoute => ({ labels: routeLabels(r.metadata), hosts: hosts(r.hosts), rules: r.rules.map(httpRule), rateLimit: rateLimit(r.rateLimit) }));
   return { parent, protocol: 'http', routes };
 }

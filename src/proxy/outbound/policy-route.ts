@@ -4,6 +4,7 @@
 // on to the profile path exactly as before — one map lookup when the policy is known.
 // Per request, in this order:
 //   match (Gateway API precedence; no rule matches: 404 / gRPC UNIMPLEMENTED)
+//   -> the route's rate limit (route-rate-limit.ts: 429 / RESOURCE_EXHAUSTED)
 //   -> fault injection: abort (status, ratio), then delay (ms, ratio)
 //   -> RequestRedirect (3xx, nothing sent upstream)
 //   -> RequestHeaderModifier, URLRewrite, ResponseHeaderModifier, RequestMirror (mirror.ts)
@@ -33,6 +34,7 @@ import type { OutboundPolicyClient } from './policy-client.js';
 import type { OutboundPolicyView, OutboundRoute, OutboundRule, RouteRetry, WeightedBackend } from './policy-types.js';
 import { OutboundRouteMetrics, type RouteLabelValues } from './route-metrics.js';
 import { Mirror } from './mirror.js';
+import { RouteRateLimits } from './route-rate-limit.js';
 import type { MeshConnector } from '../mesh/connector.js';
 import { constants as h2constants } from 'node:http2';
 import type { ProxyMetrics } from '../metrics/registry.js';
@@ -59,6 +61,7 @@ export interface PolicyRouteDeps {
   /** Fault ratios, mirror shares and backend weights (injected so tests can seed it). */
   readonly rng: () => number;
   readonly mirror: Mirror;
+  readonly rateLimits: RouteRateLimits;
 }
 
 export type Protocol = 'http' | 'grpc';
@@ -204,6 +207,12 @@ export function policyRouteH1(d: PolicyRouteDeps, viaProfile: H1Layer): H1Layer 
         req.discardBody();
         return res.respondError(404, 'Not Found', new NoRouteError(`${view.parent.kind}/${view.parent.name}`, req.method, path).message);
       }
+      const limited = d.rateLimits.refuse(m.route);
+      if (limited) {
+        req.discardBody();
+        res.respondError(429, 'Too Many Requests', limited);
+        return d.metrics.finished('http', m.labels, info.host, '429', 'RATE_LIMITED', 0);
+      }
       const abort = draws(d, m);
       if (abort) {
         req.discardBody();
@@ -291,6 +300,11 @@ export function policyRouteH2(d: PolicyRouteDeps, viaProfile: H2Layer): H2Layer 
       const protocol: Protocol = view.protocol === 'grpc' ? 'grpc' : 'http';
       const m = select(view, info);
       if (!m) return failH2(stream, headers, 404, 12, new NoRouteError(`${view.parent.kind}/${view.parent.name}`, method, path).message);
+      const limited = d.rateLimits.refuse(m.route);
+      if (limited) {
+        failH2(stream, headers, 429, 8, limited); // gRPC: RESOURCE_EXHAUSTED
+        return d.metrics.finished(protocol, m.labels, info.host, protocol === 'grpc' ? '8' : '429', 'RATE_LIMITED', 0);
+      }
       const abort = draws(d, m);
       if (abort) {
         const why = abort.message || `fault injected by route ${m.route.labels.name}`;
@@ -342,6 +356,7 @@ export function policyRoutes(
   const d: PolicyRouteDeps = {
     policies: deps.policies, dests: deps.dests, metrics: new OutboundRouteMetrics(deps.metrics), log: deps.log.child('routes'), rng: deps.rng ?? Math.random,
     mirror: new Mirror({ dests: deps.dests, mesh: deps.mesh, maxInFlight: deps.mirrorMaxInFlight }, deps.metrics),
+    rateLimits: new RouteRateLimits(deps.metrics),
   };
   return { h1: policyRouteH1(d, profile.h1), h2: policyRouteH2(d, profile.h2) };
 }

@@ -60,6 +60,8 @@ export interface OutboundRoute {
   /** Exact hosts and `.suffix` entries; empty: any host. */
   readonly hosts: readonly string[];
   readonly rules: readonly OutboundRule[];
+  /** weft's outbound route limit (an HTTPLocalRateLimitPolicy naming the route): this proxy's requests per second. */
+  readonly rateLimit?: { readonly rps: number; readonly name: string; readonly namespace: string } | undefined;
 }
 
 export interface OutboundPolicyView {

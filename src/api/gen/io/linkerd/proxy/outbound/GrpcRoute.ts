@@ -2,6 +2,7 @@
 
 import type { Metadata as _io_linkerd_proxy_meta_Metadata, Metadata__Output as _io_linkerd_proxy_meta_Metadata__Output } from '../../../../io/linkerd/proxy/meta/Metadata.js';
 import type { HostMatch as _io_linkerd_proxy_http_route_HostMatch, HostMatch__Output as _io_linkerd_proxy_http_route_HostMatch__Output } from '../../../../io/linkerd/proxy/http_route/HostMatch.js';
+import type { RouteRateLimit as _io_linkerd_proxy_outbound_RouteRateLimit, RouteRateLimit__Output as _io_linkerd_proxy_outbound_RouteRateLimit__Output } from '../../../../io/linkerd/proxy/outbound/RouteRateLimit.js';
 import type { GrpcRouteMatch as _io_linkerd_proxy_grpc_route_GrpcRouteMatch, GrpcRouteMatch__Output as _io_linkerd_proxy_grpc_route_GrpcRouteMatch__Output } from '../../../../io/linkerd/proxy/grpc_route/GrpcRouteMatch.js';
 import type { Duration as _google_protobuf_Duration, Duration__Output as _google_protobuf_Duration__Output } from '../../../../google/protobuf/Duration.js';
 import type { Timeouts as _io_linkerd_proxy_http_route_Timeouts, Timeouts__Output as _io_linkerd_proxy_http_route_Timeouts__Output } from '../../../../io/linkerd/proxy/http_route/Timeouts.js';
@@ -139,10 +140,12 @@ export interface GrpcRoute {
   'metadata'?: (_io_linkerd_proxy_meta_Metadata | null);
   'hosts'?: (_io_linkerd_proxy_http_route_HostMatch)[];
   'rules'?: (_io_linkerd_proxy_outbound_GrpcRoute_Rule)[];
+  'rateLimit'?: (_io_linkerd_proxy_outbound_RouteRateLimit | null);
 }
 
 export interface GrpcRoute__Output {
   'metadata': (_io_linkerd_proxy_meta_Metadata__Output | null);
   'hosts': (_io_linkerd_proxy_http_route_HostMatch__Output)[];
   'rules': (_io_linkerd_proxy_outbound_GrpcRoute_Rule__Output)[];
+  'rateLimit': (_io_linkerd_proxy_outbound_RouteRateLimit__Output | null);
 }

@@ -2,6 +2,7 @@
 
 import type { Metadata as _io_linkerd_proxy_meta_Metadata, Metadata__Output as _io_linkerd_proxy_meta_Metadata__Output } from '../../../../io/linkerd/proxy/meta/Metadata.js';
 import type { HostMatch as _io_linkerd_proxy_http_route_HostMatch, HostMatch__Output as _io_linkerd_proxy_http_route_HostMatch__Output } from '../../../../io/linkerd/proxy/http_route/HostMatch.js';
+import type { RouteRateLimit as _io_linkerd_proxy_outbound_RouteRateLimit, RouteRateLimit__Output as _io_linkerd_proxy_outbound_RouteRateLimit__Output } from '../../../../io/linkerd/proxy/outbound/RouteRateLimit.js';
 import type { HttpRouteMatch as _io_linkerd_proxy_http_route_HttpRouteMatch, HttpRouteMatch__Output as _io_linkerd_proxy_http_route_HttpRouteMatch__Output } from '../../../../io/linkerd/proxy/http_route/HttpRouteMatch.js';
 import type { Duration as _google_protobuf_Duration, Duration__Output as _google_protobuf_Duration__Output } from '../../../../google/protobuf/Duration.js';
 import type { Timeouts as _io_linkerd_proxy_http_route_Timeouts, Timeouts__Output as _io_linkerd_proxy_http_route_Timeouts__Output } from '../../../../io/linkerd/proxy/http_route/Timeouts.js';
@@ -153,10 +154,12 @@ export interface HttpRoute {
   'metadata'?: (_io_linkerd_proxy_meta_Metadata | null);
   'hosts'?: (_io_linkerd_proxy_http_route_HostMatch)[];
   'rules'?: (_io_linkerd_proxy_outbound_HttpRoute_Rule)[];
+  'rateLimit'?: (_io_linkerd_proxy_outbound_RouteRateLimit | null);
 }
 
 export interface HttpRoute__Output {
   'metadata': (_io_linkerd_proxy_meta_Metadata__Output | null);
   'hosts': (_io_linkerd_proxy_http_route_HostMatch__Output)[];
   'rules': (_io_linkerd_proxy_outbound_HttpRoute_Rule__Output)[];
+  'rateLimit': (_io_linkerd_proxy_outbound_RouteRateLimit__Output | null);
 }
