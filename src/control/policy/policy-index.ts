@@ -1,15 +1,15 @@
 // The policy controller's in-memory view of the store: one watch per kind it reads (Pods,
-// Services and the policy kinds), however many proxies are subscribed. After a store change it
+// Services, EndpointSlices and the policy kinds), however many proxies are subscribed. After a store change it
 // tells listeners once (events delivered together, e.g. one `weft apply`, are coalesced into
 // one notification, so a watcher never sees a Server without the policy applied with it).
-import type { Kind, Resource, ResourceOf, Service, Store, Watch } from '../store/types.js';
+import type { EndpointSlice, Kind, Resource, ResourceOf, Service, Store, Watch } from '../store/types.js';
 import type {
-  AuthorizationPolicy, GRPCRoute, HTTPLocalRateLimitPolicy, HTTPRoute, JWTAuthentication, MeshTLSAuthentication, NetworkAuthentication, Pod, Server,
+  AuthorizationPolicy, EgressNetwork, GRPCRoute, HTTPLocalRateLimitPolicy, HTTPRoute, JWTAuthentication, MeshTLSAuthentication, NetworkAuthentication, Pod, Server,
 } from '../store/policy-types.js';
 
 const WATCHED = [
   'Pod', 'Service', 'Server', 'AuthorizationPolicy', 'MeshTLSAuthentication', 'NetworkAuthentication',
-  'HTTPLocalRateLimitPolicy', 'HTTPRoute', 'GRPCRoute', 'JWTAuthentication',
+  'HTTPLocalRateLimitPolicy', 'HTTPRoute', 'GRPCRoute', 'JWTAuthentication', 'EgressNetwork', 'EndpointSlice',
 ] as const satisfies readonly Kind[];
 type WatchedKind = (typeof WATCHED)[number];
 
@@ -31,6 +31,9 @@ export class PolicyIndex {
   readonly httpRoutes: ByKey<HTTPRoute> = new Map();
   readonly grpcRoutes: ByKey<GRPCRoute> = new Map();
   readonly jwtAuthentications: ByKey<JWTAuthentication> = new Map();
+  readonly egressNetworks: ByKey<EgressNetwork> = new Map();
+  /** Endpoints are pods: an address among them is in the mesh, never egress. */
+  readonly endpointSlices: ByKey<EndpointSlice> = new Map();
   readonly ready: Promise<void>;
   private readonly watches: Watch[] = [];
   private readonly listeners = new Set<() => void>();
@@ -71,6 +74,8 @@ export class PolicyIndex {
       case 'HTTPRoute': return this.httpRoutes;
       case 'GRPCRoute': return this.grpcRoutes;
       case 'JWTAuthentication': return this.jwtAuthentications;
+      case 'EgressNetwork': return this.egressNetworks;
+      case 'EndpointSlice': return this.endpointSlices;
     }
   }
 

@@ -65,7 +65,7 @@ export function renderRbac(v: InstallValues): K8sObject[] {
       // The policy API: Linkerd's policy kinds (both groups) and Gateway API routes.
       {
         apiGroups: ['policy.weft.io', 'policy.linkerd.io', 'gateway.networking.k8s.io'],
-        resources: ['servers', 'authorizationpolicies', 'meshtlsauthentications', 'networkauthentications', 'httplocalratelimitpolicies', 'httproutes', 'grpcroutes'],
+        resources: ['servers', 'authorizationpolicies', 'meshtlsauthentications', 'networkauthentications', 'httplocalratelimitpolicies', 'httproutes', 'grpcroutes', 'egressnetworks'],
         verbs: WATCH,
       },
       // weft's own policy kinds.
