@@ -36,7 +36,9 @@ export class PolicyIndex {
   readonly endpointSlices: ByKey<EndpointSlice> = new Map();
   readonly ready: Promise<void>;
   private readonly watches: Watch[] = [];
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(kinds: ReadonlySet<Kind>) => void>();
+  /** Kinds changed since the last notification (endpoint churn need not recompute every answer). */
+  private changedKinds = new Set<Kind>();
   private flushQueued = false;
   private isReady = false;
 
@@ -57,7 +59,7 @@ export class PolicyIndex {
         const key = nsKey(e.object.metadata.namespace, e.object.metadata.name);
         if (e.type === 'DELETED') map.delete(key);
         else map.set(key, e.object);
-        this.changed();
+        this.changed(kind);
       }));
     }
   }
@@ -79,14 +81,18 @@ export class PolicyIndex {
     }
   }
 
-  private changed(): void {
-    if (!this.isReady || this.flushQueued) return;
+  private changed(kind: WatchedKind): void {
+    if (!this.isReady) return;
+    this.changedKinds.add(kind);
+    if (this.flushQueued) return;
     this.flushQueued = true;
     queueMicrotask(() => {
       this.flushQueued = false;
+      const kinds: ReadonlySet<Kind> = this.changedKinds;
+      this.changedKinds = new Set();
       for (const l of this.listeners) {
         try {
-          l();
+          l(kinds);
         } catch {
           // One failing listener must not keep the others from the change.
         }
@@ -94,8 +100,8 @@ export class PolicyIndex {
     });
   }
 
-  /** Called after every (coalesced) change once the initial state is loaded. */
-  onChange(l: () => void): () => void {
+  /** Called after every (coalesced) change once the initial state is loaded, with the kinds that changed. */
+  onChange(l: (kinds: ReadonlySet<Kind>) => void): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
   }

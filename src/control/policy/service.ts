@@ -42,6 +42,8 @@ export const DEFAULT_POLICY_OPTIONS: PolicyOptions = Object.freeze({
 
 type Sink = (msg: object) => void;
 
+const EGRESS_TOPIC = 'out egress ';
+
 /** One watched answer shared by every stream asking the same question. */
 class Topic {
   readonly sinks = new Set<Sink>();
@@ -76,8 +78,11 @@ export class PolicyService {
   constructor(store: Store, opts: Partial<PolicyOptions> = {}, private readonly log?: Logger) {
     this.opts = Object.freeze({ ...DEFAULT_POLICY_OPTIONS, ...opts });
     this.index = new PolicyIndex(store);
-    this.index.onChange(() => {
-      for (const t of this.topics.values()) t.refresh();
+    this.index.onChange((kinds) => {
+      // EndpointSlices only tell pods from egress addresses: endpoint churn alone recomputes
+      // egress answers, not every Server's and Service's.
+      const endpointsOnly = kinds.size === 1 && kinds.has('EndpointSlice');
+      for (const [key, t] of this.topics) if (!endpointsOnly || key.startsWith(EGRESS_TOPIC)) t.refresh();
     });
   }
 
@@ -145,7 +150,7 @@ export class PolicyService {
   private egressAnswer(clientNs: string | undefined, ip: string, port: number): { key: string; compute: () => object | undefined } | grpc.status {
     if (!findEgressNetwork(this.index, clientNs, ip, port, this.opts)) return grpc.status.NOT_FOUND;
     return {
-      key: `out egress ${clientNs ?? ''} ${ip}:${port}`,
+      key: `${EGRESS_TOPIC}${clientNs ?? ''} ${ip}:${port}`,
       compute: () => {
         const sp = findService(this.index, { kind: 'ip', ip, port });
         if (sp) return outboundPolicy(this.index, sp, this.opts);
