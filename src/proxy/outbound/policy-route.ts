@@ -3,7 +3,8 @@
 // routed here (the HTTPRoute wins over a ServiceProfile, as in Linkerd); any other target goes
 // on to the profile path exactly as before — one map lookup when the policy is known.
 // Per request, in this order:
-//   match (Gateway API precedence; no rule matches: 404 / gRPC UNIMPLEMENTED)
+//   match (Gateway API precedence; no rule matches: 404 / gRPC UNIMPLEMENTED, or for an
+//          EgressNetwork's address its trafficPolicy: egress-route.ts)
 //   -> fault injection: abort (status, ratio), then delay (ms, ratio)
 //   -> RequestRedirect (3xx, nothing sent upstream)
 //   -> RequestHeaderModifier, URLRewrite, ResponseHeaderModifier, RequestMirror (mirror.ts)
@@ -120,7 +121,6 @@ export function retryDecision(r: RouteRetry, protocol: Protocol, budget: { tryWi
   };
 }
 
-/** The route for the forward layers: a backend's balancer, retry, timeouts, route name. */
 /** The backend's part of the route: a Service's balancer and retries, or the original destination. */
 async function backendOf(d: PolicyRouteDeps, m: Matched, b: WeightedBackend | undefined, route: HttpRoute, protocol: Protocol): Promise<Partial<HttpRoute>> {
   // An EgressNetwork route's backend: the original destination as it is (route.target). No
@@ -145,6 +145,7 @@ async function backendOf(d: PolicyRouteDeps, m: Matched, b: WeightedBackend | un
   };
 }
 
+/** The route for the forward layers: a backend's balancer, retry, timeouts, route name. */
 async function routeTo(d: PolicyRouteDeps, m: Matched, route: HttpRoute, protocol: Protocol, path: string): Promise<Routed> {
   const b = pickBackend(m.rule, d.rng);
   const via = await backendOf(d, m, b, route, protocol);
@@ -176,7 +177,7 @@ async function routeTo(d: PolicyRouteDeps, m: Matched, route: HttpRoute, protoco
   };
 }
 
-/** The matched route, `null` when the target has routes but none matches, undefined: no routes. */
+/** The matched route, `null` when none matches (an EgressNetwork's traffic policy, else 404). */
 function select(view: OutboundPolicyView, info: RequestInfo): Matched | null {
   const m = view.routes.length > 0 ? matchRoute(view.routes, info) : undefined;
   if (!m) return null;

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import type { Address } from '../../../src/lib/address.js';
 import type { ProxyHandle } from '../../../src/proxy/proxy.js';
-import { echoClient, unary } from '../../helpers/grpc-echo.js';
+import { echoClient, startGrpcEcho, unary } from '../../helpers/grpc-echo.js';
 import { until, type After } from '../../helpers/http-load.js';
 import { metricValue } from '../../helpers/proxy.js';
 import { controlPlaneFor, meshProxyFor } from '../../helpers/destination.js';
@@ -161,18 +161,35 @@ test('egress: Allow goes out counted under its EgressNetwork, Deny answers 403 n
   await until('the deny to be lifted', async () => (await get(proxy, at(denied), '/secret')).status === 200, 5000);
 });
 
-test('egress: gRPC under Deny gets PERMISSION_DENIED, opaque TCP is closed, and Allow tunnels through', { timeout: 40_000 }, async (t) => {
+test('egress: gRPC under Deny gets PERMISSION_DENIED but for an attached GRPCRoute, opaque TCP is closed, and Allow tunnels through', { timeout: 40_000 }, async (t) => {
   const cp = await controlPlaneFor(t);
-  await cp.apply(POLICY);
+  // A GRPCRoute on `locked`: its answer becomes gRPC's (grpc-egress-deny), as in Linkerd.
+  await cp.apply(POLICY + `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: locked-unary, namespace: ${NS}}
+spec:
+  parentRefs: [{group: policy.linkerd.io, kind: EgressNetwork, name: locked}]
+  rules: [{matches: [{method: {service: weft.test.Echo, method: Unary}}]}]
+`);
   const proxy = await meshProxyFor(t, cp, NS);
+  const echo = await startGrpcEcho(undefined, '127.0.0.2');
+  t.after(() => echo.close());
 
-  // Nothing listens there: the proxy answers before any connection is tried.
-  const c = echoClient(`${proxy.outbound.host}:${proxy.outbound.port}`, { 'grpc.default_authority': '127.0.0.2:50051' });
+  const c = echoClient(`${proxy.outbound.host}:${proxy.outbound.port}`, { 'grpc.default_authority': `127.0.0.2:${echo.port}` });
   t.after(() => c.close());
-  const err = await unary(c, { text: 'x', n: 0 }).then(() => undefined, (e: grpc.ServiceError) => e);
-  assert.equal(err?.code, grpc.status.PERMISSION_DENIED);
-  assert.match(err?.details ?? '', /denied by EgressNetwork demo\/locked/);
+  assert.deepEqual(await unary(c, { text: 'hi', n: 1 }), { text: 'echo:hi', n: 2 }, 'the attached route lets Unary out');
+  const err = await new Promise<grpc.ServiceError>((resolve) => {
+    const s = c.ServerStream({ text: 'x', n: 2 });
+    s.on('data', () => assert.fail('nothing may come back from a denied destination'));
+    s.on('error', resolve);
+  });
+  assert.equal(err.code, grpc.status.PERMISSION_DENIED);
+  assert.match(err.details, /denied by EgressNetwork demo\/locked/);
   assert.equal(await metricValue(proxy, 'outbound_egress_denied_total', { parent_name: 'locked', protocol: 'grpc' }), 1);
+  const statuses = 'outbound_grpc_route_request_statuses_total';
+  assert.equal(await metricValue(proxy, statuses, { parent_kind: 'EgressNetwork', parent_name: 'locked', route_name: 'locked-unary', grpc_status: '0' }), 1);
+  assert.equal(await metricValue(proxy, statuses, { parent_kind: 'EgressNetwork', parent_name: 'locked', route_name: 'grpc-egress-deny', grpc_status: '7', error: 'FORBIDDEN' }), 1);
 
   const refusedEcho = await tcpEcho(t, '127.0.0.2');
   const refused = await tunnel(proxy, refusedEcho, '\x00\x01opaque bytes\n');
