@@ -191,6 +191,14 @@ spec:
   assert.equal(await metricValue(proxy, statuses, { parent_kind: 'EgressNetwork', parent_name: 'locked', route_name: 'locked-unary', grpc_status: '0' }), 1);
   assert.equal(await metricValue(proxy, statuses, { parent_kind: 'EgressNetwork', parent_name: 'locked', route_name: 'grpc-egress-deny', grpc_status: '7', error: 'FORBIDDEN' }), 1);
 
+  // gRPC to an Allow EgressNetwork without GRPCRoutes: out, under its HTTP default route.
+  const openGrpc = await startGrpcEcho(undefined, '127.0.0.3');
+  t.after(() => openGrpc.close());
+  const oc = echoClient(`${proxy.outbound.host}:${proxy.outbound.port}`, { 'grpc.default_authority': `127.0.0.3:${openGrpc.port}` });
+  t.after(() => oc.close());
+  assert.deepEqual(await unary(oc, { text: 'out', n: 0 }), { text: 'echo:out', n: 1 });
+  await until('the allowed gRPC call to be counted', async () => (await metricValue(proxy, 'outbound_http_route_request_statuses_total', { parent_name: 'open', route_name: 'http-egress-allow', http_status: '200' })) === 1, 2000);
+
   const refusedEcho = await tcpEcho(t, '127.0.0.2');
   const refused = await tunnel(proxy, refusedEcho, '\x00\x01opaque bytes\n');
   assert.equal(refused.established, true, 'the CONNECT itself is answered');
