@@ -14,6 +14,7 @@ import type { DefaultPolicy } from '../control/store/policy-types.js';
 import { parseCidr } from '../lib/cidr.js';
 import { ConfigError } from '../lib/errors.js';
 import { DEFAULT_CLUSTER_NETWORKS } from '../control/policy/authz.js';
+import { DEFAULT_POLICY_OPTIONS } from '../control/policy/service.js';
 
 /** --cluster-networks: comma-separated CIDRs. */
 export function parseClusterNetworks(s: string): string[] {
@@ -33,6 +34,7 @@ interface Flags {
   defaultNamespace: string;
   defaultInboundPolicy: DefaultPolicy;
   clusterNetworks?: string;
+  egressNamespace: string;
 }
 
 export function register(program: Command): void {
@@ -47,11 +49,13 @@ export function register(program: Command): void {
     .option('--cluster-domain <domain>', 'Kubernetes cluster domain of service names', 'cluster.local')
     .option('--default-namespace <ns>', 'namespace of short names without one', 'default')
     .addOption(new Option('--default-inbound-policy <policy>', 'inbound policy of ports no Server selects (a pod annotation config.weft.io/default-inbound-policy overrides it)').choices(DEFAULT_POLICIES).default('all-unauthenticated'))
-    .option('--cluster-networks <cidrs>', `what cluster-authenticated/-unauthenticated allow (default ${DEFAULT_CLUSTER_NETWORKS.join(',')})`)
+    .option('--cluster-networks <cidrs>', `what cluster-authenticated/-unauthenticated allow, and what an EgressNetwork without networks leaves out (default ${DEFAULT_CLUSTER_NETWORKS.join(',')})`)
+    .option('--egress-namespace <ns>', 'EgressNetworks in this namespace apply to clients of every namespace (Linkerd\'s global egress namespace)', DEFAULT_POLICY_OPTIONS.egressNamespace)
     .action(async (flags: Flags) => {
       const log = new Logger('info', 'weft:destination');
       const policy = {
         defaultPolicy: flags.defaultInboundPolicy,
+        egressNamespace: flags.egressNamespace,
         ...(flags.clusterNetworks ? { clusterNetworks: parseClusterNetworks(flags.clusterNetworks) } : {}),
       };
       const running = await runDestination({ ...flags, policy }, log);

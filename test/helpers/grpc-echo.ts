@@ -23,7 +23,8 @@ function echoService(): EchoCtor {
 /** A status the Unary handler answers with instead of echoing (a test's failure injection). */
 export type UnaryFault = (req: Msg) => { code: grpc.status; details: string; afterHeaders?: boolean } | undefined;
 
-export async function startGrpcEcho(fault?: UnaryFault): Promise<{ port: number; close: () => Promise<void> }> {
+/** An Echo server on `host` (a loopback address of the test's choosing) and a free port. */
+export async function startGrpcEcho(fault?: UnaryFault, host = '127.0.0.1'): Promise<{ port: number; close: () => Promise<void> }> {
   const Echo = echoService();
   const server = new grpc.Server();
   server.addService(Echo.service, {
@@ -52,7 +53,7 @@ export async function startGrpcEcho(fault?: UnaryFault): Promise<{ port: number;
     },
   });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:0`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return { port, close: () => new Promise((r) => server.tryShutdown(() => r())) };
 }

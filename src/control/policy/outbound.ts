@@ -13,7 +13,7 @@ import type { _io_linkerd_proxy_outbound_HttpRoute_Retry as HttpRetry } from '..
 import type { Timeouts } from '../../api/gen/io/linkerd/proxy/http_route/Timeouts.js';
 import { duration as parseGoDuration } from '../store/fields.js';
 import type { Service } from '../store/types.js';
-import type { BackendRefSpec, HttpFilterSpec } from '../store/policy-types.js';
+import type { BackendRefSpec, HttpFilterSpec, ParentRef } from '../store/policy-types.js';
 import type { PolicyIndex } from './policy-index.js';
 import { nsKey } from './policy-index.js';
 import { duration, grpcMatch, headerModifier, hostMatches, httpMatch, redirect, routeMetadata, urlRewrite } from './route-proto.js';
@@ -42,7 +42,7 @@ export function findService(index: PolicyIndex, t: { kind: 'service'; namespace:
   return undefined;
 }
 
-function backend(ref: { name: string; namespace: string; port: number }, o: OutboundOptions): Backend {
+export function backend(ref: { name: string; namespace: string; port: number }, o: OutboundOptions): Backend {
   const authority = `${ref.name}.${ref.namespace}.svc.${o.clusterDomain}:${ref.port}`;
   return {
     metadata: { resource: { group: 'core', kind: 'Service', name: ref.name, namespace: ref.namespace, port: ref.port } },
@@ -54,11 +54,40 @@ function backend(ref: { name: string; namespace: string; port: number }, o: Outb
   };
 }
 
-function distribution(refs: readonly BackendRefSpec[], self: ServicePort, o: OutboundOptions) {
-  const targets = refs.length > 0
-    ? refs.map((r) => ({ name: r.name, namespace: r.namespace ?? self.service.metadata.namespace, port: r.port ?? self.port, weight: r.weight }))
+/** A rule's backends, in a shape every route kind's Distribution accepts (backends carry no filters). */
+export type Distribution =
+  | { readonly randomAvailable: { backends: { backend: { backend: Backend; filters: never[] }; weight: number }[] } }
+  | { readonly firstAvailable: { backends: { backend: Backend; filters: never[] }[] } };
+
+function distribution(refs: readonly BackendRefSpec[], self: ServicePort, o: OutboundOptions): Distribution {
+  const services = refs.filter((r) => r.kind === 'Service');
+  const targets = services.length > 0
+    ? services.map((r) => ({ name: r.name, namespace: r.namespace ?? self.service.metadata.namespace, port: r.port ?? self.port, weight: r.weight }))
     : [{ name: self.service.metadata.name, namespace: self.service.metadata.namespace, port: self.port, weight: 1 }];
   return { randomAvailable: { backends: targets.map((t) => ({ backend: { backend: backend(t, o), filters: [] }, weight: t.weight })) } };
+}
+
+/**
+ * What routes attach to and where their rules send traffic: a Service port here, an
+ * EgressNetwork in egress.ts (its backends: the original destination).
+ */
+export interface RouteParent {
+  /** The namespace the parent is in (default namespace of backend and mirror refs). */
+  readonly namespace: string;
+  readonly port: number;
+  attached(route: { readonly spec: { readonly parentRefs: readonly ParentRef[] }; readonly metadata: { readonly namespace: string } }): boolean;
+  backends(refs: readonly BackendRefSpec[]): Distribution;
+}
+
+function serviceParent(self: ServicePort, o: OutboundOptions): RouteParent {
+  const ns = self.service.metadata.namespace;
+  return {
+    namespace: ns,
+    port: self.port,
+    attached: (r) => r.spec.parentRefs.some((p) => p.kind === 'Service' && p.name === self.service.metadata.name
+      && (p.namespace ?? r.metadata.namespace) === ns && (p.port === undefined || p.port === self.port)),
+    backends: (refs) => distribution(refs, self, o),
+  };
 }
 
 /** An annotation's duration; a malformed one is ignored (annotations are not validated on apply). */
@@ -138,13 +167,11 @@ function routeRateLimit(index: PolicyIndex, kind: 'HTTPRoute' | 'GRPCRoute', rou
   return { metadata: routeMetadata(rl.apiVersion, 'HTTPLocalRateLimitPolicy', rl.metadata), requestsPerSecond: rl.spec.total };
 }
 
-function httpRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): HttpRoute[] {
-  const ns = self.service.metadata.namespace;
+export function httpRoutes(index: PolicyIndex, parent: RouteParent, o: OutboundOptions): HttpRoute[] {
+  const ns = parent.namespace;
   const out: HttpRoute[] = [];
   for (const r of index.httpRoutes.values()) {
-    const attached = r.spec.parentRefs.some((p) => p.kind === 'Service' && p.name === self.service.metadata.name
-      && (p.namespace ?? r.metadata.namespace) === ns && (p.port === undefined || p.port === self.port));
-    if (!attached) continue;
+    if (!parent.attached(r)) continue;
     const ann = r.metadata.annotations;
     const fault = faultOf(ann, false);
     // Faults come first: a request the route aborts is not redirected or rewritten.
@@ -163,8 +190,8 @@ function httpRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): 
             : f.type === 'ResponseHeaderModifier' ? [{ responseHeaderModifier: headerModifier(f.modifier) }]
               : f.type === 'RequestRedirect' ? [{ redirect: redirect(f) }]
                 : f.type === 'URLRewrite' ? [{ urlRewrite: urlRewrite(f) }]
-                  : [{ requestMirror: mirror(f, ns, self.port, o) }])],
-        backends: distribution(rule.backendRefs, self, o),
+                  : [{ requestMirror: mirror(f, ns, parent.port, o) }])],
+        backends: parent.backends(rule.backendRefs),
         timeouts: timeouts(ann, rule.requestTimeoutMs, rule.backendRequestTimeoutMs),
         retry: httpRetry(ann),
       })),
@@ -176,11 +203,10 @@ function httpRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): 
 
 const GRPC_CODES: Record<string, string> = { cancelled: 'cancelled', 'deadline-exceeded': 'deadineExceeded', 'resource-exhausted': 'resourceExhausted', internal: 'internal', unavailable: 'unavailable' };
 
-function grpcRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): GrpcRoute[] {
-  const ns = self.service.metadata.namespace;
+export function grpcRoutes(index: PolicyIndex, parent: RouteParent): GrpcRoute[] {
   const out: GrpcRoute[] = [];
   for (const r of index.grpcRoutes.values()) {
-    if (!r.spec.parentRefs.some((p) => p.kind === 'Service' && p.name === self.service.metadata.name && (p.namespace ?? r.metadata.namespace) === ns && (p.port === undefined || p.port === self.port))) continue;
+    if (!parent.attached(r)) continue;
     const ann = r.metadata.annotations;
     const codes = annotation(ann, 'retry', 'grpc');
     const limit = Number(annotation(ann, 'retry', 'limit') ?? '1');
@@ -198,7 +224,7 @@ function grpcRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): 
       rules: r.spec.rules.map((rule) => ({
         matches: rule.matches.map(grpcMatch),
         filters: [...faults, ...rule.filters.flatMap((f) => (f.type === 'RequestHeaderModifier' ? [{ requestHeaderModifier: headerModifier(f.modifier) }] : []))],
-        backends: distribution(rule.backendRefs, self, o),
+        backends: parent.backends(rule.backendRefs),
         timeouts: timeouts(ann, undefined, undefined),
         retry: codes === undefined ? undefined : {
           maxRetries: Number.isInteger(limit) && limit >= 0 ? limit : 1,
@@ -215,9 +241,10 @@ function grpcRoutes(index: PolicyIndex, self: ServicePort, o: OutboundOptions): 
 /** The policy for a Service port; routes of both kinds: gRPC ones win (as Linkerd). */
 export function outboundPolicy(index: PolicyIndex, self: ServicePort, o: OutboundOptions): OutboundPolicy {
   const metadata = { resource: { group: 'core', kind: 'Service', name: self.service.metadata.name, namespace: self.service.metadata.namespace, port: self.port } };
-  const grpc = grpcRoutes(index, self, o);
+  const parent = serviceParent(self, o);
+  const grpc = grpcRoutes(index, parent);
   if (grpc.length > 0) return { metadata, protocol: { grpc: { routes: grpc } } };
-  const http = httpRoutes(index, self, o);
+  const http = httpRoutes(index, parent, o);
   const routes: HttpRoute[] = http.length > 0 ? http : [{
     metadata: { default: 'http' },
     hosts: [],

@@ -1,15 +1,15 @@
 // The policy controller's in-memory view of the store: one watch per kind it reads (Pods,
-// Services and the policy kinds), however many proxies are subscribed. After a store change it
+// Services, EndpointSlices and the policy kinds), however many proxies are subscribed. After a store change it
 // tells listeners once (events delivered together, e.g. one `weft apply`, are coalesced into
 // one notification, so a watcher never sees a Server without the policy applied with it).
-import type { Kind, Resource, ResourceOf, Service, Store, Watch } from '../store/types.js';
+import type { EndpointSlice, Kind, Resource, ResourceOf, Service, Store, Watch } from '../store/types.js';
 import type {
-  AuthorizationPolicy, GRPCRoute, HTTPLocalRateLimitPolicy, HTTPRoute, JWTAuthentication, MeshTLSAuthentication, NetworkAuthentication, Pod, Server,
+  AuthorizationPolicy, EgressNetwork, GRPCRoute, HTTPLocalRateLimitPolicy, HTTPRoute, JWTAuthentication, MeshTLSAuthentication, NetworkAuthentication, Pod, Server,
 } from '../store/policy-types.js';
 
 const WATCHED = [
   'Pod', 'Service', 'Server', 'AuthorizationPolicy', 'MeshTLSAuthentication', 'NetworkAuthentication',
-  'HTTPLocalRateLimitPolicy', 'HTTPRoute', 'GRPCRoute', 'JWTAuthentication',
+  'HTTPLocalRateLimitPolicy', 'HTTPRoute', 'GRPCRoute', 'JWTAuthentication', 'EgressNetwork', 'EndpointSlice',
 ] as const satisfies readonly Kind[];
 type WatchedKind = (typeof WATCHED)[number];
 
@@ -31,9 +31,14 @@ export class PolicyIndex {
   readonly httpRoutes: ByKey<HTTPRoute> = new Map();
   readonly grpcRoutes: ByKey<GRPCRoute> = new Map();
   readonly jwtAuthentications: ByKey<JWTAuthentication> = new Map();
+  readonly egressNetworks: ByKey<EgressNetwork> = new Map();
+  /** Endpoints are pods: an address among them is in the mesh, never egress. */
+  readonly endpointSlices: ByKey<EndpointSlice> = new Map();
   readonly ready: Promise<void>;
   private readonly watches: Watch[] = [];
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(kinds: ReadonlySet<Kind>) => void>();
+  /** Kinds changed since the last notification (endpoint churn need not recompute every answer). */
+  private changedKinds = new Set<Kind>();
   private flushQueued = false;
   private isReady = false;
 
@@ -54,7 +59,7 @@ export class PolicyIndex {
         const key = nsKey(e.object.metadata.namespace, e.object.metadata.name);
         if (e.type === 'DELETED') map.delete(key);
         else map.set(key, e.object);
-        this.changed();
+        this.changed(kind);
       }));
     }
   }
@@ -71,17 +76,23 @@ export class PolicyIndex {
       case 'HTTPRoute': return this.httpRoutes;
       case 'GRPCRoute': return this.grpcRoutes;
       case 'JWTAuthentication': return this.jwtAuthentications;
+      case 'EgressNetwork': return this.egressNetworks;
+      case 'EndpointSlice': return this.endpointSlices;
     }
   }
 
-  private changed(): void {
-    if (!this.isReady || this.flushQueued) return;
+  private changed(kind: WatchedKind): void {
+    if (!this.isReady) return;
+    this.changedKinds.add(kind);
+    if (this.flushQueued) return;
     this.flushQueued = true;
     queueMicrotask(() => {
       this.flushQueued = false;
+      const kinds: ReadonlySet<Kind> = this.changedKinds;
+      this.changedKinds = new Set();
       for (const l of this.listeners) {
         try {
-          l();
+          l(kinds);
         } catch {
           // One failing listener must not keep the others from the change.
         }
@@ -89,8 +100,8 @@ export class PolicyIndex {
     });
   }
 
-  /** Called after every (coalesced) change once the initial state is loaded. */
-  onChange(l: () => void): () => void {
+  /** Called after every (coalesced) change once the initial state is loaded, with the kinds that changed. */
+  onChange(l: (kinds: ReadonlySet<Kind>) => void): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
   }

@@ -5,7 +5,8 @@
 //     unchanged answers are not re-sent).
 //   - Bad requests are INVALID_ARGUMENT (a workload that is neither `{"ns","pod"}` JSON nor
 //     `ns:pod`, port 0, an unparsable authority); an outbound target that is no Service port is
-//     NOT_FOUND, so the proxy falls back to the original destination.
+//     NOT_FOUND, so the proxy falls back to the original destination — unless it is an address
+//     an EgressNetwork captures (egress.ts): then that EgressNetwork's policy.
 import * as grpc from '@grpc/grpc-js';
 import type { InboundServerPoliciesHandlers } from '../../api/gen/io/linkerd/proxy/inbound/InboundServerPolicies.js';
 import type { OutboundPoliciesHandlers } from '../../api/gen/io/linkerd/proxy/outbound/OutboundPolicies.js';
@@ -20,10 +21,11 @@ import { DEFAULT_CLUSTER_NETWORKS } from './authz.js';
 import { inboundServer, parseWorkload } from './inbound.js';
 import type { InboundOptions } from './inbound.js';
 import { findService, outboundPolicy, serviceKey } from './outbound.js';
-import type { OutboundOptions } from './outbound.js';
+import { egressPolicy, findEgressNetwork } from './egress.js';
+import type { EgressOptions } from './egress.js';
 import { PolicyIndex } from './policy-index.js';
 
-export interface PolicyOptions extends InboundOptions, OutboundOptions {
+export interface PolicyOptions extends InboundOptions, EgressOptions {
   readonly defaultNamespace: string;
 }
 
@@ -34,9 +36,13 @@ export const DEFAULT_POLICY_OPTIONS: PolicyOptions = Object.freeze({
   clusterNetworks: DEFAULT_CLUSTER_NETWORKS,
   defaultPolicy: 'all-unauthenticated' as DefaultPolicy,
   detectTimeoutMs: 10_000,
+  // The control plane's own namespace (Linkerd's default is linkerd-egress).
+  egressNamespace: 'weft',
 });
 
 type Sink = (msg: object) => void;
+
+const EGRESS_TOPIC = 'out egress ';
 
 /** One watched answer shared by every stream asking the same question. */
 class Topic {
@@ -72,8 +78,11 @@ export class PolicyService {
   constructor(store: Store, opts: Partial<PolicyOptions> = {}, private readonly log?: Logger) {
     this.opts = Object.freeze({ ...DEFAULT_POLICY_OPTIONS, ...opts });
     this.index = new PolicyIndex(store);
-    this.index.onChange(() => {
-      for (const t of this.topics.values()) t.refresh();
+    this.index.onChange((kinds) => {
+      // EndpointSlices only tell pods from egress addresses: endpoint churn alone recomputes
+      // egress answers, not every Server's and Service's.
+      const endpointsOnly = kinds.size === 1 && kinds.has('EndpointSlice');
+      for (const [key, t] of this.topics) if (!endpointsOnly || key.startsWith(EGRESS_TOPIC)) t.refresh();
     });
   }
 
@@ -133,12 +142,30 @@ export class PolicyService {
     };
   }
 
+  /**
+   * An address no Service has: its EgressNetwork's policy, recomputed on every change (a Service
+   * taking the address over, the EgressNetwork edited or deleted: then an empty answer, and the
+   * proxy goes back to the original destination as for an address in no EgressNetwork).
+   */
+  private egressAnswer(clientNs: string | undefined, ip: string, port: number): { key: string; compute: () => object | undefined } | grpc.status {
+    if (!findEgressNetwork(this.index, clientNs, ip, port, this.opts)) return grpc.status.NOT_FOUND;
+    return {
+      key: `${EGRESS_TOPIC}${clientNs ?? ''} ${ip}:${port}`,
+      compute: () => {
+        const sp = findService(this.index, { kind: 'ip', ip, port });
+        if (sp) return outboundPolicy(this.index, sp, this.opts);
+        const en = findEgressNetwork(this.index, clientNs, ip, port, this.opts);
+        return en ? egressPolicy(this.index, en, clientNs, ip, port, this.opts) : undefined;
+      },
+    };
+  }
+
   outboundHandlers(): OutboundPoliciesHandlers {
     const answer = (spec: TrafficSpec__Output): { key: string; compute: () => object | undefined } | grpc.status => {
       const t = this.outboundTarget(spec);
       if (!t) return grpc.status.INVALID_ARGUMENT;
       const sp = findService(this.index, t);
-      if (!sp) return grpc.status.NOT_FOUND;
+      if (!sp) return t.kind === 'ip' ? this.egressAnswer(namespaceFromContextToken(spec.sourceWorkload), t.ip, t.port) : grpc.status.NOT_FOUND;
       const key = `out ${serviceKey(sp)}`;
       const ns = sp.service.metadata.namespace;
       const name = sp.service.metadata.name;

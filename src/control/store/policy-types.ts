@@ -247,6 +247,25 @@ export interface GRPCRoute {
   };
 }
 
+export const EGRESS_TRAFFIC_POLICIES = ['Allow', 'Deny'] as const;
+export type EgressTrafficPolicy = (typeof EGRESS_TRAFFIC_POLICIES)[number];
+
+/**
+ * Linkerd 2.17's EgressNetwork: destinations outside the cluster, for clients of its namespace
+ * (or of every namespace, in the global egress namespace). `networks` undefined: everything
+ * outside the cluster networks. `trafficPolicy`: what happens to traffic no route attached to
+ * it (parentRef kind EgressNetwork) matches.
+ */
+export interface EgressNetwork {
+  readonly apiVersion: string;
+  readonly kind: 'EgressNetwork';
+  readonly metadata: ObjectMeta;
+  readonly spec: {
+    readonly networks: readonly NetworkSpec[] | undefined;
+    readonly trafficPolicy: EgressTrafficPolicy;
+  };
+}
+
 export type PolicyResource =
   | Pod | Server | AuthorizationPolicy | MeshTLSAuthentication | NetworkAuthentication | JWTAuthentication
-  | HTTPLocalRateLimitPolicy | HTTPRoute | GRPCRoute;
+  | HTTPLocalRateLimitPolicy | HTTPRoute | GRPCRoute | EgressNetwork;

@@ -130,7 +130,7 @@ export type Resource = Service | EndpointSlice | ServiceProfile | PolicyResource
 export type Kind = Resource['kind'];
 export const POLICY_KINDS = [
   'Pod', 'Server', 'AuthorizationPolicy', 'MeshTLSAuthentication', 'NetworkAuthentication',
-  'HTTPLocalRateLimitPolicy', 'HTTPRoute', 'GRPCRoute', 'JWTAuthentication',
+  'HTTPLocalRateLimitPolicy', 'HTTPRoute', 'GRPCRoute', 'JWTAuthentication', 'EgressNetwork',
 ] as const satisfies readonly Kind[];
 export const KINDS: readonly Kind[] = ['Service', 'EndpointSlice', 'ServiceProfile', ...POLICY_KINDS];
 

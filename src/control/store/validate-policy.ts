@@ -116,7 +116,7 @@ export function meshTLSAuthentication(doc: Obj, m: ObjectMeta, apiVersion: strin
   return Object.freeze({ apiVersion, kind: 'MeshTLSAuthentication', metadata: m, spec: Object.freeze({ identities: Object.freeze(identities), identityRefs: Object.freeze(identityRefs) }) });
 }
 
-function cidr(v: unknown, path: string): string {
+export function cidr(v: unknown, path: string): string {
   const s = str(v, path);
   if (!parseCidr(s)) throw new FieldError(path, `"${s}" is not a CIDR block or IP address`);
   return s;

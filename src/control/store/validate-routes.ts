@@ -27,7 +27,7 @@ function regex(v: string, path: string): string {
 function parentRef(v: unknown, path: string): ParentRef {
   const o = obj(v, path);
   const kind = optStr(o['kind'], join(path, 'kind')) ?? 'Gateway';
-  if (kind !== 'Server' && kind !== 'Service') throw new FieldError(join(path, 'kind'), `"${kind}" is not a parent weft serves (Server for inbound, Service for outbound)`);
+  if (kind !== 'Server' && kind !== 'Service' && kind !== 'EgressNetwork') throw new FieldError(join(path, 'kind'), `"${kind}" is not a parent weft serves (Server for inbound, Service or EgressNetwork for outbound)`);
   return Object.freeze({
     group: typeof o['group'] === 'string' ? o['group'] : kind === 'Service' ? 'core' : 'policy.linkerd.io',
     kind,
@@ -161,7 +161,8 @@ function filter(v: unknown, path: string, grpc: boolean): HttpFilterSpec {
 function backendRef(v: unknown, path: string): BackendRefSpec {
   const o = obj(v, path);
   const kind = optStr(o['kind'], join(path, 'kind')) ?? 'Service';
-  if (kind !== 'Service') throw new FieldError(join(path, 'kind'), `"${kind}" is not a backend weft serves (Service)`);
+  // EgressNetwork: the request's original destination (a route attached to an EgressNetwork).
+  if (kind !== 'Service' && kind !== 'EgressNetwork') throw new FieldError(join(path, 'kind'), `"${kind}" is not a backend weft serves (Service, or EgressNetwork for the original destination)`);
   return Object.freeze({
     group: typeof o['group'] === 'string' ? o['group'] : '',
     kind,
@@ -174,7 +175,7 @@ function backendRef(v: unknown, path: string): BackendRefSpec {
 
 function common(spec: Obj): { parentRefs: readonly ParentRef[]; hostnames: readonly string[] } {
   const parentRefs = list(spec['parentRefs'], 'spec.parentRefs').map((r, i) => parentRef(r, join('spec.parentRefs', i)));
-  if (parentRefs.length === 0) throw new FieldError('spec.parentRefs', 'a route needs at least one parentRef (a Server or a Service)');
+  if (parentRefs.length === 0) throw new FieldError('spec.parentRefs', 'a route needs at least one parentRef (a Server, a Service or an EgressNetwork)');
   const hostnames = list(spec['hostnames'], 'spec.hostnames').map((h, i) => hostname(h, join('spec.hostnames', i)) as string);
   return { parentRefs: Object.freeze(parentRefs), hostnames: Object.freeze(hostnames) };
 }

@@ -14,6 +14,7 @@ import {
 } from './validate-policy.js';
 import { grpcRoute, httpRoute } from './validate-routes.js';
 import { jwtAuthentication } from './validate-jwt.js';
+import { egressNetwork } from './validate-egress.js';
 
 type PolicyValidator = (doc: Obj, m: ObjectMeta, apiVersion: string) => Resource;
 
@@ -29,6 +30,7 @@ const POLICY_VALIDATORS: Readonly<Record<string, PolicyValidator>> = (() => {
   add(['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], 'NetworkAuthentication', networkAuthentication);
   add(['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], 'HTTPLocalRateLimitPolicy', httpLocalRateLimitPolicy);
   add(['policy.weft.io/v1alpha1'], 'JWTAuthentication', jwtAuthentication);
+  add(['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], 'EgressNetwork', egressNetwork);
   add(['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1beta1', 'policy.weft.io/v1beta3', 'policy.linkerd.io/v1beta3'], 'HTTPRoute', httpRoute);
   add(['gateway.networking.k8s.io/v1', 'gateway.networking.k8s.io/v1alpha2'], 'GRPCRoute', grpcRoute);
   return Object.freeze(out);

@@ -15,7 +15,7 @@ import { header, headerModifier, hosts, httpMatch } from '../policy/decode.js';
 import type { Redirect, RequestMatch, ValueMatch } from '../policy/types.js';
 import type { RouteRateLimit__Output } from '../../api/gen/io/linkerd/proxy/outbound/RouteRateLimit.js';
 import type {
-  OutboundPolicyView, OutboundRoute, OutboundRule, ParentLabels, Ratio, ResourceLabels, RouteRetry, UrlRewrite, WeightedBackend,
+  EgressView, OutboundPolicyView, OutboundRoute, OutboundRule, ParentLabels, Ratio, ResourceLabels, RouteRetry, UrlRewrite, WeightedBackend,
 } from './policy-types.js';
 
 type GrpcDistribution = GrpcRoute__Output['rules'][number]['backends'];
@@ -40,9 +40,11 @@ function resourceLabels(m: Metadata__Output | null | undefined): ParentLabels {
 function backends(d: HttpDistribution | GrpcDistribution | null | undefined): WeightedBackend[] {
   const list = d?.randomAvailable?.backends.map((b) => ({ rb: b.backend, weight: b.weight }))
     ?? d?.firstAvailable?.backends.map((rb) => ({ rb, weight: 1 })) ?? [];
-  return list.flatMap(({ rb, weight }) => {
+  return list.flatMap(({ rb, weight }): WeightedBackend[] => {
+    if (weight <= 0) return [];
+    if (rb?.backend?.forward) return [{ authority: '', forward: true, weight, labels: resourceLabels(rb.backend.metadata) }];
     const authority = rb?.backend?.balancer?.discovery?.dst?.path;
-    return authority && weight > 0 ? [{ authority, weight, labels: resourceLabels(rb?.backend?.metadata) }] : [];
+    return authority ? [{ authority, weight, labels: resourceLabels(rb?.backend?.metadata) }] : [];
   });
 }
 
@@ -141,17 +143,37 @@ function rateLimit(rl: RouteRateLimit__Output | null | undefined): OutboundRoute
 /** A route the control plane made up for a Service without routes. */
 const isDefault = (r: { metadata: Metadata__Output | null }): boolean => !r.metadata?.resource;
 
+/**
+ * An EgressNetwork's answer: its default route (the last one without a resource) says what
+ * unmatched traffic meets — a failure injector there is trafficPolicy Deny — and the opaque
+ * default route's Forbidden filter refuses TCP.
+ */
+/** Whether the opaque routes refuse (a Forbidden filter); undefined when there are none. */
+function opaqueForbidden(routes: readonly { readonly rules: readonly { readonly filters: readonly { readonly forbidden?: unknown }[] }[] }[] | undefined): boolean | undefined {
+  if (!routes || routes.length === 0) return undefined;
+  return routes.some((r) => r.rules.some((x) => x.filters.some((f) => f.forbidden)));
+}
+
+type DefaultRoute = { readonly metadata: Metadata__Output | null; readonly rules: readonly { readonly filters: readonly { readonly failureInjector?: unknown }[] }[] };
+
+function egressView(defaults: readonly DefaultRoute[], opaqueForbidden: boolean | undefined): EgressView {
+  const d = defaults.at(-1);
+  const httpDenied = d?.rules.some((r) => r.filters.some((f) => f.failureInjector)) ?? false;
+  return { defaultRoute: routeLabels(d?.metadata), httpDenied, opaqueDenied: opaqueForbidden ?? httpDenied };
+}
+
 export function decodeOutboundPolicy(p: OutboundPolicy__Output): OutboundPolicyView {
   const parent = resourceLabels(p.metadata);
+  const isEgress = parent.kind === 'EgressNetwork';
   const proto = p.protocol;
   if (proto?.grpc) {
     const routes = proto.grpc.routes.filter((r) => !isDefault(r))
       .map((r): OutboundRoute => ({ labels: routeLabels(r.metadata), hosts: hosts(r.hosts), rules: r.rules.map(grpcRule), rateLimit: rateLimit(r.rateLimit) }));
-    return { parent, protocol: 'grpc', routes };
+    return { parent, protocol: 'grpc', routes, egress: isEgress ? egressView(proto.grpc.routes.filter(isDefault), undefined) : undefined };
   }
   // Detect, HTTP/1 and HTTP/2 all carry the same HTTPRoutes in weft's answers.
   const http = proto?.detect?.http1 ?? proto?.detect?.http2 ?? proto?.http1 ?? proto?.http2;
   const routes = (http?.routes ?? []).filter((r) => !isDefault(r))
     .map((r): OutboundRoute => ({ labels: routeLabels(r.metadata), hosts: hosts(r.hosts), rules: r.rules.map(httpRule), rateLimit: rateLimit(r.rateLimit) }));
-  return { parent, protocol: 'http', routes };
+  return { parent, protocol: 'http', routes, egress: isEgress ? egressView((http?.routes ?? []).filter(isDefault), opaqueForbidden(proto?.detect?.opaque?.routes)) : undefined };
 }

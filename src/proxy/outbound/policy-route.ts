@@ -3,7 +3,8 @@
 // routed here (the HTTPRoute wins over a ServiceProfile, as in Linkerd); any other target goes
 // on to the profile path exactly as before — one map lookup when the policy is known.
 // Per request, in this order:
-//   match (Gateway API precedence; no rule matches: 404 / gRPC UNIMPLEMENTED)
+//   match (Gateway API precedence; no rule matches: 404 / gRPC UNIMPLEMENTED, or for an
+//          EgressNetwork's address its trafficPolicy: egress-route.ts)
 //   -> the route's rate limit (route-rate-limit.ts: 429 / RESOURCE_EXHAUSTED)
 //   -> fault injection: abort (status, ratio), then delay (ms, ratio)
 //   -> RequestRedirect (3xx, nothing sent upstream)
@@ -13,7 +14,7 @@
 //      backend's retry budget), request timeout (504 / DEADLINE_EXCEEDED), route name for tap
 //   -> metrics per route once the response has ended (route-metrics.ts).
 import { performance } from 'node:perf_hooks';
-import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import { TimeoutError, WeftError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/log.js';
 import type { H1Layer } from '../http/h1-forward.js';
@@ -21,7 +22,6 @@ import { sendProxyError } from '../http/h1-forward.js';
 import type { H2Layer } from '../http/h2-forward.js';
 import { respondH2Error } from '../http/h2-forward.js';
 import { getHeader } from '../http/h1/headers.js';
-import { PROXY_ERROR_HEADER, headerSafe } from '../http/proxy-error.js';
 import type { AttemptOutcome, HttpRoute } from '../http/route.js';
 import { matchRoute, splitTarget, type RequestInfo } from '../policy/http-route-match.js';
 import type { RequestMatch } from '../policy/types.js';
@@ -37,6 +37,10 @@ import { Mirror } from './mirror.js';
 import { RouteRateLimits } from './route-rate-limit.js';
 import type { MeshConnector } from '../mesh/connector.js';
 import { constants as h2constants } from 'node:http2';
+import { egressH1, egressH2 } from './egress-route.js';
+import type { EgressMetrics } from './egress-metrics.js';
+import { policyFor, type HostAddresses } from './egress-lookup.js';
+import { failH2, respond } from './h2-local-response.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
 
 /** No rule of the target's routes matches the request (Linkerd: 404, gRPC UNIMPLEMENTED). */
@@ -62,6 +66,9 @@ export interface PolicyRouteDeps {
   readonly rng: () => number;
   readonly mirror: Mirror;
   readonly rateLimits: RouteRateLimits;
+  readonly egress: EgressMetrics;
+  /** Proxy-form hosts no Service has, resolved to ask for their address's policy (egress). */
+  readonly hosts: HostAddresses;
 }
 
 export type Protocol = 'http' | 'grpc';
@@ -117,15 +124,35 @@ export function retryDecision(r: RouteRetry, protocol: Protocol, budget: { tryWi
   };
 }
 
-/** The route for the forward layers: a backend's balancer, retry, timeouts, route name. */
-async function routeTo(d: PolicyRouteDeps, m: Matched, route: HttpRoute, protocol: Protocol, path: string): Promise<Routed> {
-  const b = pickBackend(m.rule, d.rng);
+/** The backend's part of the route: a Service's balancer and retries, or the original destination. */
+async function backendOf(d: PolicyRouteDeps, m: Matched, b: WeightedBackend | undefined, route: HttpRoute, protocol: Protocol): Promise<Partial<HttpRoute>> {
+  // An EgressNetwork route's backend: the original destination as it is (route.target). No
+  // retries: there is no Service budget to draw them from.
+  if (b?.forward) return {};
   const authority = b?.authority ?? lookupKey(route) ?? route.authority;
   const dest = await d.dests.get(authority);
   if (!dest) throw new BackendUnknownError(m.route.labels.name, authority);
-  if (b) d.metrics.backend(protocol, m.labels, b);
   const backend = dest.direct();
   dest.budget.deposit();
+  const retry = m.rule.retry ? retryDecision(m.rule.retry, protocol, dest.budget, () => d.metrics.retried(protocol, m.labels)) : undefined;
+  const tryTimeoutMs = m.rule.retry?.tryTimeoutMs;
+  return {
+    identity: backend.identity(),
+    pick: () => {
+      const lease = backend.http.pick();
+      const e = lease.endpoint;
+      return { target: { host: e.host, port: e.port }, identity: e.identity, done: (ok) => lease.end(ok) };
+    },
+    ...(retry ? { retry } : {}),
+    ...(tryTimeoutMs ? { tryTimeoutMs } : {}),
+  };
+}
+
+/** The route for the forward layers: a backend's balancer, retry, timeouts, route name. */
+async function routeTo(d: PolicyRouteDeps, m: Matched, route: HttpRoute, protocol: Protocol, path: string): Promise<Routed> {
+  const b = pickBackend(m.rule, d.rng);
+  const via = await backendOf(d, m, b, route, protocol);
+  if (b) d.metrics.backend(protocol, m.labels, b);
   let timer: NodeJS.Timeout | undefined;
   let signal: AbortSignal | undefined;
   const ms = m.rule.requestTimeoutMs;
@@ -134,22 +161,13 @@ async function routeTo(d: PolicyRouteDeps, m: Matched, route: HttpRoute, protoco
     timer = setTimeout(() => ac.abort(new TimeoutError(`request on route ${m.route.labels.kind}/${m.route.labels.name}`, ms)), ms);
     signal = ac.signal;
   }
-  const retry = m.rule.retry ? retryDecision(m.rule.retry, protocol, dest.budget, () => d.metrics.retried(protocol, m.labels)) : undefined;
-  const tryTimeoutMs = m.rule.retry?.tryTimeoutMs;
   const cost = d.metrics.startCost();
   const routed: HttpRoute = {
     ...route,
     path,
-    identity: backend.identity(),
-    pick: () => {
-      const lease = backend.http.pick();
-      const e = lease.endpoint;
-      return { target: { host: e.host, port: e.port }, identity: e.identity, done: (ok) => lease.end(ok) };
-    },
+    ...via,
     routeName: m.route.labels.name,
     ...(cost ? { cost } : {}),
-    ...(retry ? { retry } : {}),
-    ...(tryTimeoutMs ? { tryTimeoutMs } : {}),
     ...(signal ? { signal } : {}),
   };
   const start = route.startMs;
@@ -162,18 +180,17 @@ async function routeTo(d: PolicyRouteDeps, m: Matched, route: HttpRoute, protoco
   };
 }
 
-/** The matched route, `null` when the target has routes but none matches, undefined: no routes. */
-function select(view: OutboundPolicyView | undefined, info: RequestInfo): Matched | null | undefined {
-  if (!view || view.routes.length === 0) return undefined;
-  const m = matchRoute(view.routes, info);
+/** The matched route, `null` when none matches (an EgressNetwork's traffic policy, else 404). */
+function select(view: OutboundPolicyView, info: RequestInfo): Matched | null {
+  const m = view.routes.length > 0 ? matchRoute(view.routes, info) : undefined;
   if (!m) return null;
   return { view, route: m.route, rule: m.rule, match: m.match, labels: OutboundRouteMetrics.labels(view.parent, m.route), info };
 }
 
 /** Runs `go` with the target's policy: now when known, else once the first answer (or timeout) is in. */
 function withPolicy(d: PolicyRouteDeps, route: HttpRoute, go: (v: OutboundPolicyView | undefined) => void): void {
-  const key = lookupKey(route);
-  const v = key ? d.policies.lookup(key) : undefined;
+  const target = route.ctx.target ?? route.target;
+  const v = target ? policyFor(d.policies, d.hosts, target) : undefined;
   if (v instanceof Promise) v.then(go, () => go(undefined));
   else go(v);
 }
@@ -199,11 +216,12 @@ export function policyRouteH1(d: PolicyRouteDeps, viaProfile: H1Layer): H1Layer 
   return (next) => {
     const profile = viaProfile(next);
     return (req, res, route) => withPolicy(d, route, (view) => {
-      if (!view || view.routes.length === 0) return profile(req, res, route);
+      if (!view || (view.routes.length === 0 && !view.egress)) return profile(req, res, route);
       const { path, query } = splitTarget(route.path);
       const info: RequestInfo = { method: req.method, path, query, host: route.authority, header: (n) => getHeader(req.headers, n) };
       const m = select(view, info);
       if (!m) {
+        if (view.egress) return egressH1(d, view, view.egress, req, res, route, info.host, next);
         req.discardBody();
         return res.respondError(404, 'Not Found', new NoRouteError(`${view.parent.kind}/${view.parent.name}`, req.method, path).message);
       }
@@ -252,31 +270,9 @@ export function policyRouteH1(d: PolicyRouteDeps, viaProfile: H1Layer): H1Layer 
   };
 }
 
-function isGrpc(headers: IncomingHttpHeaders): boolean {
-  const ct = headers['content-type'];
-  return typeof ct === 'string' && ct.startsWith('application/grpc');
-}
-
-/** A response the layer makes itself (fault, no route, redirect); false when the stream is gone. */
-function respond(stream: ServerHttp2Stream, h: Record<string, string | number>, body?: string): boolean {
-  if (stream.destroyed || stream.closed || stream.headersSent) return false;
-  try {
-    stream.respond(h, { endStream: body === undefined });
-    if (body !== undefined) stream.end(body);
-  } catch {
-    return false;
-  }
-  stream.resume(); // the request body is not wanted
-  return true;
-}
-
-// grpc-message is percent-encoded only outside printable ASCII and for '%' (gRPC over HTTP/2);
-// `safe` is already printable ASCII. (encodeURIComponent would also encode '/', which clients
-// then show as "%2F".)
-function failH2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, status: number, grpcStatus: number, reason: string): void {
-  const safe = headerSafe(reason);
-  if (isGrpc(headers)) respond(stream, { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': safe.replace(/%/g, '%25'), [PROXY_ERROR_HEADER]: safe });
-  else respond(stream, { ':status': status, 'content-type': 'text/plain; charset=utf-8', [PROXY_ERROR_HEADER]: safe }, `${reason}\n`);
+/** The status label of what the stream sent: its grpc-status on gRPC routes, else its :status. */
+function sentStatus(stream: ServerHttp2Stream, protocol: Protocol): string {
+  return protocol === 'grpc' ? sentGrpcStatus(stream) : String(stream.sentHeaders?.[':status'] ?? '');
 }
 
 /** grpc-status of what the stream sent (trailers, or a trailers-only response), else "". */
@@ -289,7 +285,7 @@ export function policyRouteH2(d: PolicyRouteDeps, viaProfile: H2Layer): H2Layer 
   return (next) => {
     const profile = viaProfile(next);
     return (stream, headers, flags, route) => withPolicy(d, route, (view) => {
-      if (!view || view.routes.length === 0) return profile(stream, headers, flags, route);
+      if (!view || (view.routes.length === 0 && !view.egress)) return profile(stream, headers, flags, route);
       const { path, query } = splitTarget(headers[':path'] ?? '/');
       const header = (n: string): string | undefined => {
         const v = headers[n];
@@ -299,6 +295,7 @@ export function policyRouteH2(d: PolicyRouteDeps, viaProfile: H2Layer): H2Layer 
       const info: RequestInfo = { method, path, query, host: headers[':authority'] ?? route.authority, header };
       const protocol: Protocol = view.protocol === 'grpc' ? 'grpc' : 'http';
       const m = select(view, info);
+      if (!m && view.egress) return egressH2(d, view, view.egress, stream, headers, flags, route, info.host, protocol, next, (st) => sentStatus(st, protocol));
       if (!m) return failH2(stream, headers, 404, 12, new NoRouteError(`${view.parent.kind}/${view.parent.name}`, method, path).message);
       const limited = d.rateLimits.refuse(m.route);
       if (limited) {
@@ -326,10 +323,7 @@ export function policyRouteH2(d: PolicyRouteDeps, viaProfile: H2Layer): H2Layer 
         const mirrorBody = rule.mirror && d.rng() < rule.mirror.ratio ? d.mirror.h2(headers, (flags & h2constants.NGHTTP2_FLAG_END_STREAM) !== 0, rule.mirror.authority, m.labels) : undefined;
         routeTo(d, m, { ...route, authority, ...(mirrorBody ? { onRequestBody: mirrorBody } : {}) }, protocol, target).then(
           (r) => {
-            stream.once('close', () => {
-              const status = protocol === 'grpc' ? sentGrpcStatus(stream) : String(stream.sentHeaders?.[':status'] ?? '');
-              r.finish(status, stream.sentHeaders ? '' : 'UNEXPECTED');
-            });
+            stream.once('close', () => r.finish(sentStatus(stream, protocol), stream.sentHeaders ? '' : 'UNEXPECTED'));
             next(stream, headers, flags, r.route);
           },
           (err: unknown) => {
@@ -349,7 +343,7 @@ export function policyRouteH2(d: PolicyRouteDeps, viaProfile: H2Layer): H2Layer 
 export function policyRoutes(
   deps: {
     policies: OutboundPolicyClient; dests: OutboundDestinations; metrics: ProxyMetrics; log: Logger;
-    mesh: MeshConnector | undefined; mirrorMaxInFlight: number; rng?: () => number;
+    mesh: MeshConnector | undefined; mirrorMaxInFlight: number; egress: EgressMetrics; hosts: HostAddresses; rng?: () => number;
   },
   profile: { h1: H1Layer; h2: H2Layer },
 ): { h1: H1Layer; h2: H2Layer } {
@@ -357,6 +351,8 @@ export function policyRoutes(
     policies: deps.policies, dests: deps.dests, metrics: new OutboundRouteMetrics(deps.metrics), log: deps.log.child('routes'), rng: deps.rng ?? Math.random,
     mirror: new Mirror({ dests: deps.dests, mesh: deps.mesh, maxInFlight: deps.mirrorMaxInFlight }, deps.metrics),
     rateLimits: new RouteRateLimits(deps.metrics),
+    egress: deps.egress,
+    hosts: deps.hosts,
   };
   return { h1: policyRouteH1(d, profile.h1), h2: policyRouteH2(d, profile.h2) };
 }

@@ -16,8 +16,10 @@ export interface ParentLabels extends ResourceLabels {
 export type Ratio = number;
 
 export interface WeightedBackend {
-  /** The Service authority its endpoints are discovered by ("name.ns.svc.cluster.local:port"). */
+  /** The Service authority its endpoints are discovered by ("name.ns.svc.cluster.local:port"); "" when `forward`. */
   readonly authority: string;
+  /** The request's original destination (Backend.forward: an EgressNetwork's routes). */
+  readonly forward?: true;
   readonly weight: number;
   readonly labels: ParentLabels;
 }
@@ -64,8 +66,23 @@ export interface OutboundRoute {
   readonly rateLimit?: { readonly rps: number; readonly name: string; readonly namespace: string } | undefined;
 }
 
+/**
+ * An address outside the mesh that an EgressNetwork captures (parent kind EgressNetwork): what
+ * happens to traffic its attached routes do not match — the control plane's default routes.
+ */
+export interface EgressView {
+  /** The default route (http-egress-allow|deny, grpc-egress-*), for route_* labels. */
+  readonly defaultRoute: ResourceLabels;
+  /** trafficPolicy Deny: unmatched HTTP/gRPC refused (the default route injects a failure). */
+  readonly httpDenied: boolean;
+  /** Opaque TCP refused (the opaque default route's Forbidden filter). */
+  readonly opaqueDenied: boolean;
+}
+
 export interface OutboundPolicyView {
   readonly parent: ParentLabels;
+  /** Set when the target is an EgressNetwork's: `routes` then never fall back to profiles. */
+  readonly egress: EgressView | undefined;
   readonly protocol: 'http' | 'grpc';
   /**
    * The Service's own routes; empty when it has none (the control plane's default route), in

@@ -7,7 +7,8 @@
 //              -> route cost (a routed request's bytes, and CPU time for 1 in N)
 //              -> metrics -> trace span (traceparent/b3 onward) -> tap (when someone taps)
 //              -> forward: balancer pick per attempt, pooled connections, mTLS when meshed
-//     tls/opaque -> discover -> TCP balancer pick (or the original destination)
+//     tls/opaque -> an EgressNetwork's address: closed under Deny, else straight out
+//              -> discover -> TCP balancer pick (or the original destination)
 //              -> TCP forward (mTLS + transport header when meshed)
 import type { Socket } from 'node:net';
 import { formatAddress, parseAuthority, type Address } from '../../lib/address.js';
@@ -17,6 +18,8 @@ import { forwardH1, type H1Handler } from '../http/h1-forward.js';
 import { forwardH2, type H2Handler } from '../http/h2-forward.js';
 import { discoverH1, discoverH2, discoverUpgrade } from './discover-http.js';
 import { policyRoutes } from './policy-route.js';
+import { EgressMetrics } from './egress-metrics.js';
+import { HostAddresses, policyFor } from './egress-lookup.js';
 import { dnsH1, dnsH2 } from './discover-dns.js';
 import { DnsDiscovery } from './dns-discovery.js';
 import { forwardH1OverH2 } from '../http/h1-over-h2.js';
@@ -46,7 +49,11 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     ? { h1: discoverH1(destinations, metrics), h2: discoverH2(destinations, metrics) }
     : { h1: (h: H1Handler) => h, h2: (h: H2Handler) => h };
   // HTTPRoutes (OutboundPolicies) win over ServiceProfiles; a target without routes goes on to the profile layer.
-  const discover = destinations && outboundPolicy ? policyRoutes({ policies: outboundPolicy, dests: destinations, metrics, log, mesh, mirrorMaxInFlight: cfg.mirrorMaxInFlight }, profiles) : profiles;
+  // Traffic leaving the mesh (EgressNetwork): counted, and refused under trafficPolicy Deny.
+  const egress = outboundPolicy ? { metrics: new EgressMetrics(metrics), hosts: new HostAddresses() } : undefined;
+  const discover = destinations && outboundPolicy && egress
+    ? policyRoutes({ policies: outboundPolicy, dests: destinations, metrics, log, mesh, mirrorMaxInFlight: cfg.mirrorMaxInFlight, egress: egress.metrics, hosts: egress.hosts }, profiles)
+    : profiles;
   // After the destination service: names it does not know, through DNS (when configured).
   const dns = cfg.dnsDiscovery ? new DnsDiscovery(cfg.dnsServers) : undefined;
   const dnsLayer = dns ? { h1: dnsH1(dns, metrics), h2: dnsH2(dns, metrics) } : { h1: (h: H1Handler) => h, h2: (h: H2Handler) => h };
@@ -88,6 +95,19 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
   /** Opaque TCP: a discovered endpoint (mTLS when meshed), else the original destination. */
   const opaqueTcp = async (s: Socket, ctx: ConnContext, staticConnect: TcpConnect | undefined, prefix?: Buffer): Promise<void> => {
     const target = ctx.target;
+    const view = target && outboundPolicy && egress ? await policyFor(outboundPolicy, egress.hosts, target) : undefined;
+    if (view?.egress && target && egress) {
+      // An EgressNetwork's address: refused (the connection closed) or let out as it is.
+      if (view.egress.opaqueDenied) {
+        egress.metrics.deny(view.parent, 'opaque');
+        log.info('opaque connection refused by EgressNetwork', { target: formatAddress(target), egressNetwork: `${view.parent.namespace}/${view.parent.name}` });
+        s.destroy();
+        return;
+      }
+      egress.metrics.open(view.parent);
+      tracker.track(s, tcpLabels(ctx));
+      return forwardTcp(s, target, upstream.tcp, staticConnect, prefix);
+    }
     const dest = target && destinations ? await destinations.get(formatAddress(target)).catch(() => undefined) : undefined;
     if (!dest) {
       tracker.track(s, tcpLabels(ctx));

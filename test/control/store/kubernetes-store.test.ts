@@ -148,6 +148,25 @@ spec:
     w.close();
   });
 
+  test("EgressNetworks from Linkerd's CRD are read and validated; one weft cannot read is skipped", async () => {
+    const w = events(store, 'EgressNetwork');
+    await cluster.k(['apply', '-f', '-'], `apiVersion: policy.linkerd.io/v1alpha1
+kind: EgressNetwork
+metadata: {name: bad, namespace: ${NS}}
+spec: {trafficPolicy: Maybe}
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: EgressNetwork
+metadata: {name: internet, namespace: ${NS}}
+spec: {trafficPolicy: Deny, networks: [{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}]}
+`);
+    const added = await w.waitFor('the EgressNetwork', named('ADDED', 'internet'));
+    assert.ok(added.type === 'ADDED' && added.object.kind === 'EgressNetwork' && added.object.spec.trafficPolicy === 'Deny');
+    assert.deepEqual(added.object.spec.networks, [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }]);
+    assert.ok(!w.seen.some(named('ADDED', 'bad')));
+    w.close();
+  });
+
   test('an object weft cannot read is skipped, not fatal', async () => {
     // A slice without the service-name label belongs to no service.
     const w = events(store, 'EndpointSlice');

@@ -210,6 +210,16 @@ test('malformed policy fields are rejected naming the field', () => {
     ['apiVersion: policy.weft.io/v1alpha1\nkind: JWTAuthentication\nmetadata: {name: j}\nspec: {issuer: i, audiences: [a], jwks: {url: "ftp://i/k"}}', 'spec.jwks.url'],
     ['apiVersion: policy.weft.io/v1alpha1\nkind: JWTAuthentication\nmetadata: {name: j}\nspec: {issuer: i, audiences: [a], jwks: {url: "https://i/k"}, claims: [{name: scope}]}', 'spec.claims[0].values'],
     ['apiVersion: policy.weft.io/v1alpha1\nkind: JWTAuthentication\nmetadata: {name: j}\nspec: {issuer: i, audiences: [""], jwks: {url: "https://i/k"}}', 'spec.audiences[0]'],
+    // EgressNetwork (Linkerd 2.17)
+    ['apiVersion: policy.linkerd.io/v1alpha1\nkind: EgressNetwork\nmetadata: {name: e}\nspec: {networks: [{cidr: 0.0.0.0/0}]}', 'spec.trafficPolicy'],
+    ['apiVersion: policy.linkerd.io/v1alpha1\nkind: EgressNetwork\nmetadata: {name: e}\nspec: {trafficPolicy: Block}', 'spec.trafficPolicy'],
+    ['apiVersion: policy.linkerd.io/v1alpha1\nkind: EgressNetwork\nmetadata: {name: e}\nspec: {trafficPolicy: Deny, networks: [{cidr: 300.0.0.0/8}]}', 'spec.networks[0].cidr'],
+    ['apiVersion: policy.linkerd.io/v1alpha1\nkind: EgressNetwork\nmetadata: {name: e}\nspec: {trafficPolicy: Deny, networks: [{cidr: 0.0.0.0/0}, {except: [10.0.0.0/8]}]}', 'spec.networks[1].cidr'],
+    ['apiVersion: policy.linkerd.io/v1alpha1\nkind: EgressNetwork\nmetadata: {name: e}\nspec: {trafficPolicy: Deny, networks: [{cidr: 10.0.0.0/16, except: [10.0.0.0/8]}]}', 'spec.networks[0].except[0]'],
+    ['apiVersion: policy.linkerd.io/v1alpha1\nkind: EgressNetwork\nmetadata: {name: e}\nspec: {trafficPolicy: Deny, networks: [{cidr: 10.0.0.0/16, except: [192.168.1.1]}]}', 'spec.networks[0].except[0]'],
+    ['apiVersion: policy.linkerd.io/v1alpha1\nkind: EgressNetwork\nmetadata: {name: e}\nspec: {trafficPolicy: Deny, networks: []}', 'spec.networks'],
+    ['apiVersion: policy.linkerd.io/v1alpha1\nkind: EgressNetwork\nmetadata: {name: e}\nspec: {trafficPolicy: Deny, networks: {cidr: 0.0.0.0/0}}', 'spec.networks'],
+    ['apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\nspec: {parentRefs: [{name: e, kind: EgressNetwork}], rules: [{backendRefs: [{name: b, kind: Gateway}]}]}', 'spec.rules[0].backendRefs[0].kind'],
   ];
   for (const [yaml, field] of cases) {
     const err = fieldError(yaml);

@@ -60,6 +60,11 @@ const CASES: { apiVersions: string[]; kind: string; bad: unknown; field: RegExp;
     good: { parentRefs: [{ kind: 'Server', name: 'web-http' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/items' } }] }] },
   },
   {
+    apiVersions: ['policy.weft.io/v1alpha1', 'policy.linkerd.io/v1alpha1'], kind: 'EgressNetwork',
+    bad: { networks: [{ cidr: '0.0.0.0/0' }] }, field: /spec\.trafficPolicy/,
+    good: { networks: [{ cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }], trafficPolicy: 'Deny' },
+  },
+  {
     apiVersions: ['policy.weft.io/v1alpha1'], kind: 'JWTAuthentication',
     bad: { audiences: ['shop'], jwks: { url: 'https://issuer.example/keys' } }, field: /spec\.issuer/,
     good: { issuer: 'https://issuer.example', audiences: ['shop'], jwks: { url: 'https://issuer.example/keys' } },
@@ -92,7 +97,7 @@ test('objects not weft\'s to refuse are admitted: Gateway API routes, other kind
   const gw = await validate(request('gateway.networking.k8s.io/v1', 'HTTPRoute', 'r', { parentRefs: [{ name: 'ingress' }], rules: [{ matches: [{ path: { value: 'x' } }] }] }));
   assert.equal(gw.allowed, true);
   assert.equal((await validate(request('gateway.networking.k8s.io/v1', 'GRPCRoute', 'g', { parentRefs: [{ name: 'ingress' }] }))).allowed, true);
-  assert.equal((await validate(request('policy.linkerd.io/v1alpha1', 'EgressNetwork', 'e', { nonsense: true }))).allowed, true);
+  assert.equal((await validate(request('policy.linkerd.io/v1alpha1', 'ExternalWorkload', 'e', { nonsense: true }))).allowed, true);
   assert.equal((await validate(request('policy.weft.io/v1alpha1', 'AuthorizationPolicy', 'a', {}, 'DELETE'))).allowed, true);
   // Each validator keeps to its kinds: a ServiceProfile is not the policy validator's, nor a policy the profile validator's.
   assert.equal((await validate(request('weft.io/v1alpha1', 'ServiceProfile', 's', { routes: 'x' }))).allowed, true);

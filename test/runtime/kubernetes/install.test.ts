@@ -31,7 +31,7 @@ test('--ha install matches the golden manifests', () => {
 
 test('--crds prints the CRDs only (and --no-linkerd-crds leaves Linkerd\'s out)', () => {
   assertGolden(`${GOLDEN}/install-crds.golden.yaml`, toYaml(renderCrds(installValues())));
-  assert.deepEqual(renderCrds(installValues({ linkerdCrds: false })).map((o) => o.metadata.name), ['serviceprofiles.weft.io', 'servers.policy.weft.io', 'authorizationpolicies.policy.weft.io', 'meshtlsauthentications.policy.weft.io', 'networkauthentications.policy.weft.io', 'httplocalratelimitpolicies.policy.weft.io', 'httproutes.policy.weft.io', 'jwtauthentications.policy.weft.io']);
+  assert.deepEqual(renderCrds(installValues({ linkerdCrds: false })).map((o) => o.metadata.name), ['serviceprofiles.weft.io', 'servers.policy.weft.io', 'authorizationpolicies.policy.weft.io', 'meshtlsauthentications.policy.weft.io', 'networkauthentications.policy.weft.io', 'httplocalratelimitpolicies.policy.weft.io', 'httproutes.policy.weft.io', 'egressnetworks.policy.weft.io', 'jwtauthentications.policy.weft.io']);
 });
 
 test('the YAML is one valid document per object, and every object carries the install label', () => {

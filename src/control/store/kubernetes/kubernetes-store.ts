@@ -56,6 +56,7 @@ export const CRD_SOURCES: Partial<Record<Kind, readonly CrdSource[]>> = {
   HTTPRoute: [{ group: 'policy.weft.io', version: 'v1beta3', plural: 'httproutes' }, { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes' }, { group: 'policy.linkerd.io', version: 'v1beta3', plural: 'httproutes' }],
   GRPCRoute: [{ group: 'gateway.networking.k8s.io', version: 'v1', plural: 'grpcroutes' }],
   JWTAuthentication: [{ group: 'policy.weft.io', version: 'v1alpha1', plural: 'jwtauthentications' }],
+  EgressNetwork: [{ group: 'policy.weft.io', version: 'v1alpha1', plural: 'egressnetworks' }, { group: 'policy.linkerd.io', version: 'v1alpha1', plural: 'egressnetworks' }],
 };
 
 function perKind<T>(make: (k: Kind) => T): Record<Kind, T> {

@@ -74,6 +74,7 @@ const POLICY_KINDS: readonly { kind: string; plural: string; version: string }[]
   { kind: 'NetworkAuthentication', plural: 'networkauthentications', version: 'v1alpha1' },
   { kind: 'HTTPLocalRateLimitPolicy', plural: 'httplocalratelimitpolicies', version: 'v1alpha1' },
   { kind: 'HTTPRoute', plural: 'httproutes', version: 'v1beta3' },
+  { kind: 'EgressNetwork', plural: 'egressnetworks', version: 'v1alpha1' },
 ];
 
 /** weft's own kinds, with no Linkerd counterpart: only in policy.weft.io. */

@@ -43,7 +43,7 @@ function roleBinding(v: InstallValues, name: string, sa: string): K8sObject {
 }
 
 const WATCH = ['list', 'watch'];
-const LINKERD_POLICY = ['servers', 'authorizationpolicies', 'meshtlsauthentications', 'networkauthentications', 'httplocalratelimitpolicies', 'httproutes'];
+const LINKERD_POLICY = ['servers', 'authorizationpolicies', 'meshtlsauthentications', 'networkauthentications', 'httplocalratelimitpolicies', 'httproutes', 'egressnetworks'];
 const READ = ['get', 'list'];
 
 export function renderServiceAccounts(v: InstallValues): K8sObject[] {
