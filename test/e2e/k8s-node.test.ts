@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { nodeSkipReason, startNode, type KubeNode } from '../helpers/k8s-node.js';
 import { podNatRules, pods, proxyMetrics, rssByUid, total, type PodInfo } from '../helpers/k8s-pods.js';
 import { runWeft, startWeft } from '../helpers/weft-process.js';
-import { catalogEndpoints as catalogEndpointsOf, jobCompletes, until, webToCatalog as webToCatalogOf } from '../helpers/k8s-demo-load.js';
+import { catalogEndpoints as catalogEndpointsOf, catalogServedOverMtls, jobCompletes, until, webBalancerForCatalog, webToCatalog as webToCatalogOf } from '../helpers/k8s-demo-load.js';
 import type { TapEventJson } from '../../src/control/tap/event-json.js';
 import type { KubeCluster } from '../helpers/k8s-cluster.js';
 
@@ -104,19 +104,23 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
         const outTls = outbound.filter((s) => s.labels['tls'] === 'true' && s.labels['server_id'] === `spiffe://cluster.local/ns/demo/sa/${server}`);
         if (total(inbound, 'response_total') === 0 || total(outTls, 'response_total') === 0) {
           missing.push(`${client} -> ${server}: inbound ${JSON.stringify([...new Set(resp(served, 'inbound').map((s) => `${s.labels['tls']}/${s.labels['client_id']}`))])}, outbound ${JSON.stringify([...new Set(outbound.map((s) => `${s.labels['tls']}/${s.labels['server_id']}`))])}`);
-          continue;
         }
-        // Not over TLS: only what no server answered while the service had no ready endpoint yet
-        // (vote-bot starts before web is ready): the 503s the client's proxy answered itself, and
-        // status 0, requests it sent on to the bare Service address, reset there (a CI flake
-        // before this was counted); nothing the server answered.
-        const plain = outbound.filter((s) => s.labels['tls'] !== 'true' && s.labels['status_code'] !== '503' && s.labels['status_code'] !== '0');
-        assert.equal(total(plain, 'response_total'), 0, `${client} -> ${server}: nothing in plaintext: ${JSON.stringify(plain)}`);
       }
       if (missing.length === 0) break;
       assert.ok(Date.now() < end, `no mTLS traffic seen: ${missing.join('; ')}`);
       await sleep(2000);
     }
+    // From then on nothing in plaintext. (Before: while the pods start, on a loaded machine a
+    // proxy whose discovery lookup has not answered in time sends the request to the Service's
+    // address as it is, without TLS — the designed fallback; those failed, 502 or reset, as
+    // web was not serving yet. They are logged, not counted.)
+    const plainOut = async (server: string, client: string): Promise<number> =>
+      total((await proxyMetrics(cluster, 'demo', podOf(client))).filter((s) => s.labels['direction'] === 'outbound' && (s.labels['authority'] ?? '').startsWith(`${server}.`) && s.labels['tls'] !== 'true'), 'response_total');
+    const atStart = await Promise.all(edges.map(([server, client]) => plainOut(server, client)));
+    log(`plaintext responses before every edge was mTLS: ${edges.map(([server, client], i) => `${client} -> ${server} ${atStart[i]}`).join(', ')}`);
+    await sleep(5000);
+    const later = await Promise.all(edges.map(([server, client]) => plainOut(server, client)));
+    assert.deepEqual(later, atStart, `plaintext responses since (${edges.map(([s, c]) => `${c} -> ${s}`).join(', ')})`);
   });
 
   test('weft viz stat --kubernetes shows success rate and RPS for every workload', async () => {
@@ -173,14 +177,7 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
     assert.ok(end && (end.latencyUs ?? 0) > 0, `a response end: ${JSON.stringify(end)}`);
   });
 
-  /** Requests catalog's proxies answered over mTLS to the client with this identity. */
-  const catalogServedTo = async (clientId: string): Promise<number> => {
-    let n = 0;
-    for (const p of (await pods(cluster, 'demo', 'app=catalog')).filter((x) => x.ready && !x.deleting)) {
-      n += total(await proxyMetrics(cluster, 'demo', p.name), 'response_total', { direction: 'inbound', tls: 'true', client_id: clientId });
-    }
-    return n;
-  };
+  const catalogServedTo = (clientId: string) => catalogServedOverMtls(cluster, clientId);
 
   test('a Job in the meshed namespace runs to Complete with the proxy as a native sidecar', async () => {
     // Its container calls catalog through the proxy and exits; the kubelet then stops the
@@ -257,12 +254,7 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
   });
 
   test('the destination pod restarted: proxies keep routing, then follow changes through the new one', async () => {
-    // web's proxy's balancer for catalog: how many catalog endpoints it routes to (only
-    // catalog's: a sum over every destination also moved with voting's and the control plane's).
-    const webEndpoints = async (): Promise<number> => {
-      const web = (await pods(cluster, 'demo', 'app=web')).find((p) => !p.deleting) as PodInfo;
-      return total(await proxyMetrics(cluster, 'demo', web.name), 'outbound_http_balancer_endpoints', { dst: 'catalog.demo.svc.cluster.local', endpoint_state: 'ready' });
-    };
+    const webEndpoints = () => webBalancerForCatalog(cluster);
     // Waits until web's balancer holds exactly n catalog endpoints; a timeout says what it saw.
     let lastSeen = '';
     const balancerAt = async (what: string, n: number, ready?: number): Promise<void> => {
@@ -327,21 +319,33 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
       for (const d of (await k(['get', 'deployments', '-n', 'weft', '-o', 'name'])).trim().split('\n')) await k(['rollout', 'status', '-n', 'weft', d, '--timeout=240s']);
     });
     assert.match(await k(['get', 'configmap', '-n', 'weft', 'weft-config', '-o', 'jsonpath={.data.config\\.yaml}']), new RegExp(`^proxyVersion: ${to.replace(/\./g, '\\.')}$`, 'm'));
+    const rolledCp = await webToCatalog();
+    log(`web -> catalog across the control plane's roll: ${rolledCp.ok - before.ok} ok, ${rolledCp.failed - before.failed} failed (${rolledCp.why})`);
+    assert.ok(rolledCp.ok > before.ok, 'web was served by catalog while the control plane rolled');
+    assert.equal(rolledCp.failed, before.failed, 'no failures while the control plane rolled');
+    // Two catalog pods, as a Deployment meant to roll without failures has, both in web's
+    // balancer: web's proxy follows the new destination pod (it re-subscribes with a backoff
+    // after the old one went; a change before that would not reach it).
+    await k(['scale', '-n', 'demo', 'deployment/catalog', '--replicas=2']);
+    await until('web\'s balancer holding both catalog pods', async () => (await webBalancerForCatalog(cluster)) === 2, 180_000);
     // The webhook's Service on the new injector alone (a terminating old one would inject the old version).
     await until('the webhook served by the new injector only', async () => {
       const ips = (await pods(cluster, 'weft', 'weft.io/control-plane-component=injector')).filter((p) => p.ready && !p.deleting).map((p) => p.ip);
       const eps = (await k(['get', 'endpointslices', '-n', 'weft', '-l', 'kubernetes.io/service-name=weft-injector', '-o', 'jsonpath={.items[*].endpoints[?(@.conditions.ready==true)].addresses[*]}'])).trim();
       return ips.length === 1 && eps === ips[0];
     });
+    const beforeRestart = await webToCatalog();
     await k(['rollout', 'restart', '-n', 'demo', 'deployment/catalog']);
     await timed('catalog restarted on the new proxy', () => k(['rollout', 'status', '-n', 'demo', 'deployment/catalog', '--timeout=240s']));
     await until('the old catalog pod gone', async () => (await demoPods()).filter((p) => p.metadata.name.startsWith('catalog-')).every((p) => version(p) === to));
     const now = await demoPods();
     const rolled = now.filter((p) => p.metadata.name.startsWith('catalog-'));
-    assert.equal(rolled.length, 1, rolled.map((p) => p.metadata.name).join(' '));
-    const proxy = rolled[0]?.spec.initContainers?.find((c) => c.name === 'weft-proxy');
-    assert.equal(proxy?.image, `ghcr.io/weft-mesh/weft:${to}`);
-    assert.equal(proxy?.restartPolicy, 'Always');
+    assert.equal(rolled.length, 2, rolled.map((p) => p.metadata.name).join(' '));
+    for (const r of rolled) {
+      const proxy = r.spec.initContainers?.find((c) => c.name === 'weft-proxy');
+      assert.equal(proxy?.image, `ghcr.io/weft-mesh/weft:${to}`);
+      assert.equal(proxy?.restartPolicy, 'Always');
+    }
     // The others untouched: the same pods, the old proxy.
     const others = now.filter((p) => !p.metadata.name.startsWith('catalog-'));
     assert.deepEqual(others.map((p) => p.metadata.uid).sort(), old.filter((p) => !p.metadata.name.startsWith('catalog-')).map((p) => p.metadata.uid).sort());
@@ -352,15 +356,17 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
     const web = (await pods(cluster, 'demo', 'app=web')).find((p) => !p.deleting) as PodInfo;
     const webOut = async (tls: boolean): Promise<number> => total((await proxyMetrics(cluster, 'demo', web.name)).filter((x) => x.labels['direction'] === 'outbound' && (x.labels['authority'] ?? '').startsWith('catalog.')
       && (tls ? x.labels['tls'] === 'true' && x.labels['server_id'] === 'spiffe://cluster.local/ns/demo/sa/catalog' : x.labels['tls'] !== 'true')), 'response_total');
+    await until('web\'s balancer holding the two new catalog pods', async () => (await webBalancerForCatalog(cluster)) === 2);
     const [tls0, plain0] = [await webOut(true), await webOut(false)];
     await until('the new catalog pod serving web over mTLS', async () => (await catalogServedTo(webId)) > 0, 60_000);
     await sleep(3000);
     assert.ok(await webOut(true) > tls0, 'web -> the new catalog over mTLS');
     assert.equal(await webOut(false), plain0, 'nothing in plaintext');
     const after = await webToCatalog();
-    log(`web -> catalog across the roll (control plane and catalog): ${after.ok - before.ok} ok, ${after.failed - before.failed} failed (${after.why})`);
-    assert.ok(after.ok - before.ok > 10, 'web kept calling catalog');
-    assert.ok(after.failed - before.failed <= 4, `failed requests beyond the old catalog pod's in-flight ones: ${after.failed - before.failed}`);
+    log(`web -> catalog across catalog's restart onto the new proxy: ${after.ok - beforeRestart.ok} ok, ${after.failed - beforeRestart.failed} failed (${after.why})`);
+    assert.ok(after.ok - beforeRestart.ok > 10, 'web kept calling catalog');
+    // At most the in-flight requests of each replaced pod (vote-bot's MAX_IN_FLIGHT is 4).
+    assert.ok(after.failed - beforeRestart.failed <= 8, `failed requests beyond the old catalog pods' in-flight ones: ${after.failed - beforeRestart.failed}`);
     // The skew is a warning (‼), not a failure: old proxies work with the new control plane.
     const check = await weft(['check', '--proxy', '-n', 'demo']);
     assert.equal(check.code, 0, check.stdout + check.stderr);

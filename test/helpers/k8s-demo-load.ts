@@ -23,6 +23,22 @@ export async function webToCatalog(cluster: KubeCluster): Promise<CallCount> {
   return { ok: total(m, 'response_total', { classification: 'success' }), failed: total(failures, 'response_total'), why };
 }
 
+/** How many catalog endpoints web's proxy's balancer routes to (catalog's only: a sum over every
+ * destination also moves with voting's and the control plane's). */
+export async function webBalancerForCatalog(cluster: KubeCluster): Promise<number> {
+  const web = (await pods(cluster, 'demo', 'app=web')).find((p) => !p.deleting) as PodInfo;
+  return total(await proxyMetrics(cluster, 'demo', web.name), 'outbound_http_balancer_endpoints', { dst: 'catalog.demo.svc.cluster.local', endpoint_state: 'ready' });
+}
+
+/** Requests catalog's (ready) proxies answered over mTLS to the client with this identity. */
+export async function catalogServedOverMtls(cluster: KubeCluster, clientId: string): Promise<number> {
+  let n = 0;
+  for (const p of (await pods(cluster, 'demo', 'app=catalog')).filter((x) => x.ready && !x.deleting)) {
+    n += total(await proxyMetrics(cluster, 'demo', p.name), 'response_total', { direction: 'inbound', tls: 'true', client_id: clientId });
+  }
+  return n;
+}
+
 /** The addresses of catalog's ready endpoints, space-separated. */
 export async function catalogEndpoints(cluster: KubeCluster): Promise<string> {
   return cluster.k(['get', 'endpointslices', '-n', 'demo', '-l', 'kubernetes.io/service-name=catalog', '-o', 'jsonpath={range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]} {end}']);
