@@ -2,8 +2,10 @@
 // weft on a real one-node cluster (test/helpers/k8s-node.ts): the kubelet really starts the pods
 // the injector changed, weft-init really writes iptables rules in each pod's network namespace,
 // and the demo's traffic really flows between pods through their proxies with mTLS, identities
-// from service-account tokens. Then faults (a pod deleted under load, the destination pod
-// restarted) and an uninstall that leaves nothing. The steps build on each other, in order.
+// from service-account tokens. A Job completes with the proxy as a native sidecar; the
+// heartbeat's Job runs under its own service account. Then faults (a pod deleted under load, the
+// destination pod restarted, the proxy version rolled) and an uninstall that leaves nothing. The
+// steps build on each other, in order.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
