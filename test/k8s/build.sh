@@ -48,7 +48,7 @@ export GOFLAGS=-modcacherw GOTOOLCHAIN=local CGO_ENABLED=0
 
 if [ ! -x "$bin/coredns" ]; then
   t=$(date +%s)
-  echo "k8s: building coredns $coredns_version (cold: ~1 min download, ~2 min build)"
+  echo "k8s: building coredns $coredns_version (cold, measured on 2 loaded cores: ~3.5 min fetching ~230 MB of modules, ~11.5 min compiling)"
   tmpbin=$(mktemp -d)
   GOBIN="$tmpbin" go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$coredns_version"
   mv "$tmpbin/coredns" "$bin/coredns" && rmdir "$tmpbin"
