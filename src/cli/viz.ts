@@ -5,7 +5,8 @@
 // through the API server (runtime/kubernetes/viz/metrics-api.ts); `viz install|uninstall` manage it.
 import type { Command } from 'commander';
 import type { MetricsApiClient } from '../control/metrics/client.js';
-import { ConfigError, WeftError } from '../lib/errors.js';
+import { ConfigError } from '../lib/errors.js';
+import type { WeftError } from '../lib/errors.js';
 import { parseDuration, promDuration } from '../lib/duration.js';
 import type { RunState } from '../runtime/local/run-state.js';
 import { DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';

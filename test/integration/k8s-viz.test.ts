@@ -40,7 +40,9 @@ const PROMETHEUS = join(process.env.WEFT_PROMETHEUS_CACHE ?? join(homedir(), '.c
 // address names it alone, as pod IPs do on a cluster; ports are ephemeral.
 const CLIENT_IP = '127.0.0.2';
 const API_IP = '127.0.0.3';
-const WINDOW_S = 10;
+// Every CLI call below is a new process loading the Kubernetes client (seconds on a loaded
+// machine): the window must still hold the measured traffic when the last test asks.
+const WINDOW_S = 60;
 // After the warm-up: 60 GET /ok (200) and 20 GET /fail (500) from deploy/client to deploy/api.
 const SENT = { ok: 60, fail: 20, total: 80 };
 const near = (got: number | undefined, want: number, tol = 0.15): boolean => got !== undefined && Math.abs(got - want) <= want * tol + 0.5;
@@ -105,6 +107,7 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
   /** A kubeconfig for a service account of the install: its token, the cluster's CA. */
   const serviceAccountKubeconfig = async (sa: string): Promise<{ kubeconfig: string; tokenFile: string; caFile: string }> => {
     const token = (await cluster.k(['create', 'token', sa, '-n', 'weft-viz', '--duration', '1h'])).trim();
+    if (!/^[\w.-]+$/.test(token)) throw new Error(`kubectl create token ${sa}: ${token}`);
     const caFile = loadKubeConfig({ kubeconfig: cluster.kubeconfig }).getCurrentCluster()?.caFile ?? '';
     const tokenFile = join(dir, `${sa}.token`);
     const kubeconfig = join(dir, `${sa}.kubeconfig`);
@@ -112,7 +115,7 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
     await writeFile(kubeconfig, [
       'apiVersion: v1', 'kind: Config', 'current-context: sa',
       'clusters:', '- name: c', '  cluster:', `    server: ${cluster.server}`, `    certificate-authority: ${caFile}`,
-      'users:', `- name: ${sa}`, '  user:', `    tokenFile: ${tokenFile}`,
+      'users:', `- name: ${sa}`, '  user:', `    token: ${token}`,
       'contexts:', '- name: sa', `  context: {cluster: c, user: ${sa}}`, '',
     ].join('\n'), { mode: 0o600 });
     return { kubeconfig, tokenFile, caFile };
@@ -142,11 +145,12 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
     });
     clientProxy = await startTestProxy({
       WEFT_PROXY_INBOUND_LISTEN_ADDR: `${CLIENT_IP}:0`, WEFT_PROXY_ADMIN_LISTEN_ADDR: `${CLIENT_IP}:0`,
-      WEFT_PROXY_OUTBOUND_DEFAULT_DST: `${API_IP}:${apiProxy.inbound.port}`,
     });
+    // The Service targets the app's port, as on a cluster (the inbound proxy's target_addr there
+    // is the app's port, where iptables sent the connection from).
     await cluster.k(['apply', '-f', '-'], deployment('client', { admin: clientProxy.admin.port, inbound: clientProxy.inbound.port })
       + deployment('api', { admin: apiProxy.admin.port, inbound: apiProxy.inbound.port }) + deployment('plain')
-      + `apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: ${NS}}\nspec:\n  selector: {app: api}\n  ports: [{name: http, port: 80, targetPort: ${apiProxy.inbound.port}}]\n---\n`
+      + `apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: ${NS}}\nspec:\n  selector: {app: api}\n  ports: [{name: http, port: 80, targetPort: ${appPort}}]\n---\n`
       + profileYaml(NS, 'api', { routes: [{ name: 'GET /ok', pathRegex: '/ok' }, { name: 'GET /fail', pathRegex: '/fail' }] }));
     for (const [name, ip] of [['client', CLIENT_IP], ['api', API_IP], ['plain', cluster.hostIp]] as const) {
       for (const pod of await podsOf(cluster, NS, `app=${name}`)) await markPodRunning(cluster, NS, pod, ip);
@@ -180,14 +184,17 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
 
     // Warm-up: every label set exists in Prometheus before the measured traffic (a series'
     // first count is never part of an increase()), and older than the window.
+    // The client's proxy sends to the api pod's address (no discovery here): its outbound series'
+    // target_addr is that pod IP, which the inventory maps back to deploy/api.
     const get = client(scope, clientProxy);
+    const apiAddr = `${API_IP}:${apiProxy.inbound.port}`;
     const path = (i: number): string => (i % 4 === 3 ? '/fail' : '/ok');
-    const warm = await load(8, 1, (i) => get(`api.${NS}.svc.cluster.local`, path(i)));
+    const warm = await load(8, 1, (i) => get(apiAddr, path(i)));
     assert.deepEqual(failures(warm), ['500 api', '500 api']);
     const inbound = `sum(pod:response_total:sum{namespace="${NS}", deployment="api", direction="inbound"})`;
-    const samples = `min(count_over_time(pod:response_total:sum{namespace="${NS}", deployment="api", direction="inbound"}[1m]))`;
-    await until('warm-up scraped, older than the window', async () => Number((await promQuery(samples))[0]?.value[1] ?? 0) >= WINDOW_S + 2 && Number((await promQuery(inbound))[0]?.value[1] ?? 0) === 8, 60_000);
-    const out = await load(SENT.total, 4, (i) => get(`api.${NS}.svc.cluster.local`, path(i)));
+    const samples = `min(count_over_time(pod:response_total:sum{namespace="${NS}", deployment="api", direction="inbound"}[2m]))`;
+    await until('warm-up scraped, older than the window', async () => Number((await promQuery(samples))[0]?.value[1] ?? 0) >= WINDOW_S + 2 && Number((await promQuery(inbound))[0]?.value[1] ?? 0) === 8, 120_000);
+    const out = await load(SENT.total, 4, (i) => get(apiAddr, path(i)));
     assert.equal(failures(out).length, SENT.fail);
     await until('the measured traffic scraped', async () => Number((await promQuery(inbound))[0]?.value[1] ?? 0) === 8 + SENT.total, 30_000);
     await sleep(1500);
@@ -220,11 +227,11 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
     assert.equal(api?.['instance'], `${API_IP}:${apiProxy.admin.port}`);
     assert.equal(cli?.['deployment'], 'client');
     assert.ok(up.every((s) => s.value[1] === '1'), 'both scraped');
-    // No __meta_* left over, and the unmeshed pod's container ports are not targets.
-    assert.ok(targets.every((m) => Object.keys(m).every((k) => !k.startsWith('__'))));
+    // No __meta_* left over (only the metric's name), and the unmeshed pod's ports are not targets.
+    assert.deepEqual(targets.map((m) => Object.keys(m).filter((k) => k.startsWith('__'))), [['__name__'], ['__name__']]);
   });
 
-  test('viz stat deploy --kubernetes: the requests the test sent, per Deployment, meshed counts', async () => {
+  test('viz stat deploy --kubernetes: the requests the test sent, per Deployment, meshed counts', async (t) => {
     const r = await json<StatResult>(['viz', 'stat', 'deploy', '-n', NS, '-t', `${WINDOW_S}s`]);
     const api = r.rows.find((x) => x.name === 'api');
     const plain = r.rows.find((x) => x.name === 'plain');
@@ -238,6 +245,7 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^NAME\s+MESHED\s+SUCCESS\s+RPS/);
     assert.match(table.stdout, /\napi\s+1\/1\s+7\d\.\d\d%/);
+    t.diagnostic(`weft viz stat deploy -n ${NS} -t ${WINDOW_S}s --kubernetes:\n${table.stdout}`);
   });
 
   test('viz stat with --from, pods and Services answer on a cluster', async () => {
@@ -262,6 +270,10 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
     const r = await json<RoutesResult>(['viz', 'routes', 'svc/api', '-n', NS, '-t', `${WINDOW_S}s`]);
     assert.deepEqual(r.withoutProfile, []);
     assert.deepEqual(r.rows.map((x) => x.route), ['GET /ok', 'GET /fail', '[DEFAULT]']);
+    // No policy here: authz answers, with nothing decided.
+    const authz = await weft(['viz', 'authz', 'deploy/api', '-n', NS, '-t', `${WINDOW_S}s`]);
+    assert.equal(authz.code, 0, authz.stderr);
+    assert.match(authz.stderr, /no inbound HTTP requests decided by policy/);
   });
 
   test('bad input on a cluster: an unknown resource is named, a window under two scrapes refused', async () => {
@@ -294,14 +306,16 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
   test('viz uninstall lists the extension for kubectl delete, and nothing of weft itself', async () => {
     const r = await runWeft(['viz', 'uninstall', '--kubeconfig', userKubeconfig]);
     assert.equal(r.code, 0, r.stderr);
-    const kinds = [...r.stdout.matchAll(/kind: (\w+)\nmetadata:\n  name: ([\w.-]+)/g)].map((m) => `${m[1]}/${m[2]}`);
+    const kinds = [...r.stdout.matchAll(/kind: (\w+)\nmetadata:\n {2}name: ([\w.-]+)/g)].map((m) => `${m[1]}/${m[2]}`);
     assert.deepEqual(kinds, [
       'ClusterRoleBinding/weft-viz-metrics-api', 'ClusterRoleBinding/weft-viz-prometheus',
       'ClusterRole/weft-viz-metrics-api', 'ClusterRole/weft-viz-prometheus', 'Namespace/weft-viz',
     ]);
     await cluster.k(['delete', '-f', '-', '--wait=false'], r.stdout);
+    // The cluster-wide objects are gone at once; the namespace terminates (here never quite:
+    // without a kubelet its pods are not confirmed deleted), so only it may still be listed.
     const again = await runWeft(['viz', 'uninstall', '--kubeconfig', userKubeconfig]);
-    assert.equal(again.code, 1);
-    assert.match(again.stderr, /the viz extension is not installed in this cluster: nothing to uninstall/);
+    if (again.code === 0) assert.deepEqual([...again.stdout.matchAll(/kind: (\w+)/g)].map((m) => m[1]), ['Namespace']);
+    else assert.match(again.stderr, /the viz extension is not installed in this cluster: nothing to uninstall/);
   });
 });

@@ -12,8 +12,9 @@
 #                            $WEFT_PROMETHEUS_CACHE/<version>/bin/prometheus
 #
 # Only the Kubernetes discovery is compiled in (Prometheus' own build tags remove_all_sd +
-# enable_kubernetes_sd), so the build needs client-go and little else. Cold: ~1 min download,
-# ~4 min build on 2 cores; cached: nothing.
+# enable_kubernetes_sd), leaving out the cloud SDKs of the other discoveries (the TSDB, PromQL and
+# remote-write still make ~1,300 packages). Cold: 24 min measured on 2 cores shared with a load
+# average of ~20 (niced); cached: nothing. A 76 MB static binary (CGO off).
 set -euo pipefail
 
 version=${WEFT_PROMETHEUS_VERSION:-v0.316.0}
