@@ -229,6 +229,11 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
     assert.ok(up.every((s) => s.value[1] === '1'), 'both scraped');
     // No __meta_* left over (only the metric's name), and the unmeshed pod's ports are not targets.
     assert.deepEqual(targets.map((m) => Object.keys(m).filter((k) => k.startsWith('__'))), [['__name__'], ['__name__']]);
+    // The weft-control job: the metrics API's pod, on its Deployment's port (the host process
+    // listens elsewhere, so the scrape itself fails here: only discovery is checked).
+    await until('the metrics API pod discovered', async () => (await promQuery('up{job="weft-control"}')).length > 0, 15_000);
+    const control = await promQuery('up{job="weft-control"}');
+    assert.deepEqual(control.map((s) => [s.metric['component'], s.metric['instance']]), [['metrics-api', `${cluster.hostIp}:8085`]]);
   });
 
   test('viz stat deploy --kubernetes: the requests the test sent, per Deployment, meshed counts', async (t) => {

@@ -96,8 +96,14 @@ test("the ConfigMap's scrape config is the host one minus the API server access:
   assert.deepEqual(sd[0], {
     role: 'pod', api_server: 'https://127.0.0.1:6443', tls_config: { ca_file: '/tmp/ca.crt' }, authorization: { credentials_file: '/tmp/token' }, attach_metadata: { deployment: true },
   });
-  sd[0] = { role: 'pod', attach_metadata: { deployment: true } };
+  for (const job of host['scrape_configs'] as Json[]) {
+    for (const d of (job['kubernetes_sd_configs'] ?? []) as Json[]) {
+      assert.equal(d['api_server'], 'https://127.0.0.1:6443', `${String(job['job_name'])} reaches the given API server`);
+      for (const k of ['api_server', 'tls_config', 'authorization']) delete d[k];
+    }
+  }
   assert.deepEqual(host, inCluster);
+  assert.deepEqual((inCluster['scrape_configs'] as Json[]).map((j) => j['job_name']), ['weft-proxy', 'weft-control', 'prometheus']);
   const job = (inCluster['scrape_configs'] as Json[])[0] as Json;
   assert.equal(job['job_name'], 'weft-proxy');
   assert.deepEqual((job['relabel_configs'] as Json[])[0], {

@@ -18,18 +18,17 @@ import type { K8sObject } from '../manifests/yaml.js';
 import { PART_OF_LABEL } from '../names.js';
 import { METRICS_API_PORT_NAME, PROMETHEUS_CONFIG_DIR, PROMETHEUS_CONFIG_KEY, PROMETHEUS_CONFIG_MAP, PROMETHEUS_DATA_DIR, PROMETHEUS_PORT_NAME, PROMETHEUS_RULES_KEY, prometheusUrl, VIZ_NAME, VIZ_NAMESPACE, VIZ_PART_OF, VIZ_PORTS, WEB_PORT_NAME } from './names.js';
 import type { VizComponent } from './names.js';
-import { renderClusterPrometheusConfig } from './prometheus-config.js';
+import { renderClusterPrometheusConfig, VIZ_COMPONENT_LABEL } from './prometheus-config.js';
 import type { VizValues } from './values.js';
 
 /** The uid of the official Prometheus image (nobody). */
 const PROMETHEUS_UID = 65534;
-const COMPONENT_LABEL = 'weft.io/viz-component';
 
 function labels(v: VizValues, extra: Record<string, string> = {}): Record<string, string> {
   return { [PART_OF_LABEL]: VIZ_PART_OF, 'app.kubernetes.io/version': v.version, ...extra };
 }
 
-const selector = (c: VizComponent): Record<string, string> => ({ [COMPONENT_LABEL]: c });
+const selector = (c: VizComponent): Record<string, string> => ({ [VIZ_COMPONENT_LABEL]: c });
 
 function meta(v: VizValues, name: string, c?: VizComponent): K8sObject['metadata'] {
   return { name, namespace: VIZ_NAMESPACE, labels: labels(v, c ? selector(c) : {}) };
