@@ -178,8 +178,11 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
     // points the Service at the port the host process got (the manifest's 8085 may be taken here).
     const apiSa = await serviceAccountKubeconfig('weft-metrics-api');
     metricsApi = await startWeft(undefined, ['metrics-api', '--store', 'kubernetes', '--kubeconfig', apiSa.kubeconfig, '--prometheus-url', promUrl,
-      '--scrape-interval', '1s', '--listen', `${cluster.hostIp}:0`], /metrics API ready: port (\d+)/);
-    await cluster.k(['patch', 'service', 'weft-metrics-api', '-n', 'weft-viz', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/ports/0/targetPort', value: Number(metricsApi.ready[1]) }])]);
+      '--scrape-interval', '1s', '--listen', `${cluster.hostIp}:0`, '--listen-web', `${cluster.hostIp}:0`], /metrics API ready: port (\d+), web port (\d+)/);
+    await cluster.k(['patch', 'service', 'weft-metrics-api', '-n', 'weft-viz', '--type=json', '-p', JSON.stringify([
+      { op: 'replace', path: '/spec/ports/0/targetPort', value: Number(metricsApi.ready[1]) },
+      { op: 'replace', path: '/spec/ports/1/targetPort', value: Number(metricsApi.ready[2]) },
+    ])]);
     for (const pod of await podsOf(cluster, 'weft-viz', 'weft.io/viz-component=metrics-api')) await markPodRunning(cluster, 'weft-viz', pod, cluster.hostIp);
 
     // Warm-up: every label set exists in Prometheus before the measured traffic (a series'
@@ -281,6 +284,25 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
     assert.match(authz.stderr, /no inbound HTTP requests decided by policy/);
   });
 
+  test("weft dashboard --kubernetes relays the cluster's dashboard on loopback, read-only", async (t) => {
+    const d = await startWeft(t, ['dashboard', '--kubernetes', '--kubeconfig', userKubeconfig], /dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/);
+    const url = d.ready[1] ?? '';
+    assert.equal(await (await fetch(`${url}ready`)).text(), 'ok\n');
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<html/i);
+    const overview = await (await fetch(`${url}api/overview`)).text();
+    assert.match(overview, /"api"/, overview.slice(0, 300));
+    // The live feed streams through the API server: its first event arrives.
+    const ac = new AbortController();
+    const events = await fetch(`${url}api/events`, { signal: ac.signal });
+    assert.equal(events.headers.get('content-type'), 'text/event-stream');
+    const first = await events.body?.getReader().read();
+    ac.abort();
+    assert.match(new TextDecoder().decode(first?.value), /^(event|data|:|retry)/m);
+    assert.equal((await fetch(`${url}api/overview`, { method: 'POST' })).status, 405);
+  });
+
   test('bad input on a cluster: an unknown resource is named, a window under two scrapes refused', async () => {
     const unknown = await weft(['viz', 'stat', 'deploy/nope', '-n', NS]);
     assert.equal(unknown.code, 1);
@@ -306,6 +328,9 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
     const edges = await weft(['viz', 'edges', '-n', NS]);
     assert.equal(edges.code, 1);
     assert.match(edges.stderr, /viz edges --kubernetes needs the viz extension.*weft viz install \| kubectl apply -f -.*WEFT_ERR_VIZ_NOT_INSTALLED/s);
+    const dashboard = await runWeft(['dashboard', '--kubernetes', '--kubeconfig', userKubeconfig]);
+    assert.equal(dashboard.code, 1);
+    assert.match(dashboard.stderr, /weft dashboard --kubernetes needs the viz extension/);
   });
 
   test('viz uninstall lists the extension for kubectl delete, and nothing of weft itself', async () => {
