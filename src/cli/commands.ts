@@ -32,6 +32,7 @@ export const COMMANDS: Readonly<Record<string, Loader>> = {
   heartbeat: () => import('./heartbeat.js'),
   await: () => import('./await.js'),
   tap: () => import('./tap.js'),
+  'metrics-api': () => import('./metrics-api.js'),
   web: () => import('./web.js'),
   dashboard: () => import('./dashboard.js'),
 };

@@ -23,17 +23,23 @@ function header(apiVersion: string, kind: string, o: KubernetesObject): K8sObjec
   return { apiVersion, kind, metadata: { name: o.metadata?.name ?? '' } };
 }
 
-/** The objects to delete, as minimal manifests; empty when weft is not installed. */
-export async function installedObjects(kc: KubeConfig): Promise<K8sObject[]> {
+/** What an install is: its namespace and its objects' part-of label (weft's own, or the viz extension's). */
+export interface InstallScope {
+  readonly namespace: string;
+  readonly partOf: string;
+}
+
+/** The objects to delete, as minimal manifests; empty when nothing of the install is there. */
+export async function installedObjects(kc: KubeConfig, scope: InstallScope = { namespace: NAMESPACE, partOf: PART_OF }): Promise<K8sObject[]> {
   const api = KubernetesObjectApi.makeApiClient(kc);
-  const selector = `${PART_OF_LABEL}=${PART_OF}`;
+  const selector = `${PART_OF_LABEL}=${scope.partOf}`;
   const out: K8sObject[] = [];
   for (const { apiVersion, kind } of CLUSTER_KINDS) {
     const list = await kubeCall(kc, `list ${kind}`, () => api.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, selector));
     for (const o of [...list.items].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))) out.push(header(apiVersion, kind, o));
   }
   try {
-    const ns = await kubeCall(kc, `read namespace ${NAMESPACE}`, () => api.read({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }));
+    const ns = await kubeCall(kc, `read namespace ${scope.namespace}`, () => api.read({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: scope.namespace } }));
     out.push(header('v1', 'Namespace', ns));
   } catch (err) {
     if (!isNotFound(err)) throw err;
