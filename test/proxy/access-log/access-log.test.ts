@@ -136,7 +136,9 @@ test('HTTP/2: the same timing for a stream forwarded to an h2 app', async () => 
   assertTiming(lines[0]);
 });
 
-test('meshed: HTTP/1 over the mTLS HTTP/2 hop is logged with the client proxy\'s identity and the same timing', async () => {
+// Between meshed proxies HTTP/1 goes over pooled mTLS HTTP/1 connections by default, or as
+// streams of one HTTP/2 connection with WEFT_PROXY_MESH_HTTP1_OVER_H2=true: both are logged alike.
+for (const [overH2, version] of [['false', 'HTTP/1.1'], ['true', 'HTTP/2.0']] as const) test(`meshed: HTTP/1 over the mTLS hop (WEFT_PROXY_MESH_HTTP1_OVER_H2=${overH2}) is logged with the client proxy's identity and the same timing`, async () => {
   const pki = await testPki();
   const [client, server] = [workloadId('shop', 'web'), workloadId('shop', 'catalog')];
   const slow = await httpBackend((_req, res) => {
@@ -148,7 +150,7 @@ test('meshed: HTTP/1 over the mTLS HTTP/2 hop is logged with the client proxy\'s
   });
   const lines = await capture('json', async (u) => {
     const outbound = await startTestProxy(
-      { WEFT_PROXY_OUTBOUND_DEFAULT_DST: new URL(u).host, WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY: formatSpiffe(server) },
+      { WEFT_PROXY_OUTBOUND_DEFAULT_DST: new URL(u).host, WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY: formatSpiffe(server), WEFT_PROXY_MESH_HTTP1_OVER_H2: overH2 },
       { tlsIdentity: Object.assign(await pki.identity(client), { localName: formatSpiffe(client) }) },
     );
     try {
@@ -161,7 +163,7 @@ test('meshed: HTTP/1 over the mTLS HTTP/2 hop is logged with the client proxy\'s
   assert.equal(lines.length, 1, lines.join('\n'));
   const rec = JSON.parse(lines[0] as string) as Record<string, unknown>;
   assert.equal(rec['client.id'], formatSpiffe(client));
-  assert.equal(rec.version, 'HTTP/2.0', 'the meshed hop is HTTP/2');
+  assert.equal(rec.version, version, 'the meshed hop\'s protocol');
   assert.equal(rec.uri, '/meshed');
   assertTiming(lines[0]);
 });
