@@ -53,11 +53,11 @@ async function metric(p: ProxyProcess, name: string, match = ''): Promise<number
 
 const h2c = (to: Address) => async (): Promise<http2.ClientHttp2Session> => http2.connect(`http://${formatAddress(to)}`);
 
-/** GETs through the proxy on sessions from `connect`, one after another, until stopped; returns [ok, failed]. */
-function goodClient(connect: () => Promise<http2.ClientHttp2Session>): { stop(): Promise<[number, number]> } {
+/** GETs through the proxy on sessions from `connect`, one after another, until stopped: how many got 200, and what the others got. */
+function goodClient(connect: () => Promise<http2.ClientHttp2Session>): { stop(): Promise<{ ok: number; failures: string[] }> } {
   let stopped = false;
   let ok = 0;
-  let failed = 0;
+  const failures: string[] = [];
   const loop = (async () => {
     while (!stopped) {
       let session: http2.ClientHttp2Session | undefined;
@@ -65,20 +65,24 @@ function goodClient(connect: () => Promise<http2.ClientHttp2Session>): { stop():
         const live = (session = await connect());
         live.on('error', () => {});
         for (let i = 0; i < 20 && !stopped; i++) {
-          const status = await new Promise<number>((resolve, reject) => {
+          const [status, why] = await new Promise<[number, string]>((resolve, reject) => {
             const req = live.request({ ':path': '/good' });
             let s = 0;
-            req.on('response', (h) => (s = Number(h[':status'])));
+            let w = '';
+            req.on('response', (h) => {
+              s = Number(h[':status']);
+              w = String(h['weft-proxy-error'] ?? '');
+            });
             req.on('error', reject);
-            req.on('close', () => resolve(s));
+            req.on('close', () => resolve([s, w]));
             req.resume();
             req.end();
           });
           if (status === 200) ok++;
-          else failed++;
+          else failures.push(`status ${status} ${why}`);
         }
-      } catch {
-        failed++;
+      } catch (err) {
+        failures.push(String((err as Error).message));
       } finally {
         session?.close();
       }
@@ -88,7 +92,7 @@ function goodClient(connect: () => Promise<http2.ClientHttp2Session>): { stop():
     async stop() {
       stopped = true;
       await loop;
-      return [ok, failed];
+      return { ok, failures };
     },
   };
 }
@@ -121,7 +125,7 @@ test('rapid reset on the outbound h2c listener: one connection, then ten; the pr
   const good = goodClient(h2c(p.outbound));
   const first = await plainFlood(p.outbound, 2000);
   const many = await Promise.all(Array.from({ length: 10 }, () => plainFlood(p.outbound, 2000)));
-  const [ok, failed] = await good.stop();
+  const { ok, failures } = await good.stop();
 
   // Every flooding session was told to calm down and closed.
   for (const answer of [first, ...many]) assert.ok(goawayCodes(answer).length > 0, 'no GOAWAY for a flooding session');
@@ -132,7 +136,7 @@ test('rapid reset on the outbound h2c listener: one connection, then ten; the pr
   const codes = [first, ...many].flatMap((a) => goawayCodes(a));
   assert.ok(codes.some((c) => c === NGHTTP2_ENHANCE_YOUR_CALM || c === http2.constants.NGHTTP2_INTERNAL_ERROR), `GOAWAY codes ${codes.join(',')}`);
   assert.ok(ok > 0, 'the other client got nothing through');
-  assert.equal(failed, 0, `the other client saw ${failed} failures`);
+  assert.deepEqual(failures, [], 'the other client failed');
   await assertServing(p, p.outbound);
   assert.ok((await metric(p, 'proxy_limit_hits_total', 'limit="h2_reset_flood"')) >= 11);
   assert.equal(await metric(p, 'proxy_internal_errors_total'), 0);
@@ -162,18 +166,21 @@ test('rapid reset over the inbound mTLS port from a peer with a mesh identity: t
   t.after(() => app.close());
   const h1app = await httpBackend((_q, s) => s.end('ok'));
   t.after(() => h1app.close());
-  const p = await startProxyProcess(t, { ...identityEnv('server'), WEFT_PROXY_INBOUND_DEFAULT_DST: formatAddress(app.addr) });
+  // Five TLS floods keep the proxy's event loop busy for a while on this shared 2-core machine:
+  // a new upstream session may take longer than the default 1 s to exchange SETTINGS. That is
+  // CPU, not the interference between clients this test is about.
+  const p = await startProxyProcess(t, { ...identityEnv('server'), WEFT_PROXY_INBOUND_DEFAULT_DST: formatAddress(app.addr), WEFT_PROXY_CONNECT_TIMEOUT_MS: '5000' });
   await until('proxy ready', async () => (await fetch(url(p.admin, '/ready'))).status === 200, 10_000);
 
   // The attacker holds a real certificate from the same CA (as any meshed workload would).
   const identity = await ca.identity(workloadId('rr', 'attacker'));
   await identity.ready;
-  const connector = new MeshConnector(identity, 2000);
+  const connector = new MeshConnector(identity, 10_000);
   const meshedTls = () => connector.connect(p.inbound, formatSpiffe(workloadId('rr', 'server')), { port: app.addr.port, protocol: 'http2' });
   const meshedFlood = async (): Promise<Buffer> => flood(await meshedTls(), 2000);
   // A legitimate meshed peer (its own certificate) keeps sending requests through the floods.
   const client = await ca.identity(workloadId('rr', 'client'));
-  const clientConnector = new MeshConnector(client, 2000);
+  const clientConnector = new MeshConnector(client, 10_000);
   const meshedSession = async (): Promise<http2.ClientHttp2Session> => {
     const tls = await clientConnector.connect(p.inbound, formatSpiffe(workloadId('rr', 'server')), { port: app.addr.port, protocol: 'http2' });
     return http2.connect(`http://${formatAddress(p.inbound)}`, { createConnection: () => tls });
@@ -185,9 +192,9 @@ test('rapid reset over the inbound mTLS port from a peer with a mesh identity: t
 
   const good = goodClient(meshedSession);
   const answers = [await meshedFlood(), ...(await Promise.all(Array.from({ length: 4 }, meshedFlood)))];
-  const [ok, failed] = await good.stop();
+  const { ok, failures } = await good.stop();
   assert.ok(ok > 0, 'the other meshed client got nothing through');
-  assert.equal(failed, 0, `the other meshed client saw ${failed} failures`);
+  assert.deepEqual(failures, [], 'the other meshed client failed');
   for (const a of answers) assert.ok(goawayCodes(a).length > 0, 'no GOAWAY for a flooding meshed session');
   assert.ok(p.alive(), `proxy died: ${p.log()}`);
   assert.equal((await fetch(url(p.admin, '/live'))).status, 200);
