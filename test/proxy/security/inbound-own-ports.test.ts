@@ -6,13 +6,17 @@
 // destination the header port does not matter; a default destination that is itself one of the
 // proxy's ports is refused too; plaintext to the inbound port without an original destination
 // never reaches the admin. The tap port is one of them too: bound on port 0 (known only once
-// bound) or configured (known before).
+// bound) or configured (known before), and an original destination (SO_ORIGINAL_DST after an
+// iptables REDIRECT, in a namespace of the test's own) on it is refused too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Address } from '../../../src/lib/address.js';
 import { formatAddress } from '../../../src/lib/address.js';
 import { formatDnsName, formatSpiffe, workloadId } from '../../../src/lib/spiffe.js';
+import { SoOriginalDst } from '../../../src/proxy/tcp/so-original-dst.js';
+import { createNamespace, deleteNamespace, execInNamespace, netnsSupport } from '../../../src/runtime/local/netns.js';
 import { startMeshCa, type MeshCa } from '../../helpers/mesh-ca.js';
 import { sleep, until } from '../../helpers/http-load.js';
 import { startProxyProcess, type ProxyProcess } from '../../helpers/proxy-process.js';
@@ -150,4 +154,23 @@ test('the tap port (bound on port 0, added to the own ports once bound) can be n
   assert.equal(await metric(q, 'proxy_inbound_refused_total', 'reason="own_port"'), 2);
   await sleep(300);
   assert.ok(p.alive() && q.alive(), p.log() + q.log());
+});
+
+const netns = await netnsSupport();
+const odst = new SoOriginalDst().isAvailable();
+const noIntercept = !netns.ok ? `needs root and ip netns: ${netns.reason}` : !odst.available ? odst.reason : false;
+
+test('an original destination (iptables REDIRECT, SO_ORIGINAL_DST) on the tap port is refused and counted, in a namespace of the test’s own', { skip: noIntercept, timeout: 60_000 }, async (t) => {
+  const ns = `wsec-od-${process.pid}`;
+  await createNamespace(ns);
+  t.after(() => deleteNamespace(ns));
+  const fixture = fileURLToPath(new URL('./fixtures/orig-dst-tap.js', import.meta.url));
+  const r = await execInNamespace(ns, process.execPath, [fixture]);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { tapServed: boolean; interception: boolean; answer: string; refused: number; alive: boolean };
+  t.diagnostic(JSON.stringify(out));
+  assert.equal(out.tapServed, true, 'tap is not listening');
+  assert.equal(out.interception, true, 'interception unavailable in the namespace');
+  assert.equal(out.answer, '');
+  assert.equal(out.refused, 1);
+  assert.equal(out.alive, true);
 });
