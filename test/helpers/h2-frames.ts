@@ -92,3 +92,17 @@ export function controlFloodBytes(kind: 'settings' | 'ping', n: number): Buffer 
   const one = kind === 'settings' ? frame(FRAME.SETTINGS, 0, 0, Buffer.from([0, 3, 0, 0, 0, 100])) : frame(FRAME.PING, 0, 0, Buffer.alloc(8));
   return Buffer.concat([PREFACE, frame(FRAME.SETTINGS, 0, 0), ...Array.from({ length: n }, () => one)]);
 }
+
+const settings = frame(FRAME.SETTINGS, 0, 0);
+/**
+ * Connection errors (RFC 9113 §5.4.1) of the kind h2spec sends, after a valid preface: the
+ * ones after which Node 20 left the socket open (after some others, e.g. HEADERS on a server
+ * stream or a PING on a stream, Node closes the session itself).
+ */
+export const CONNECTION_ERRORS: Record<string, Buffer> = {
+  'DATA on stream 0': Buffer.concat([PREFACE, settings, frame(FRAME.DATA, 0, 0, Buffer.from('x'))]),
+  'SETTINGS with a length not a multiple of 6': Buffer.concat([PREFACE, frame(FRAME.SETTINGS, 0, 0, Buffer.alloc(5))]),
+  'SETTINGS ACK with a payload': Buffer.concat([PREFACE, settings, frame(FRAME.SETTINGS, 0x1, 0, Buffer.alloc(6))]),
+  'a frame over the maximum frame size': Buffer.concat([PREFACE, settings, frame(FRAME.DATA, 0, 1, Buffer.alloc(16_385))]),
+  'CONTINUATION without HEADERS': Buffer.concat([PREFACE, settings, frame(FRAME.CONTINUATION, 0x4, 1, getHeaderBlock('a'))]),
+};

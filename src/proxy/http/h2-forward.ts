@@ -8,7 +8,7 @@ import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
 import { grpcMessage } from './grpc-message.js';
 import { stripHopByHop, wantsTrailers } from './hop-by-hop.js';
-import type { H2SessionPool } from './h2-pool.js';
+import { unprocessedByPeer, type H2SessionPool } from './h2-pool.js';
 import { resetStream } from './h2-server.js';
 import { errorResponse, headerSafe, PROXY_ERROR_HEADER } from './proxy-error.js';
 import { grpcStatusOf, isGrpcContentType } from './grpc-status.js';
@@ -291,16 +291,18 @@ function relay(session: http2.ClientHttp2Session, stream: ServerHttp2Stream, hea
   });
   up.on('trailers', (t: IncomingHttpHeaders) => (respTrailers = t));
 
+  /** The upstream did not process this stream: refused, never sent, or left out by its GOAWAY. */
+  const unprocessed = (): boolean => up.rstCode === NGHTTP2_REFUSED_STREAM || unprocessedByPeer(session, up);
   up.on('error', (err) => {
-    // A refused stream is decided in 'close' (it may be sent again).
-    if (up.rstCode === NGHTTP2_REFUSED_STREAM) return;
+    // An unprocessed stream is decided in 'close' (it may be sent again).
+    if (unprocessed()) return;
     failed({ status: 0 }, new UpstreamConnectError(formatAddress(target), { cause: err }));
   });
   up.on('close', () => {
     const code = up.rstCode ?? NGHTTP2_NO_ERROR;
     if (stream.closed || stream.destroyed || route.signal?.aborted) return;
     if (!decided) {
-      if (!stream.headersSent && code === NGHTTP2_REFUSED_STREAM && a.refused()) return settle();
+      if (!stream.headersSent && unprocessed() && a.refused()) return settle();
       failed({ status: 0 }, new UpstreamConnectError(formatAddress(target), { cause: new Error(`upstream stream closed (code ${code})`) }));
     } else if (committed && stream.headersSent && code !== NGHTTP2_NO_ERROR) {
       resetStream(stream, code);

@@ -62,6 +62,22 @@ function peerSpoke(tls: Duplex, key: string, timeoutMs: number): Promise<void> {
   });
 }
 
+/** The last stream id each upstream session's GOAWAY said the peer processed. */
+const goawayLastStreamId = new WeakMap<ClientHttp2Session, number>();
+
+/**
+ * True when `stream` never reached the peer: it was still pending (no id) when its session
+ * went, or the session received a GOAWAY that leaves it out (RFC 9113 §6.8: a higher id was
+ * not processed). Such a stream may be sent again on a new session. An app whose nghttp2
+ * closes the shared connection with GOAWAY(INTERNAL_ERROR) because another client's rapid
+ * reset was relayed to it fails every other stream on it with that error too.
+ */
+export function unprocessedByPeer(session: ClientHttp2Session, stream: http2.ClientHttp2Stream): boolean {
+  if (stream.id === undefined) return true;
+  const last = goawayLastStreamId.get(session);
+  return last !== undefined && stream.id > last;
+}
+
 export class H2SessionPool {
   private readonly sessions = new Map<string, ClientHttp2Session | Promise<ClientHttp2Session>>();
   constructor(private readonly opts: H2PoolOptions) {}
@@ -120,7 +136,10 @@ export class H2SessionPool {
     });
     // Errors surface on each request stream; the session itself just leaves the pool.
     session.on('error', drop);
-    session.once('goaway', drop);
+    session.once('goaway', (_code: number, lastStreamId: number) => {
+      goawayLastStreamId.set(session, lastStreamId);
+      drop();
+    });
     session.once('close', drop);
     session.setTimeout(this.opts.idleTimeoutMs, () => session.close());
     pingLiveness(session, this.opts.liveness);

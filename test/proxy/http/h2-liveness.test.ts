@@ -14,7 +14,7 @@ import { createH2Server } from '../../../src/proxy/http/h2-server.js';
 import { ProxyMetrics } from '../../../src/proxy/metrics/registry.js';
 import { run } from '../../helpers/exec.js';
 import { sleep, until } from '../../helpers/http-load.js';
-import { FRAME, PREFACE, frame, getHeaderBlock } from '../../helpers/h2-frames.js';
+import { CONNECTION_ERRORS } from '../../helpers/h2-frames.js';
 import { DEFAULT_H2_LIMITS } from '../../../src/proxy/config.js';
 
 const PROBE_MS = 100;
@@ -45,20 +45,6 @@ async function closeWait(port: number): Promise<number> {
   const r = await run('ss', ['-H', '-t', '-n', 'state', 'close-wait', `( sport = :${port} )`]);
   return r.stdout.split('\n').filter((l) => l.trim() !== '').length;
 }
-
-const settings = frame(FRAME.SETTINGS, 0, 0);
-/**
- * Connection errors (RFC 9113 §5.4.1) of the kind h2spec sends, after a valid preface: the
- * ones after which Node 20 left the socket open (after some others, e.g. HEADERS on a server
- * stream or a PING on a stream, Node closes the session itself).
- */
-const CONNECTION_ERRORS: Record<string, Buffer> = {
-  'DATA on stream 0': Buffer.concat([PREFACE, settings, frame(FRAME.DATA, 0, 0, Buffer.from('x'))]),
-  'SETTINGS with a length not a multiple of 6': Buffer.concat([PREFACE, frame(FRAME.SETTINGS, 0, 0, Buffer.alloc(5))]),
-  'SETTINGS ACK with a payload': Buffer.concat([PREFACE, settings, frame(FRAME.SETTINGS, 0x1, 0, Buffer.alloc(6))]),
-  'a frame over the maximum frame size': Buffer.concat([PREFACE, settings, frame(FRAME.DATA, 0, 1, Buffer.alloc(16_385))]),
-  'CONTINUATION without HEADERS': Buffer.concat([PREFACE, settings, frame(FRAME.CONTINUATION, 0x4, 1, getHeaderBlock('a'))]),
-};
 
 for (const [name, bytes] of Object.entries(CONNECTION_ERRORS)) {
   test(`a client that commits a connection error (${name}) and closes does not leave the socket in CLOSE_WAIT`, async (t) => {

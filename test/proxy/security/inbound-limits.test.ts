@@ -3,8 +3,9 @@
 // fell back to opaque TCP and reached the app unparsed: forged weft-client-id, no 431, no 408.
 // The HTTP/2 header-list size was only advertised. Against real `weft proxy` processes, on every
 // inbound path — plaintext HTTP/1, HTTP/2 prior knowledge, meshed HTTP/1, meshed HTTP/2 carrying
-// HTTP/1 (orig-proto) — identity headers are stripped (weft-client-id and Linkerd's
-// l5d-client-id) and the header size, header count and slow-client limits hold.
+// HTTP/1 (orig-proto), native meshed HTTP/2 and gRPC — identity headers are stripped
+// (weft-client-id and Linkerd's l5d-client-id) and the header size, header count, slow-client
+// and malformed chunked body limits hold.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
@@ -12,7 +13,9 @@ import type { SecureContext } from 'node:tls';
 import { formatAddress } from '../../../src/lib/address.js';
 import { formatDnsName, formatSpiffe, workloadId } from '../../../src/lib/spiffe.js';
 import { MeshConnector } from '../../../src/proxy/mesh/connector.js';
+import { FRAME, PREFACE, frame, literalHeader, parseFrames } from '../../helpers/h2-frames.js';
 import { startMeshCa } from '../../helpers/mesh-ca.js';
+import { exchange } from '../../helpers/proxy-probe.js';
 import { until } from '../../helpers/http-load.js';
 import { startProxyProcess, type ProxyProcess } from '../../helpers/proxy-process.js';
 import { url } from '../../helpers/proxy.js';
@@ -22,6 +25,8 @@ import { echoed, forgedRequest, h2Request, manyHeaders, meshed, plain } from './
 const { NGHTTP2_ENHANCE_YOUR_CALM } = http2.constants;
 const SERVER = workloadId('shop', 'catalog');
 const CLIENT = workloadId('shop', 'web');
+/** A good head, then a chunk size that is not hex: the body's framing is broken. */
+const MALFORMED_CHUNKED = 'POST /chunked HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n';
 const FORGED = { 'weft-client-id': 'spiffe://cluster.local/ns/prod/sa/admin', 'l5d-client-id': 'admin.prod.serviceaccount.identity.linkerd.cluster.local' };
 
 type Cleanup = () => void | Promise<void>;
@@ -108,6 +113,14 @@ describe('plaintext HTTP/1 that detection cannot classify is served as HTTP, wit
     const extra = Array.from({ length: 120 }, (_, i) => `x-h${i}: v\r\n`).join('');
     assert.match(await plain(p.inbound, [forgedRequest('/', extra)]), /^HTTP\/1\.1 431 /);
   });
+
+  test('a malformed chunked body after a good head: 400, counted', async () => {
+    const before = await metric(p, 'proxy_limit_hits_total', 'limit="http1_malformed"');
+    const answer = await plain(p.inbound, [MALFORMED_CHUNKED]);
+    assert.match(answer, /^HTTP\/1\.1 400 /, answer);
+    assert.match(answer, /weft-proxy-error: malformed request body/, answer);
+    assert.equal(await metric(p, 'proxy_limit_hits_total', 'limit="http1_malformed"'), before + 1);
+  });
 });
 
 describe('HTTP/2 with prior knowledge (plaintext): identity headers stripped, header list size and count enforced', () => {
@@ -147,9 +160,10 @@ describe('HTTP/2 with prior knowledge (plaintext): identity headers stripped, he
   });
 });
 
-describe('meshed paths (HTTP/1, and HTTP/2 carrying HTTP/1): identity from the certificate only, same limits', () => {
+describe('meshed paths (HTTP/1, HTTP/2 carrying HTTP/1, native HTTP/2): identity from the certificate only, same limits', () => {
   const s = scope();
   let app: Backend;
+  let h2app: Backend<http2.Http2Server>;
   let p: ProxyProcess;
   let connector: MeshConnector;
   let trustAnchorPem: string;
@@ -159,6 +173,8 @@ describe('meshed paths (HTTP/1, and HTTP/2 carrying HTTP/1): identity from the c
     trustAnchorPem = ca.trustAnchorPem;
     app = await httpBackend();
     s.t.after(() => app.close());
+    h2app = await h2EchoApp();
+    s.t.after(() => h2app.close());
     p = await startProxyProcess(s.t, { ...ca.proxyEnv(SERVER), WEFT_PROXY_DETECT_TIMEOUT_MS: '2000', WEFT_PROXY_HTTP_HEADERS_TIMEOUT_MS: '1000' });
     await until('proxy ready', async () => (await fetch(url(p.admin, '/ready'))).status === 200, 10_000);
     const peer = await ca.identity(CLIENT);
@@ -198,6 +214,55 @@ describe('meshed paths (HTTP/1, and HTTP/2 carrying HTTP/1): identity from the c
       assert.equal(many.rstCode, NGHTTP2_ENHANCE_YOUR_CALM);
       const big = await h2Request(session, { 'x-big': 'a'.repeat(20_000), 'weft-orig-proto': 'HTTP/1.1' });
       assert.equal(big.rstCode, NGHTTP2_ENHANCE_YOUR_CALM);
+    } finally {
+      session.destroy();
+    }
+  });
+
+  test('meshed HTTP/1: a malformed chunked body after a good head is 400, counted', async () => {
+    const before = await metric(p, 'proxy_limit_hits_total', 'direction="inbound",limit="http1_malformed"');
+    const o = await meshedH1(MALFORMED_CHUNKED);
+    assert.match(o.answer, /^HTTP\/1\.1 400 /, o.answer);
+    assert.match(o.answer, /weft-proxy-error: malformed request body/, o.answer);
+    assert.equal(await metric(p, 'proxy_limit_hits_total', 'direction="inbound",limit="http1_malformed"'), before + 1);
+  });
+
+  // Chunked framing does not exist in HTTP/2 (RFC 9113 §8.2.2: Transfer-Encoding is a
+  // connection-specific field, and the body is DATA frames), so the orig-proto path has no
+  // malformed chunked body to answer 400 to; the shape an attacker could try — an orig-proto
+  // request naming `transfer-encoding: chunked` with a broken chunk in its DATA — is a malformed
+  // HTTP/2 request that nghttp2 resets before any handler (or the app) sees it.
+  test('meshed HTTP/2 carrying HTTP/1: a transfer-encoding header with a broken chunk in DATA is reset, the app sees nothing', async () => {
+    const before = app.connections;
+    const tls = await connector.connect(p.inbound, formatSpiffe(SERVER), { port: app.addr.port, protocol: 'http2' });
+    const block = Buffer.concat([
+      Buffer.from([0x83, 0x86, 0x84]), // :method POST, :scheme http, :path /
+      literalHeader(':authority', 'app'),
+      literalHeader('weft-orig-proto', 'HTTP/1.1'),
+      literalHeader('transfer-encoding', 'chunked'),
+    ]);
+    const sent = Buffer.concat([PREFACE, frame(FRAME.SETTINGS, 0, 0), frame(FRAME.HEADERS, 0x4, 1, block), frame(FRAME.DATA, 0x1, 1, Buffer.from('zz\r\nhello\r\n0\r\n\r\n'))]);
+    const { answer } = await exchange(tls, sent, 1500);
+    const rst = parseFrames(answer).find((f) => f.type === FRAME.RST_STREAM && f.streamId === 1);
+    assert.equal(rst?.payload.readUInt32BE(0), http2.constants.NGHTTP2_PROTOCOL_ERROR, `frames: ${parseFrames(answer).map((f) => f.type).join(',')}`);
+    assert.equal(app.connections, before, 'the request reached the app');
+  });
+
+  test('native meshed HTTP/2 (h2 and gRPC, no weft-orig-proto): the app sees the certificate’s identity, never the forged one', async () => {
+    const tls = await connector.connect(p.inbound, formatSpiffe(SERVER), { port: h2app.addr.port, protocol: 'http2' });
+    const session = http2.connect(`http://${formatAddress(p.inbound)}`, { createConnection: () => tls });
+    session.on('error', () => {});
+    try {
+      for (const extra of [{ ':path': '/native' }, { ':path': '/pkg.Svc/Call', ':method': 'POST', 'content-type': 'application/grpc', te: 'trailers' }]) {
+        const before = h2Streams;
+        const r = await h2Request(session, { ...FORGED, ...extra });
+        assert.equal(r.status, 200, JSON.stringify(r));
+        assert.equal(h2Streams, before + 1, 'the request did not reach the h2 app');
+        const seen = JSON.parse(r.body) as Record<string, string>;
+        assert.equal(seen[':path'], extra[':path']);
+        assert.equal(seen['weft-client-id'], formatSpiffe(CLIENT));
+        assert.equal(seen['l5d-client-id'], undefined);
+      }
     } finally {
       session.destroy();
     }

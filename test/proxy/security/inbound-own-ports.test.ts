@@ -5,13 +5,18 @@
 // ports is refused and counted (even from a peer with a valid mesh certificate); with a default
 // destination the header port does not matter; a default destination that is itself one of the
 // proxy's ports is refused too; plaintext to the inbound port without an original destination
-// never reaches the admin.
+// never reaches the admin. The tap port is one of them too: bound on port 0 (known only once
+// bound) or configured (known before), and an original destination (SO_ORIGINAL_DST after an
+// iptables REDIRECT, in a namespace of the test's own) on it is refused too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Address } from '../../../src/lib/address.js';
 import { formatAddress } from '../../../src/lib/address.js';
-import { formatDnsName, workloadId } from '../../../src/lib/spiffe.js';
+import { formatDnsName, formatSpiffe, workloadId } from '../../../src/lib/spiffe.js';
+import { SoOriginalDst } from '../../../src/proxy/tcp/so-original-dst.js';
+import { createNamespace, deleteNamespace, execInNamespace, netnsSupport } from '../../../src/runtime/local/netns.js';
 import { startMeshCa, type MeshCa } from '../../helpers/mesh-ca.js';
 import { sleep, until } from '../../helpers/http-load.js';
 import { startProxyProcess, type ProxyProcess } from '../../helpers/proxy-process.js';
@@ -109,4 +114,63 @@ test('plaintext to the inbound port with no original destination never reaches t
   assert.equal(opaque, '');
   await sleep(300);
   assert.ok(p.alive(), p.log());
+});
+
+/** The tap listener's bound port, from its log line (the proxy's first line names only outbound, inbound and admin). */
+async function tapPort(p: ProxyProcess): Promise<number> {
+  let port = 0;
+  await until('tap listening', async () => (port = Number(/tap listening.*?addr="[\d.]+:(\d+)"/.exec(p.log())?.[1] ?? 0)) > 0, 10_000);
+  return port;
+}
+
+test('the tap port (bound on port 0, added to the own ports once bound) can be named neither by the transport header nor by the default destination', { timeout: 60_000 }, async (t) => {
+  const ca = await startMeshCa(t);
+  const tapEnv = { WEFT_PROXY_TAP_SVC_NAME: formatSpiffe(workloadId('weft-viz', 'tap')), WEFT_PROXY_TAP_LISTEN_ADDR: '127.0.0.1:0' };
+  const p = await meshedProxy(t, ca, tapEnv);
+  const tap = await tapPort(p);
+  const peer = await ca.identity(CLIENT);
+  let refused = 0;
+  for (const protocol of ['http1', 'opaque', 'http2']) {
+    const o = await meshed({ to: p.inbound, servername: formatDnsName(SERVER), trustAnchorPem: ca.trustAnchorPem, tls: { secureContext: peer.secureContext() }, header: { port: tap, protocol }, payload: ENV_JSON });
+    assert.equal(o.secureConnect, true);
+    assert.equal(o.answer, '', `tap port via ${protocol} answered: ${o.answer.slice(0, 200)}`);
+    refused++;
+  }
+  assert.equal(await metric(p, 'proxy_inbound_refused_total', 'reason="own_port"'), refused);
+  // The port refused is a live listener: the tap server still answers a TLS handshake on it.
+  const reachable = await new Promise<boolean>((resolve) => {
+    const s = net.connect(tap, '127.0.0.1', () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+  });
+  assert.ok(reachable, 'the tap listener is not listening');
+
+  // A default destination on the tap port (chosen up front: the configured port is an own port before it is bound).
+  const fixedTap = await deadPort();
+  const q = await meshedProxy(t, ca, { ...tapEnv, WEFT_PROXY_TAP_LISTEN_ADDR: formatAddress(fixedTap), WEFT_PROXY_INBOUND_DEFAULT_DST: formatAddress(fixedTap) });
+  assert.equal(await tapPort(q), fixedTap.port);
+  const o = await meshed({ to: q.inbound, servername: formatDnsName(SERVER), trustAnchorPem: ca.trustAnchorPem, tls: { secureContext: peer.secureContext() }, header: { port: 8080, protocol: 'opaque' }, payload: '\x16\x03\x01' });
+  assert.equal(o.answer, '');
+  assert.equal(await plain(q.inbound, [ENV_JSON]), '');
+  assert.equal(await metric(q, 'proxy_inbound_refused_total', 'reason="own_port"'), 2);
+  await sleep(300);
+  assert.ok(p.alive() && q.alive(), p.log() + q.log());
+});
+
+const netns = await netnsSupport();
+const odst = new SoOriginalDst().isAvailable();
+const noIntercept = !netns.ok ? `needs root and ip netns: ${netns.reason}` : !odst.available ? odst.reason : false;
+
+test('an original destination (iptables REDIRECT, SO_ORIGINAL_DST) on the tap port is refused and counted, in a namespace of the test’s own', { skip: noIntercept, timeout: 60_000 }, async (t) => {
+  const ns = `wsec-od-${process.pid}`;
+  await createNamespace(ns);
+  t.after(() => deleteNamespace(ns));
+  const fixture = fileURLToPath(new URL('./fixtures/orig-dst-tap.js', import.meta.url));
+  const r = await execInNamespace(ns, process.execPath, [fixture]);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { tapServed: boolean; interception: boolean; answer: string; refused: number; alive: boolean };
+  t.diagnostic(JSON.stringify(out));
+  assert.equal(out.tapServed, true, 'tap is not listening');
+  assert.equal(out.interception, true, 'interception unavailable in the namespace');
+  assert.equal(out.answer, '');
+  assert.equal(out.refused, 1);
+  assert.equal(out.alive, true);
 });
