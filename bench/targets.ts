@@ -88,9 +88,9 @@ function pairTarget(name: string, description: string, mtls: boolean, tap = fals
 
 const weftPair = pairTarget('weft-pair', 'two weft processes as in the mesh: outbound proxy → inbound proxy → backend', false);
 // The meshed pair's two ways to carry HTTP/1 (issue 10: measured side by side), each named
-// explicitly so the rows keep their meaning across the default's change: as streams of one
-// HTTP/2 connection (Linkerd's way, weft's default until 2026-12-03), and each request on a
-// pooled mTLS connection, weft's HTTP/1 engine on both ends (the default since).
+// explicitly so the rows keep their meaning whatever the default: as streams of one HTTP/2
+// connection (Linkerd's way, the default), and each request on a pooled mTLS connection, weft's
+// HTTP/1 engine on both ends.
 const weftMtlsPair = pairTarget(
   'weft-mtls-pair',
   'the pair with identities from a real identity service: mTLS between the proxies (HTTP/1 carried over one h2 connection: WEFT_PROXY_MESH_HTTP1_OVER_H2=true)',
@@ -101,7 +101,7 @@ const weftMtlsPair = pairTarget(
 
 const weftMtlsPairH1 = pairTarget(
   'weft-mtls-pair-h1',
-  'the mTLS pair carrying HTTP/1 as HTTP/1 over pooled mTLS connections (the default: WEFT_PROXY_MESH_HTTP1_OVER_H2=false)',
+  'the mTLS pair carrying HTTP/1 as HTTP/1 over pooled mTLS connections (WEFT_PROXY_MESH_HTTP1_OVER_H2=false)',
   true,
   false,
   { WEFT_PROXY_MESH_HTTP1_OVER_H2: 'false' },

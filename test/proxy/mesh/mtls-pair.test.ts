@@ -107,15 +107,19 @@ describe('mTLS between two proxies', () => {
     assert.equal(await metricValue(pair.outbound, 'request_total', { direction: 'outbound', tls: 'true', server_id: serverId }), 1);
   });
 
-  // The default: HTTP/1 over pooled mTLS connections, kept alive between requests.
-  test('sequential HTTP/1 requests reuse one pooled mTLS connection between the proxies', async () => {
-    const before = pair.relay.connections();
-    for (let i = 0; i < 10; i++) {
-      const r = await fetch(url(pair.outbound.outbound, `/s${i}`), { headers: { connection: 'close' } });
-      assert.equal(r.status, 200);
-      await r.text();
+  // WEFT_PROXY_MESH_HTTP1_OVER_H2=false: HTTP/1 over pooled mTLS connections, kept alive between requests.
+  test('with WEFT_PROXY_MESH_HTTP1_OVER_H2=false, sequential HTTP/1 requests reuse one pooled mTLS connection between the proxies', async () => {
+    const h1pair = await meshedPair(app.addr, await pki.identity(CLIENT), await pki.identity(SERVER), serverId, { WEFT_PROXY_MESH_HTTP1_OVER_H2: 'false' });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const r = await fetch(url(h1pair.outbound.outbound, `/s${i}`), { headers: { connection: 'close', 'weft-client-id': 'spiffe://evil/ns/x/sa/y' } });
+        assert.equal(r.status, 200);
+        assert.equal((JSON.parse(await r.text()) as { headers: Record<string, string> }).headers['weft-client-id'], clientId);
+      }
+      assert.ok(h1pair.relay.connections() <= 1, `${h1pair.relay.connections()} connections between the proxies`);
+    } finally {
+      await h1pair.close();
     }
-    assert.ok(pair.relay.connections() - before <= 1, `${pair.relay.connections() - before} new connections between the proxies`);
   });
 
   test('with WEFT_PROXY_MESH_HTTP1_OVER_H2=true, concurrent HTTP/1 requests share one multiplexed HTTP/2 connection between the proxies', async () => {
