@@ -69,12 +69,30 @@ const bindable = (port: number, host: string): Promise<net.Server | undefined> =
  * on a busy host one was taken by a connection before the proxy it was meant for could bind it.
  * Falls back to the OS's choice when the range below is too small or crowded.
  */
+/**
+ * Ports this process handed out lately, and until when they stay reserved: a port is released
+ * as soon as it is chosen, so until its owner binds it a second call here could draw it again
+ * (seen in CI: two proxies of one mesh given the same port, one failing with EADDRINUSE).
+ */
+const handedOut = new Map<number, number>();
+const HANDED_OUT_MS = 120_000;
+
+function reserved(port: number, now: number): boolean {
+  const until = handedOut.get(port);
+  if (until === undefined) return false;
+  if (until > now) return true;
+  handedOut.delete(port);
+  return false;
+}
+
 export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
   const [ephemeralLow] = ephemeralRange();
   const low = 10_000;
   const held: net.Server[] = [];
+  const now = Date.now();
   for (let tries = 0; held.length < n && tries < n * 20 && ephemeralLow - low > 1000; tries++) {
     const port = low + Math.floor(Math.random() * (ephemeralLow - low));
+    if (reserved(port, now)) continue;
     const s = await bindable(port, host);
     if (s) held.push(s);
   }
@@ -85,6 +103,7 @@ export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]
   }
   const ports = held.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(held.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  for (const p of ports) handedOut.set(p, Date.now() + HANDED_OUT_MS);
   return ports;
 }
 
