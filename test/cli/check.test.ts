@@ -3,17 +3,16 @@
 // real install, good and broken: test/e2e/k8s-install.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWeft } from '../helpers/weft-process.js';
+import { writeKubeconfig } from '../helpers/kubeconfig.js';
 
 async function kubeconfig(t: { after(fn: () => Promise<void>): void }, server: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'weft-check-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'kubeconfig');
-  await writeFile(file, `apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: "${server}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n`);
-  return file;
+  return writeKubeconfig(join(dir, 'kubeconfig'), server);
 }
 
 test('an unreachable API server fails "can query the Kubernetes API" with a hint; the rest is skipped', async (t) => {

@@ -11,6 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { assertGolden } from '../helpers/golden.js';
 import { fixtureDir, fixtureInjectorConfigYaml } from '../helpers/k8s-fixtures.js';
 import { runWeft } from '../helpers/weft-process.js';
+import { writeKubeconfig } from '../helpers/kubeconfig.js';
 
 const workloads = join(fixtureDir, 'workloads.yaml');
 
@@ -98,7 +99,7 @@ test('without --config, weft inject reads the cluster, and says so clearly when 
   const { dir } = await tmp(t);
   const kubeconfig = join(dir, 'kubeconfig');
   // A port nothing listens on.
-  await writeFile(kubeconfig, 'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n');
+  await writeKubeconfig(kubeconfig, 'https://127.0.0.1:1');
   const r = await runWeft(['inject', '--kubeconfig', kubeconfig, workloads]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /weft inject: cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:1.*\(WEFT_ERR_KUBE_UNREACHABLE\)/);

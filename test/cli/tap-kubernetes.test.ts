@@ -4,11 +4,12 @@
 // test/e2e/k8s-node.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deadPort } from '../helpers/servers.js';
 import { runWeft } from '../helpers/weft-process.js';
+import { writeKubeconfig } from '../helpers/kubeconfig.js';
 
 test('viz tap/top --kubernetes: an unreadable kubeconfig and an unreachable API server are named', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'weft-tap-k8s-'));
@@ -20,13 +21,7 @@ test('viz tap/top --kubernetes: an unreadable kubeconfig and an unreachable API 
   }
   const port = (await deadPort()).port;
   const kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, `apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
-users: [{name: u, user: {token: t}}]
-contexts: [{name: x, context: {cluster: c, user: u}}]
-current-context: x
-`);
+  await writeKubeconfig(kubeconfig, `https://127.0.0.1:${port}`, { insecure: true });
   const down = await runWeft(['viz', 'tap', 'deploy/web', '--kubernetes', '--kubeconfig', kubeconfig]);
   assert.equal(down.code, 1);
   assert.match(down.stderr, /the tap API at svc\/weft-tap in weft, through the API server does not answer \(ECONNREFUSED\).*WEFT_ERR_TAP_API_UNAVAILABLE/);

@@ -3,12 +3,13 @@
 // non-zero. (The working paths: test/integration/k8s-viz.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { deadPort } from '../helpers/servers.js';
 import { runWeft } from '../helpers/weft-process.js';
+import { writeKubeconfig } from '../helpers/kubeconfig.js';
 
 test('weft viz install prints the manifests; bad options are refused with what is wrong', async () => {
   const ok = await runWeft(['viz', 'install', '--scrape-interval', '1m', '--no-dashboard']);
@@ -53,13 +54,7 @@ test('viz stat/edges/routes/authz --kubernetes: an unreadable kubeconfig and an 
   }
   const port = (await deadPort()).port;
   const kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, `apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
-users: [{name: u, user: {token: t}}]
-contexts: [{name: x, context: {cluster: c, user: u}}]
-current-context: x
-`);
+  await writeKubeconfig(kubeconfig, `https://127.0.0.1:${port}`, { insecure: true });
   const down = await runWeft(['viz', 'edges', '--kubernetes', '--kubeconfig', kubeconfig]);
   assert.equal(down.code, 1);
   assert.match(down.stderr, new RegExp(`cannot reach the Kubernetes API at https://127.0.0.1:${port}.*WEFT_ERR_KUBE_UNREACHABLE`));
