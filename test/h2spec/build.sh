@@ -14,15 +14,9 @@ version=${WEFT_H2SPEC_VERSION:-v2.2.1}
 cache=${WEFT_H2SPEC_CACHE:-$HOME/.cache/weft/h2spec}
 bin="$cache/$version/bin"
 
-if [ -x "$bin/h2spec" ]; then
-  echo "h2spec: $version cached in $bin"
-  exit 0
-fi
-if [ "${1:-}" = --check ]; then
-  echo "h2spec: $version not cached"
-  exit 1
-fi
-command -v go >/dev/null || { echo "h2spec: Go is needed to build h2spec" >&2; exit 1; }
+# shellcheck source=../go-fixture.sh
+. "$(dirname "$0")/../go-fixture.sh"
+go_fixture_cached h2spec "$version" "$bin/h2spec" "${1:-}"
 
 mkdir -p "$bin"
 start=$(date +%s)

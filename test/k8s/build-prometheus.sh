@@ -20,15 +20,9 @@ set -euo pipefail
 version=${WEFT_PROMETHEUS_VERSION:-v0.316.0}
 cache=${WEFT_PROMETHEUS_CACHE:-$HOME/.cache/weft/prometheus}
 bin="$cache/$version/bin"
-if [ -x "$bin/prometheus" ]; then
-  echo "prometheus: $version cached in $bin"
-  exit 0
-fi
-if [ "${1:-}" = --check ]; then
-  echo "prometheus: $version not cached"
-  exit 1
-fi
-command -v go >/dev/null || { echo "prometheus: Go is needed to build it (https://go.dev/dl)" >&2; exit 1; }
+# shellcheck source=../go-fixture.sh
+. "$(dirname "$0")/../go-fixture.sh"
+go_fixture_cached prometheus "$version" "$bin/prometheus" "${1:-}"
 export GOFLAGS=-modcacherw GOTOOLCHAIN=local CGO_ENABLED=0
 mkdir -p "$bin"
 start=$(date +%s)

@@ -11,15 +11,9 @@ set -euo pipefail
 version=${WEFT_JAEGER_VERSION:-v1.75.0}
 cache=${WEFT_JAEGER_CACHE:-$HOME/.cache/weft/jaeger}
 bin="$cache/$version/bin"
-if [ -x "$bin/jaeger" ]; then
-  echo "jaeger: $version cached in $bin"
-  exit 0
-fi
-if [ "${1:-}" = --check ]; then
-  echo "jaeger: $version not cached"
-  exit 1
-fi
-command -v go >/dev/null || { echo "jaeger: Go is needed to build it (https://go.dev/dl)" >&2; exit 1; }
+# shellcheck source=../go-fixture.sh
+. "$(dirname "$0")/../go-fixture.sh"
+go_fixture_cached jaeger "$version" "$bin/jaeger" "${1:-}"
 export GOFLAGS=-modcacherw GOTOOLCHAIN=local CGO_ENABLED=0
 mkdir -p "$bin"
 start=$(date +%s)
