@@ -48,12 +48,13 @@ describe('weft demo', { skip: noNetns || (!existsSync(join(WEFT_ROOT, 'dist/exam
         e = await edges();
       }
       assert.deepEqual(e.edges.map((x) => [x.src, x.dst, x.secured]), [['vote-bot', 'web', true], ['web', 'catalog', true], ['web', 'voting', true]]);
-      // vote-bot sends 8 requests a second; while the 10 s window still holds the first seconds
-      // of the run (series not yet born, a loaded machine's slow start) the rate reads lower:
-      // wait for the window to fill.
+      // vote-bot sends 8 requests a second, 2% of which fail on purpose (socks). While the 10 s
+      // window still holds the first seconds of the run, the series are being born: rate() reads
+      // a few requests, and one injected failure among 20 (CI saw 0.887) breaks the 0.9 bound.
+      // Wait until the window holds most of a full 10 s of traffic.
       const webStat = async () => (JSON.parse(await weft('viz', 'stat', 'deploy', '-n', 'demo', '-t', '10s', '-o', 'json')) as StatResult).rows.find((r) => r.name === 'web');
       let webRow = await webStat();
-      for (let i = 0; i < 24 && (webRow?.rps ?? 0) <= 2; i++) {
+      for (let i = 0; i < 40 && (webRow?.rps ?? 0) <= 5; i++) {
         await new Promise((r) => setTimeout(r, 500));
         webRow = await webStat();
       }
