@@ -19,6 +19,7 @@ import type { MeshConnector } from '../mesh/connector.js';
 import type { H1Request } from '../http/h1/request.js';
 import { toHeaderObject } from '../http/h1/headers.js';
 import { BodyReader } from '../http/h1/body.js';
+import { stripHopByHop } from '../http/hop-by-hop.js';
 import type { OutboundDestinations } from './destinations.js';
 import type { RouteLabelValues } from './route-metrics.js';
 
@@ -26,7 +27,6 @@ import type { RouteLabelValues } from './route-metrics.js';
 export const MIRROR_BODY_LIMIT = 64 * 1024;
 /** A mirror copy that has not finished by then is cut off. */
 const MIRROR_TIMEOUT_MS = 10_000;
-const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'proxy-connection', 'content-length', 'expect'];
 
 type Result = 'sent' | 'failed' | 'dropped' | 'skipped';
 
@@ -130,8 +130,10 @@ export class Mirror {
       this.inFlight--;
       this.count(labels, result);
     };
-    const headers: OutgoingHttpHeaders = { ...headersIn };
-    for (const h of HOP_BY_HOP) delete headers[h];
+    // The copy is re-framed (the whole body, or none) and never waits for 100-continue.
+    const headers = stripHopByHop(headersIn as IncomingHttpHeaders);
+    delete headers['content-length'];
+    delete headers['expect'];
     if (body) headers['content-length'] = body.length;
     void this.opts.dests.get(authority).then((dest) => {
       if (!dest) return done('failed');

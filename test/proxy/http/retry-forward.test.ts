@@ -144,12 +144,12 @@ test('HTTP/1 over HTTP/2 (the meshed path): a POST body is sent again intact aft
   t.after(() => backend.close());
   const h = await startForwardHarness('h1-over-h2', backend.addr, { retry: limited(1), tryTimeoutMs: 500 }, { retryBufferBytes: 32 * 1024 });
   t.after(() => h.close());
-  const postH1 = (path: string, body: Buffer): Promise<{ status: number; ms: number }> =>
+  const postH1 = (path: string, body: Buffer): Promise<{ status: number; reason: string; ms: number }> =>
     new Promise((resolve, reject) => {
       const start = Date.now();
       const req = http.request({ host: '127.0.0.1', port: h.addr.port, method: 'POST', path, agent: false, headers: { 'content-length': String(body.length) } }, (res) => {
         res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Date.now() - start }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', ms: Date.now() - start }));
       });
       req.on('error', reject);
       req.end(body);
@@ -160,7 +160,10 @@ test('HTTP/1 over HTTP/2 (the meshed path): a POST body is sent again intact aft
   for (const b of bodies.get('/small') ?? []) assert.ok(b.equals(body), 'intact on both attempts');
 
   const big = randomBytes(33 * 1024);
-  assert.equal((await postH1('/big', big)).status, 503, 'over the 32 KiB buffer: the failure is final');
+  const final = await postH1('/big', big);
+  assert.equal(final.status, 503, 'over the 32 KiB buffer: the failure is final');
+  // HTTP/2 carries no reason phrase: the HTTP/1 client gets the standard one, not "Unknown".
+  assert.equal(final.reason, 'Service Unavailable');
   assert.equal(bodies.get('/big')?.length, 1);
 
   const slow = await postH1('/slow-first', body);

@@ -2,6 +2,7 @@
 // the body (as it arrived from upstream, or re-framed), and tells the layers once how the
 // exchange ended. The connection (server.ts) owns the socket and moves on to the next request
 // when the response is finished.
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { encodeChunk, lastChunk } from './body.js';
 import type { Framing } from './head.js';
@@ -66,7 +67,7 @@ export class H1Response {
     this.statusCode = status;
     this.framing = framing;
     this.closeAfter = this.closeRequested || framing.kind === 'close';
-    let head = `HTTP/1.1 ${status} ${reason || 'Unknown'}\r\n${headerLines(headers)}`;
+    let head = `HTTP/1.1 ${status} ${reason || STATUS_CODES[status] || 'Unknown'}\r\n${headerLines(headers)}`;
     if (framing.kind === 'length') head += `content-length: ${framing.length}\r\n`;
     else if (framing.kind === 'chunked') head += 'transfer-encoding: chunked\r\n';
     head += this.closeAfter ? 'connection: close\r\n\r\n' : '\r\n';

@@ -208,6 +208,10 @@ export class Exchange {
 
   private finishBody(): void {
     const head = this.head as ResponseHead;
+    // The body is whole, so a pause for the client's backpressure holds nothing back any more;
+    // a connection must not go back to the pool paused (its next exchange would wait for a
+    // drain of this client, which never comes if the client left).
+    this.resumeResponse();
     // Bytes after the response, or a response that ends the connection: not reusable.
     if (this.buf.length > 0 || !keepAlive(head) || head.status === 101 || (this.reader as BodyReader).framing.kind === 'close') {
       this.over = true;
