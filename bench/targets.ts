@@ -89,8 +89,8 @@ function pairTarget(name: string, description: string, mtls: boolean, tap = fals
 const weftPair = pairTarget('weft-pair', 'two weft processes as in the mesh: outbound proxy → inbound proxy → backend', false);
 // The meshed pair's two ways to carry HTTP/1 (issue 10: measured side by side), each named
 // explicitly so the rows keep their meaning whatever the default: as streams of one HTTP/2
-// connection (Linkerd's way, the default), and each request on a pooled mTLS connection, weft's
-// HTTP/1 engine on both ends.
+// connection (Linkerd's way), and each request on a pooled mTLS connection, weft's HTTP/1
+// engine on both ends (the default since 2026-12-03: 2x the throughput, see docs/proxy.md).
 const weftMtlsPair = pairTarget(
   'weft-mtls-pair',
   'the pair with identities from a real identity service: mTLS between the proxies (HTTP/1 carried over one h2 connection: WEFT_PROXY_MESH_HTTP1_OVER_H2=true)',
