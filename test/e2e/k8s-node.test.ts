@@ -265,24 +265,50 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
     let lastSeen = '';
     // Known defect (closing note): after a destination restart the proxies have taken 5-67 s,
     // once over 120 s, to follow an endpoint change; the bound here is 240 s until it is found.
+    // What the destination and web's proxy said, to tell a stale informer from a stale watch.
+    const diagnostics = async (): Promise<string> => {
+      const tail = async (args: string[]): Promise<string> => (await cluster.kubectl(args).catch((e: Error) => ({ stdout: e.message }))).stdout;
+      const web = (await pods(cluster, 'demo', 'app=web')).find((p) => !p.deleting);
+      // The proxies reach the destination through its Service's cluster IP: what kube-proxy
+      // made of it, and whether a connection from the host gets through now.
+      const sh = async (cmd: string): Promise<string> => {
+        const { execFile } = await import('node:child_process');
+        return new Promise((r) => execFile('bash', ['-c', cmd], { timeout: 10_000 }, (err, out, errOut) => r(`$ ${cmd}\n${out}${errOut}${err ? `(${err.message})` : ''}`)));
+      };
+      const svc = (await tail(['get', 'svc', '-n', 'weft', 'weft-dst', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+      return [
+        await tail(['get', 'endpointslices', '-n', 'weft', '-l', 'kubernetes.io/service-name=weft-dst', '-o', 'jsonpath={range .items[*].endpoints[*]}{.addresses} {.conditions}{"\\n"}{end}']),
+        await sh(`iptables-save | grep -e 'weft/weft-dst' | head -20`),
+        await sh(`timeout 3 bash -c 'exec 3<>/dev/tcp/${svc}/8086' && echo connected to ${svc}:8086`),
+        // The same from web's pod, as the proxy's user would (its traffic skips the redirect).
+        web ? await sh(`nsenter --net=${await node.netnsOf(web.ip)} timeout 3 bash -c 'exec 3<>/dev/tcp/${svc}/8086' && echo connected from web's pod`) : '',
+        await sh(`grep -h ' dst=${svc} ' /proc/net/nf_conntrack 2>/dev/null | head -20; conntrack -L -d ${svc} 2>&1 | head -20`),
+        node.logs().split('--- ').find((l) => l.startsWith('kube-proxy')) ?? '',
+        await tail(['logs', '-n', 'weft', 'deploy/weft-destination', '--tail=15', '--timestamps']),
+        web ? await tail(['logs', '-n', 'demo', web.name, '-c', 'weft-proxy', '--tail=15', '--timestamps']) : '',
+      ].join('\n---\n');
+    };
     const balancerAt = async (what: string, n: number, ready?: number): Promise<void> => {
+      const start = Date.now();
+      let endpointsAtN: number | undefined;
+      let snapshot: Promise<string> | undefined;
       try {
         await until(what, async () => {
           const got = await webEndpoints();
           const endpoints = (await catalogEndpoints()).trim().split(/\s+/).filter(Boolean);
           lastSeen = `web's balancer for catalog ${got}, catalog's ready endpoints ${endpoints.length} (${endpoints.join(' ')})`;
+          if (endpoints.length === n) endpointsAtN ??= Date.now();
+          // A change that has not reached the proxy 15 s after the slice had it: look now.
+          if (endpointsAtN !== undefined && got !== n && Date.now() - endpointsAtN > 15_000) snapshot ??= diagnostics();
           return got === n && (ready === undefined || endpoints.length === ready);
         }, 240_000);
       } catch (err) {
-        // What the destination and web's proxy said, to tell a stale informer from a stale watch.
-        const tail = async (args: string[]): Promise<string> => (await cluster.kubectl(args).catch((e: Error) => ({ stdout: e.message }))).stdout;
-        const web = (await pods(cluster, 'demo', 'app=web')).find((p) => !p.deleting);
-        const diag = [
-          await tail(['logs', '-n', 'weft', 'deploy/weft-destination', '--tail=30']),
-          web ? await tail(['logs', '-n', 'demo', web.name, '-c', 'weft-proxy', '--tail=30']) : '',
-        ].join('\n---\n');
-        throw new Error(`${(err as Error).message}; last seen: ${lastSeen}\n${diag}`, { cause: err });
+        throw new Error(`${(err as Error).message}; last seen: ${lastSeen}\n${await diagnostics()}`, { cause: err });
       }
+      // The timeline splits a pod's start from the change's way to the proxy.
+      const lag = Date.now() - (endpointsAtN ?? Date.now());
+      log(`${what}: catalog's EndpointSlice at ${n} after ${(((endpointsAtN ?? Date.now()) - start) / 1000).toFixed(1)} s, web's balancer ${(lag / 1000).toFixed(1)} s later`);
+      if (snapshot) log(`the change took over 15 s to reach web's proxy; what the cluster looked like then:\n${await snapshot}`);
     };
     // Start from a steady state: the previous step's replacement catalog pod ready and in web's
     // balancer. (Counting from a snapshot taken while it was still starting made the scale-up

@@ -17,7 +17,7 @@ import type { DestinationClient } from '../../api/gen/io/linkerd/proxy/destinati
 import type { Update__Output } from '../../api/gen/io/linkerd/proxy/destination/Update.js';
 import type { DestinationProfile__Output } from '../../api/gen/io/linkerd/proxy/destination/DestinationProfile.js';
 import type { BackoffOptions, Rng } from '../balance/exp-backoff.js';
-import { CONTROL_PLANE_BACKOFF, controlPlaneChannelOptions } from '../control-channel.js';
+import { CONTROL_PLANE_BACKOFF, ReconnectingClient, controlPlaneChannelOptions } from '../control-channel.js';
 import { SharedWatch } from './watch.js';
 import type { WatchCodec } from './watch.js';
 import { decodeEndpoint, decodeProfile, decodeTcpAddress, formatHostPort } from './decode.js';
@@ -34,6 +34,8 @@ export interface DiscoveryOptions {
   /** Re-subscription backoff after losing the control plane (default 100 ms .. 500 ms, jitter 0.5). */
   readonly backoff?: BackoffOptions;
   readonly rng?: Rng;
+  /** A channel not connected after this long is replaced (default CONTROL_PLANE_CONNECT_TIMEOUT_MS). */
+  readonly connectTimeoutMs?: number;
 }
 
 const DEFAULT_BACKOFF = CONTROL_PLANE_BACKOFF;
@@ -122,7 +124,7 @@ export class ProfileResolution extends Handle<Profile | undefined> {
 }
 
 export class DiscoveryClient {
-  private readonly client: DestinationClient;
+  private readonly channel: ReconnectingClient<DestinationClient>;
   private readonly gets = new Map<string, SharedWatch<Update__Output, EndpointSet>>();
   private readonly profiles = new Map<string, SharedWatch<DestinationProfile__Output, Profile | undefined>>();
 
@@ -131,7 +133,7 @@ export class DiscoveryClient {
     const def = protoLoader.loadSync(join(protoDir(), 'destination.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
     const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
     const backoff = opts.backoff ?? DEFAULT_BACKOFF;
-    this.client = new proto.io.linkerd.proxy.destination.Destination(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(backoff));
+    this.channel = new ReconnectingClient(() => new proto.io.linkerd.proxy.destination.Destination(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(backoff)), opts.connectTimeoutMs);
   }
 
   private watchOptions(onIdle: () => void) {
@@ -148,7 +150,7 @@ export class DiscoveryClient {
     let w = this.gets.get(authority);
     if (!w) {
       const req = { path: authority, contextToken: this.opts.contextToken ?? '' };
-      const created: SharedWatch<Update__Output, EndpointSet> = new SharedWatch(authority, () => this.client.Get(req), ENDPOINTS,
+      const created: SharedWatch<Update__Output, EndpointSet> = new SharedWatch(authority, () => this.channel.client.Get(req), ENDPOINTS,
         this.watchOptions(() => this.gets.get(authority) === created && this.gets.delete(authority)));
       w = created;
       this.gets.set(authority, w);
@@ -161,7 +163,7 @@ export class DiscoveryClient {
     let w = this.profiles.get(authority);
     if (!w) {
       const req = { path: authority, contextToken: this.opts.contextToken ?? '' };
-      const created: SharedWatch<DestinationProfile__Output, Profile | undefined> = new SharedWatch(authority, () => this.client.GetProfile(req), PROFILES,
+      const created: SharedWatch<DestinationProfile__Output, Profile | undefined> = new SharedWatch(authority, () => this.channel.client.GetProfile(req), PROFILES,
         this.watchOptions(() => this.profiles.get(authority) === created && this.profiles.delete(authority)));
       w = created;
       this.profiles.set(authority, w);
@@ -184,6 +186,6 @@ export class DiscoveryClient {
     for (const w of this.profiles.values()) w.close();
     this.gets.clear();
     this.profiles.clear();
-    this.client.close();
+    this.channel.close();
   }
 }

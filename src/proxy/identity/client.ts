@@ -10,6 +10,7 @@
 //   id.identitySnapshot()               -> {identity, notAfter, serialNumber, pem} for /identity.json
 //   id.certExpirationTimestampSeconds   -> gauge identity_cert_expiration_timestamp_seconds
 //   id.certRefreshCount                 -> counter identity_cert_refresh_count
+import { ReconnectingClient } from '../control-channel.js';
 import { EventEmitter } from 'node:events';
 import { X509Certificate } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
@@ -76,7 +77,7 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
   private markReady!: () => void;
   private current: Current | undefined;
   private key: ProxyKey | undefined;
-  private client: GrpcIdentityClient | undefined;
+  private client: ReconnectingClient<GrpcIdentityClient> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
   private failuresTotal = 0;
@@ -98,11 +99,12 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
     const serverName =
       this.opts.serverName ??
       formatDnsName({ trustDomain: this.opts.identity.trustDomain, namespace: 'weft', serviceAccount: 'identity' });
-    this.client = new proto.io.linkerd.proxy.identity.Identity(
+    // Replaced when it cannot connect (control-channel.ts: grpc-js gives a TCP connect no timeout).
+    this.client = new ReconnectingClient(() => new proto.io.linkerd.proxy.identity.Identity(
       this.opts.address,
       grpc.credentials.createSsl(Buffer.from(this.opts.trustAnchorsPem)),
-      { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName },
-    );
+      { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName, 'grpc.use_local_subchannel_pool': 1 },
+    ));
     const kx = keyExchange();
     this.opts.log?.info('mesh TLS key exchange', { group: kx.preferredGroup, postQuantum: kx.postQuantum });
     this.schedule(0);
@@ -184,7 +186,7 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
     const token = await this.opts.token();
     const res = await new Promise<CertifyResponse__Output>((resolve, reject) => {
       const deadline = new Date(Date.now() + (this.opts.certifyTimeoutMs ?? 10_000));
-      this.client?.Certify(
+      this.client?.client.Certify(
         { identity: formatDnsName(this.opts.identity), token, certificateSigningRequest: csr },
         { deadline },
         (err, out) => {

@@ -13,7 +13,7 @@ import type { ProtoGrpcType } from '../../api/gen/outbound.js';
 import type { OutboundPoliciesClient } from '../../api/gen/io/linkerd/proxy/outbound/OutboundPolicies.js';
 import type { OutboundPolicy__Output } from '../../api/gen/io/linkerd/proxy/outbound/OutboundPolicy.js';
 import type { BackoffOptions } from '../balance/exp-backoff.js';
-import { CONTROL_PLANE_BACKOFF, controlPlaneChannelOptions } from '../control-channel.js';
+import { CONTROL_PLANE_BACKOFF, ReconnectingClient, controlPlaneChannelOptions } from '../control-channel.js';
 import { SharedWatch, type WatchCodec } from '../discovery/watch.js';
 import { decodeOutboundPolicy } from './policy-decode.js';
 import type { OutboundPolicyView } from './policy-types.js';
@@ -44,7 +44,7 @@ interface Entry {
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 export class OutboundPolicyClient {
-  private readonly client: OutboundPoliciesClient;
+  private readonly channel: ReconnectingClient<OutboundPoliciesClient>;
   private readonly entries = new Map<string, Entry>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly lookupTimeoutMs: number;
@@ -53,7 +53,7 @@ export class OutboundPolicyClient {
   constructor(private readonly opts: OutboundPolicyOptions) {
     const def = protoLoader.loadSync(join(protoDir(), 'outbound.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
     const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
-    this.client = new proto.io.linkerd.proxy.outbound.OutboundPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(opts.backoff ?? CONTROL_PLANE_BACKOFF));
+    this.channel = new ReconnectingClient(() => new proto.io.linkerd.proxy.outbound.OutboundPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(opts.backoff ?? CONTROL_PLANE_BACKOFF)));
     this.lookupTimeoutMs = opts.lookupTimeoutMs ?? 1000;
     this.idleMs = opts.idleMs ?? 60_000;
     this.sweeper = setInterval(() => this.sweep(), Math.min(10_000, this.idleMs)).unref();
@@ -63,7 +63,7 @@ export class OutboundPolicyClient {
     let e = this.entries.get(target);
     if (!e) {
       const req = { sourceWorkload: this.opts.sourceWorkload, authority: target };
-      const watch = new SharedWatch(target, () => this.client.Watch(req), CODEC, {
+      const watch = new SharedWatch(target, () => this.channel.client.Watch(req), CODEC, {
         // Eviction is this class's sweep; the watch itself never idles out under a live entry.
         idleTimeoutMs: 0, backoff: this.opts.backoff ?? CONTROL_PLANE_BACKOFF, rng: Math.random, onIdle: () => {},
       });
@@ -108,6 +108,6 @@ export class OutboundPolicyClient {
     clearInterval(this.sweeper);
     for (const e of this.entries.values()) e.watch.close();
     this.entries.clear();
-    this.client.close();
+    this.channel.close();
   }
 }

@@ -5,7 +5,7 @@
 //   - before any answer: the first lookup waits up to `initialWaitMs` for one (so a freshly
 //     started proxy does not apply the default to a port a Server locks down), then uses the
 //     configured default policy until an answer comes.
-import { controlPlaneChannelOptions } from '../control-channel.js';
+import { ReconnectingClient, controlPlaneChannelOptions } from '../control-channel.js';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
@@ -43,7 +43,7 @@ interface PortWatch {
 }
 
 export class PolicyClient implements PolicySource {
-  private readonly client: InboundServerPoliciesClient;
+  private readonly channel: ReconnectingClient<InboundServerPoliciesClient>;
   private readonly ports = new Map<number, PortWatch>();
   private closed = false;
 
@@ -51,7 +51,7 @@ export class PolicyClient implements PolicySource {
     const def = protoLoader.loadSync(join(protoDir(), 'inbound.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
     const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
     const backoff = opts.backoff ?? { minMs: 100, maxMs: 10_000, jitter: 0.5 };
-    this.client = new proto.io.linkerd.proxy.inbound.InboundServerPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(backoff));
+    this.channel = new ReconnectingClient(() => new proto.io.linkerd.proxy.inbound.InboundServerPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(backoff)));
   }
 
   get(port: number): PortPolicy | Promise<PortPolicy> {
@@ -71,7 +71,7 @@ export class PolicyClient implements PolicySource {
     fallback.unref();
     const open = (): void => {
       if (this.closed) return;
-      const call = this.client.WatchPort({ workload: this.opts.workload, port });
+      const call = this.channel.client.WatchPort({ workload: this.opts.workload, port });
       w.call = call;
       call.on('data', (msg: Server__Output) => {
         w.backoff.reset();
@@ -102,6 +102,6 @@ export class PolicyClient implements PolicySource {
       if (w.retry) clearTimeout(w.retry);
       w.call?.cancel();
     }
-    this.client.close();
+    this.channel.close();
   }
 }
