@@ -78,6 +78,17 @@ export function unprocessedByPeer(session: ClientHttp2Session, stream: http2.Cli
   return last !== undefined && stream.id > last;
 }
 
+/**
+ * True when the connection went down under `stream` after a GOAWAY that counted it as received,
+ * before any answer: the peer may or may not have processed it. nginx does this at the end of
+ * its 1,000 requests per connection (keepalive_requests): GOAWAY(NO_ERROR) naming the last
+ * stream it read, then the connection closed with that stream unanswered. Only a request that
+ * can safely be repeated (RFC 9110 §9.2.2: an idempotent method) may then be sent again.
+ */
+export function cutAfterGoaway(session: ClientHttp2Session, stream: http2.ClientHttp2Stream): boolean {
+  return goawayLastStreamId.has(session) && (session.destroyed || session.closed) && stream.rstCode === http2.constants.NGHTTP2_CANCEL;
+}
+
 export class H2SessionPool {
   private readonly sessions = new Map<string, ClientHttp2Session | Promise<ClientHttp2Session>>();
   constructor(private readonly opts: H2PoolOptions) {}
