@@ -182,10 +182,10 @@ export const DEFAULTS = {
   shutdownGraceMs: 30_000,
   logLevel: 'info',
   inboundPeerPort: 4143,
-  // On, as Linkerd. Pooled mTLS HTTP/1 (false) cost the pair less in the 11:05 quiet run (200
-  // against 279 µs per request, 1.64× the throughput), but under wrk's 50 connections it loses
-  // requests (bench/RESULTS.md 13:07: a run that never finished; 5 failed in the next): not the
-  // default until that is found.
+  // Off: pooled mTLS HTTP/1 between meshed proxies costs the pair less than Linkerd's streams of
+  // one HTTP/2 connection (bench/RESULTS.md 14:35 and 15:21, medians of 3: 1.3-2.0× the
+  // throughput, 152-181 against 223-259 µs per request, a lower p50 added). It lost requests
+  // under load until a pooled connection stopped coming back paused (h1/upstream.ts).
   http1OverH2: false,
   retryBufferBytes: 64 * 1024,
   upstreamUserTimeoutMs: 10_000,
@@ -249,7 +249,7 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   destinationSvcAddr: ['', 'destination service host:port; unset: no discovery'],
   destinationContext: ['', 'context token sent with lookups, {"ns":"<namespace>"}'],
   inboundPeerPort: [String(DEFAULTS.inboundPeerPort), "peers' inbound port for meshed opaque TCP when discovery does not name it"],
-  http1OverH2: [String(DEFAULTS.http1OverH2), "carry HTTP/1 between meshed proxies as streams of one HTTP/2 connection (Linkerd's way); false: over pooled mTLS HTTP/1 connections (2x the pair's throughput here)"],
+  http1OverH2: [String(DEFAULTS.http1OverH2), "carry HTTP/1 between meshed proxies as streams of one HTTP/2 connection (Linkerd's way); false: over pooled mTLS HTTP/1 connections"],
   retryBufferBytes: [String(DEFAULTS.retryBufferBytes), 'request body kept for retries; a larger body is never retried'],
   upstreamUserTimeoutMs: [String(DEFAULTS.upstreamUserTimeoutMs), 'TCP_USER_TIMEOUT upstream: unacknowledged data this long ends the connection'],
   tapListen: [DEFAULTS.tapListen, 'tap: io.linkerd.proxy.tap.Tap/Observe over mTLS'],

@@ -53,7 +53,6 @@ export class ReconnectingClient<C extends grpc.Client> {
   constructor(
     private readonly make: () => C,
     private readonly connectTimeoutMs = CONTROL_PLANE_CONNECT_TIMEOUT_MS,
-    private readonly onRebuild?: (state: string) => void,
   ) {
     this.current = make();
     this.timer = setInterval(() => this.check(), Math.max(50, Math.round(connectTimeoutMs / 4)));
@@ -77,7 +76,6 @@ export class ReconnectingClient<C extends grpc.Client> {
     this.current = this.make();
     this.notReadySince = undefined;
     this.rebuilds++;
-    this.onRebuild?.(grpc.connectivityState[state]);
     old.close();
   }
 

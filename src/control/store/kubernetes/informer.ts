@@ -79,6 +79,8 @@ export class ResilientInformer<T extends KubernetesObject> {
   /** Resolves once the first list has been delivered (or the kind turned out not to exist). */
   readonly synced: Promise<void>;
   private isSynced = false;
+  /** The last list found the kind not served (404): the next list is a retry, not a 410 relist. */
+  private absent = false;
   /** Restarts after errors, for tests and metrics. */
   restarts = 0;
   /** Lists made: the first, then one per 410 Gone (a watch version the server no longer has). */
@@ -94,10 +96,15 @@ export class ResilientInformer<T extends KubernetesObject> {
   ) {
     this.backoffMs = opts.initialBackoffMs ?? 200;
     this.synced = new Promise((r) => (this.markSynced = r));
-    // ListWatch lists only at start and when the server answers a watch with 410 Gone.
-    const counted: ListFn<T> = () => {
-      if (++this.lists > 1) this.log?.info('watch version expired (410 Gone): listing again', { path: this.path });
-      return list();
+    // ListWatch lists only at start and when the server answers a watch with 410 Gone; our own
+    // retries of a kind that is not served (its CRD absent, every 10 s) list too, and are
+    // neither counted nor logged as a 410 (they were, at info, on every cluster without the
+    // Gateway API CRDs).
+    const counted: ListFn<T> = async () => {
+      if (!this.absent && ++this.lists > 1) this.log?.info('watch version expired (410 Gone): listing again', { path: this.path });
+      const result = await list();
+      this.absent = false;
+      return result;
     };
     this.lw = new ListWatch<T>(path, new BoundedWatch(kc, opts.watchIdleMs ?? WATCH_IDLE_MS), counted, false);
     this.lw.on('add', handlers.add);
@@ -146,7 +153,8 @@ export class ResilientInformer<T extends KubernetesObject> {
     let delay: number;
     if (isNotFound(err) && this.list().length === 0) {
       // The kind is not served (CRD absent): nothing to wait for.
-      this.log?.debug('kind not served; retrying later', { path: this.path });
+      if (!this.absent) this.log?.debug('kind not served; retrying later', { path: this.path });
+      this.absent = true;
       this.setSynced();
       delay = this.opts.absentRetryMs ?? 10_000;
     } else {
