@@ -5,7 +5,7 @@
 //   - before any answer: the first lookup waits up to `initialWaitMs` for one (so a freshly
 //     started proxy does not apply the default to a port a Server locks down), then uses the
 //     configured default policy until an answer comes.
-import { ReconnectingClient, controlPlaneChannelOptions } from '../control-channel.js';
+import { CONTROL_PLANE_BACKOFF, ReconnectingClient, controlPlaneChannelOptions } from '../control-channel.js';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
@@ -40,6 +40,8 @@ interface PortWatch {
   call: grpc.ClientReadableStream<Server__Output> | undefined;
   retry: NodeJS.Timeout | undefined;
   readonly backoff: ExpBackoff;
+  /** The stream failed and has not delivered since (logged once per outage). */
+  lost: boolean;
 }
 
 export class PolicyClient implements PolicySource {
@@ -50,7 +52,7 @@ export class PolicyClient implements PolicySource {
   constructor(private readonly opts: PolicyClientOptions) {
     const def = protoLoader.loadSync(join(protoDir(), 'inbound.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
     const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
-    const backoff = opts.backoff ?? { minMs: 100, maxMs: 10_000, jitter: 0.5 };
+    const backoff = opts.backoff ?? CONTROL_PLANE_BACKOFF;
     this.channel = new ReconnectingClient(() => new proto.io.linkerd.proxy.inbound.InboundServerPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(backoff)));
   }
 
@@ -65,7 +67,7 @@ export class PolicyClient implements PolicySource {
     if (existing) return existing;
     let resolveFirst!: (p: PortPolicy) => void;
     const first = new Promise<PortPolicy>((r) => (resolveFirst = r));
-    const w: PortWatch = { policy: undefined, first, call: undefined, retry: undefined, backoff: new ExpBackoff(this.opts.backoff ?? { minMs: 100, maxMs: 10_000, jitter: 0.5 }) };
+    const w: PortWatch = { policy: undefined, first, call: undefined, retry: undefined, backoff: new ExpBackoff(this.opts.backoff ?? CONTROL_PLANE_BACKOFF), lost: false };
     this.ports.set(port, w);
     const fallback = setTimeout(() => resolveFirst(this.opts.defaultPolicy), this.opts.initialWaitMs);
     fallback.unref();
@@ -75,6 +77,8 @@ export class PolicyClient implements PolicySource {
       w.call = call;
       call.on('data', (msg: Server__Output) => {
         w.backoff.reset();
+        if (w.lost) this.opts.log?.info('inbound policy watch restored', { port });
+        w.lost = false;
         const p = decodeServer(msg);
         w.policy = p;
         clearTimeout(fallback);
@@ -85,7 +89,11 @@ export class PolicyClient implements PolicySource {
         if (this.closed || w.call !== call) return;
         w.call = undefined;
         // Keep enforcing the last policy; ask again later.
-        this.opts.log?.info('inbound policy watch lost; keeping the last policy', { port, why });
+        // Once per outage at info; each retry after that at debug (a two-minute outage logged
+        // some 25 lines per port at info).
+        if (w.lost) this.opts.log?.debug('inbound policy watch still lost', { port, why });
+        else this.opts.log?.info('inbound policy watch lost; keeping the last policy', { port, why });
+        w.lost = true;
         w.retry = setTimeout(open, w.backoff.next());
         w.retry.unref();
       };

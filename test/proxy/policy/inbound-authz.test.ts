@@ -1,6 +1,7 @@
 // Inbound authorization end to end: a real policy API (the destination server over a local
 // store holding Linkerd-shaped policy), an inbound proxy enforcing it, and client proxies with
 // real certificates from a test CA (the CA's own certificate code) as different identities.
+import { Logger } from '../../../src/lib/log.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -125,6 +126,8 @@ describe('inbound authorization from the policy API', () => {
   let inbound: ProxyHandle;
   let web: ProxyHandle;
   let other: ProxyHandle;
+  /** What the inbound proxy logged at info (the policy watch's outage lines). */
+  const inboundLog: string[] = [];
 
   before(async () => {
     pki = await testPki();
@@ -141,7 +144,7 @@ describe('inbound authorization from the policy API', () => {
         WEFT_PROXY_POLICY_WORKLOAD: WORKLOAD,
         WEFT_PROXY_POLICY_INITIAL_WAIT_MS: '2000',
       },
-      { tlsIdentity: Object.assign(await pki.identity(CATALOG), { localName: catalogId }) },
+      { tlsIdentity: Object.assign(await pki.identity(CATALOG), { localName: catalogId }), log: new Logger('info', 'weft-proxy', (l) => inboundLog.push(l)) },
     );
     web = await clientProxy(pki, WEB, inbound.inbound);
     other = await clientProxy(pki, OTHER, inbound.inbound);
@@ -289,6 +292,11 @@ spec:
     assert.equal((await curl([url(web.outbound, '/after')])).status, 200);
     assert.equal((await curl([url(other.outbound, '/after')])).status, 403);
     assert.equal((await curl([url(inbound.inbound, '/after')])).status, 403);
+    // Retried every 100-500 ms meanwhile, and said once per port at info, not at every retry.
+    await new Promise((r) => setTimeout(r, 1500));
+    const lost = inboundLog.filter((l) => l.includes('inbound policy watch lost'));
+    const ports = new Set(lost.map((l) => /port=(\d+)/.exec(l)?.[1]));
+    assert.ok(lost.length >= 1 && lost.length === ports.size, lost.join('\n'));
   });
 });
 
