@@ -37,27 +37,35 @@ export interface PrometheusConfigInput {
 }
 
 export function renderPrometheusConfig(i: PrometheusConfigInput): string {
-  const interval = `${i.scrapeIntervalSeconds}s`;
   const meta = (k: string): string => `__meta_weft_${k}`;
+  return renderPrometheusDocument(i, [
+    {
+      job_name: PROXY_JOB,
+      metrics_path: '/metrics',
+      file_sd_configs: [{ files: [i.targetsFile], refresh_interval: '5s' }],
+      relabel_configs: [
+        { source_labels: [meta('namespace')], action: 'replace', target_label: 'namespace' },
+        { source_labels: [meta('pod')], action: 'replace', target_label: 'pod' },
+        { source_labels: [meta('serviceaccount')], action: 'replace', target_label: 'serviceaccount' },
+        // __meta_weft_proxy_deployment=web => deployment=web (Linkerd's labelmap of proxy labels).
+        { action: 'labelmap', regex: `${meta('proxy')}_(.+)` },
+      ],
+    },
+    ...(i.controlAddr ? [{ job_name: CONTROL_JOB, static_configs: [{ targets: [i.controlAddr], labels: { component: 'control' } }] }] : []),
+  ]);
+}
+
+/**
+ * The document around both runtimes' scrape jobs (this one's, and the viz extension's on
+ * Kubernetes): one interval for scrapes and rule evaluation, the recording rules, the jobs
+ * given, and Prometheus' own.
+ */
+export function renderPrometheusDocument(i: { readonly scrapeIntervalSeconds: number; readonly rulesFile: string; readonly selfAddr: string }, jobs: readonly object[]): string {
+  const interval = `${i.scrapeIntervalSeconds}s`;
   return stringify({
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
     rule_files: [i.rulesFile],
-    scrape_configs: [
-      {
-        job_name: PROXY_JOB,
-        metrics_path: '/metrics',
-        file_sd_configs: [{ files: [i.targetsFile], refresh_interval: '5s' }],
-        relabel_configs: [
-          { source_labels: [meta('namespace')], action: 'replace', target_label: 'namespace' },
-          { source_labels: [meta('pod')], action: 'replace', target_label: 'pod' },
-          { source_labels: [meta('serviceaccount')], action: 'replace', target_label: 'serviceaccount' },
-          // __meta_weft_proxy_deployment=web => deployment=web (Linkerd's labelmap of proxy labels).
-          { action: 'labelmap', regex: `${meta('proxy')}_(.+)` },
-        ],
-      },
-      ...(i.controlAddr ? [{ job_name: CONTROL_JOB, static_configs: [{ targets: [i.controlAddr], labels: { component: 'control' } }] }] : []),
-      { job_name: 'prometheus', static_configs: [{ targets: [i.selfAddr] }] },
-    ],
+    scrape_configs: [...jobs, { job_name: 'prometheus', static_configs: [{ targets: [i.selfAddr] }] }],
   });
 }
 

@@ -21,15 +21,14 @@
 // - job weft-control: the metrics API's own /metrics (its pod in weft-viz, port `http`), as the
 //   local runtime's weft-control job scrapes the control plane's.
 // - job prometheus: itself. Recording rules: control/metrics/recording-rules.ts.
-import { stringify } from 'yaml';
 import { PROXY_JOB } from '../../../control/metrics/recording-rules.js';
 import { CONTROL_PLANE_NS_LABEL, PROXY_CONTAINER } from '../../../control/injector/annotations.js';
+import { CONTROL_JOB, renderPrometheusDocument } from '../../local/prometheus-config.js';
 import { NAMESPACE } from '../names.js';
 import { METRICS_API_PORT_NAME, VIZ_NAMESPACE } from './names.js';
 
 /** The pod label the viz install puts on its components (install.ts), and the job's `component`. */
 export const VIZ_COMPONENT_LABEL = 'weft.io/viz-component';
-const CONTROL_JOB = 'weft-control';
 
 /** The proxy container's admin port name (control/injector/containers.ts). */
 export const ADMIN_PORT_NAME = 'weft-admin';
@@ -55,7 +54,6 @@ export function podLabelMeta(label: string): string {
 }
 
 export function renderClusterPrometheusConfig(i: ClusterPrometheusConfigInput): string {
-  const interval = `${i.scrapeIntervalSeconds}s`;
   const k = (s: string): string => `__meta_kubernetes_${s}`;
   const access = i.apiServer ? {
     api_server: i.apiServer.url,
@@ -68,40 +66,35 @@ export function renderClusterPrometheusConfig(i: ClusterPrometheusConfigInput): 
     // __meta_kubernetes_pod_deployment_name: the Deployment behind a pod's ReplicaSet.
     attach_metadata: { deployment: true },
   };
-  return stringify({
-    global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
-    rule_files: [i.rulesFile],
-    scrape_configs: [
-      {
-        job_name: PROXY_JOB,
-        metrics_path: '/metrics',
-        kubernetes_sd_configs: [sd],
-        relabel_configs: [
-          {
-            source_labels: [k('pod_container_name'), k('pod_container_port_name'), podLabelMeta(CONTROL_PLANE_NS_LABEL), k('pod_phase')],
-            action: 'keep',
-            regex: `${PROXY_CONTAINER};${ADMIN_PORT_NAME};${NAMESPACE};Running`,
-          },
-          { source_labels: [k('namespace')], action: 'replace', target_label: 'namespace' },
-          { source_labels: [k('pod_name')], action: 'replace', target_label: 'pod' },
-          // Later rules win: the pod's name, its controller's, its Deployment's.
-          { source_labels: [k('pod_name')], action: 'replace', target_label: 'deployment' },
-          { source_labels: [k('pod_controller_name')], regex: '(.+)', action: 'replace', target_label: 'deployment' },
-          { source_labels: [k('pod_deployment_name')], regex: '(.+)', action: 'replace', target_label: 'deployment' },
-          // weft.io/proxy-deployment=web => deployment=web (as __meta_weft_proxy_* locally).
-          { action: 'labelmap', regex: `${podLabelMeta('weft.io/proxy-')}(.+)` },
-        ],
-      },
-      {
-        job_name: CONTROL_JOB,
-        kubernetes_sd_configs: [{ role: 'pod', ...access, namespaces: { names: [VIZ_NAMESPACE] } }],
-        relabel_configs: [
-          { source_labels: [podLabelMeta(VIZ_COMPONENT_LABEL), k('pod_container_port_name')], action: 'keep', regex: `metrics-api;${METRICS_API_PORT_NAME}` },
-          { source_labels: [podLabelMeta(VIZ_COMPONENT_LABEL)], action: 'replace', target_label: 'component' },
-          { source_labels: [k('pod_name')], action: 'replace', target_label: 'pod' },
-        ],
-      },
-      { job_name: 'prometheus', static_configs: [{ targets: [i.selfAddr] }] },
-    ],
-  });
+  return renderPrometheusDocument(i, [
+    {
+      job_name: PROXY_JOB,
+      metrics_path: '/metrics',
+      kubernetes_sd_configs: [sd],
+      relabel_configs: [
+        {
+          source_labels: [k('pod_container_name'), k('pod_container_port_name'), podLabelMeta(CONTROL_PLANE_NS_LABEL), k('pod_phase')],
+          action: 'keep',
+          regex: `${PROXY_CONTAINER};${ADMIN_PORT_NAME};${NAMESPACE};Running`,
+        },
+        { source_labels: [k('namespace')], action: 'replace', target_label: 'namespace' },
+        { source_labels: [k('pod_name')], action: 'replace', target_label: 'pod' },
+        // Later rules win: the pod's name, its controller's, its Deployment's.
+        { source_labels: [k('pod_name')], action: 'replace', target_label: 'deployment' },
+        { source_labels: [k('pod_controller_name')], regex: '(.+)', action: 'replace', target_label: 'deployment' },
+        { source_labels: [k('pod_deployment_name')], regex: '(.+)', action: 'replace', target_label: 'deployment' },
+        // weft.io/proxy-deployment=web => deployment=web (as __meta_weft_proxy_* locally).
+        { action: 'labelmap', regex: `${podLabelMeta('weft.io/proxy-')}(.+)` },
+      ],
+    },
+    {
+      job_name: CONTROL_JOB,
+      kubernetes_sd_configs: [{ role: 'pod', ...access, namespaces: { names: [VIZ_NAMESPACE] } }],
+      relabel_configs: [
+        { source_labels: [podLabelMeta(VIZ_COMPONENT_LABEL), k('pod_container_port_name')], action: 'keep', regex: `metrics-api;${METRICS_API_PORT_NAME}` },
+        { source_labels: [podLabelMeta(VIZ_COMPONENT_LABEL)], action: 'replace', target_label: 'component' },
+        { source_labels: [k('pod_name')], action: 'replace', target_label: 'pod' },
+      ],
+    },
+  ]);
 }
