@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mulberry32 } from '../../../bench/fuzz/mutate.js';
-import { parseDocument, stringify } from 'yaml';
+import { fuzzManifests } from '../../helpers/manifest-fuzz.js';
+import { parseDocument } from 'yaml';
 import { parseManifests, ManifestError } from '../../../src/control/store/manifest.js';
 import type {
   AuthorizationPolicy, GRPCRoute, HTTPLocalRateLimitPolicy, HTTPRoute, MeshTLSAuthentication, NetworkAuthentication, Pod, Server,
@@ -230,36 +230,8 @@ test('malformed policy fields are rejected naming the field', () => {
 
 const JUNK: unknown[] = [null, 0, -1, 1.5, 70000, '', 'x', '*', '/', '((', true, [], [null], {}, { a: 1 }, '10.0.0.0/99', 'Server', 'In'];
 
-/** Replaces, deletes or wraps one randomly chosen value anywhere in the document. */
-function mutate(doc: unknown, r: () => number): unknown {
-  if (doc === null || typeof doc !== 'object') return JUNK[Math.floor(r() * JUNK.length)];
-  const entries: [string | number, unknown][] = Array.isArray(doc) ? doc.map((v, i) => [i, v]) : Object.entries(doc);
-  if (entries.length === 0 || r() < 0.15) return JUNK[Math.floor(r() * JUNK.length)];
-  const [k, v] = entries[Math.floor(r() * entries.length)] as [string | number, unknown];
-  const copy: Record<string | number, unknown> | unknown[] = Array.isArray(doc) ? [...doc] : { ...(doc as object) };
-  if (r() < 0.2 && !Array.isArray(copy)) delete (copy as Record<string, unknown>)[k];
-  else (copy as Record<string | number, unknown>)[k] = mutate(v, r);
-  return copy;
-}
-
 test('fuzzed policy YAML never crashes validation and every rejection names a field', () => {
   const docs = LINKERD_POLICY.split('\n---\n').map((d) => parseDocument(d).toJS() as unknown);
-  let rejected = 0;
-  for (let seed = 1; seed <= 3000; seed++) {
-    const r = mulberry32(seed); // seeded: a failing case replays from its seed
-    const base = docs[seed % docs.length];
-    let doc = mutate(base, r);
-    if (r() < 0.5) doc = mutate(doc, r);
-    const text = stringify(doc);
-    try {
-      parseManifests(text, 'fuzz.yaml');
-    } catch (err) {
-      assert.ok(err instanceof ManifestError, `seed ${seed}: ${String(err)}\n${text}`);
-      assert.ok(err.problem.length > 0, `seed ${seed}: empty problem`);
-      // Only a wholly non-object document has no field path; everything else names one.
-      if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) assert.ok(err.fieldPath.length > 0, `seed ${seed}: no field named: ${err.message}`);
-      rejected++;
-    }
-  }
+  const rejected = fuzzManifests(docs, 3000, JUNK);
   assert.ok(rejected > 1000, `only ${rejected} of 3000 mutations were rejected: the fuzzer is not reaching the validator`);
 });
