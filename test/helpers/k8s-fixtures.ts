@@ -23,3 +23,25 @@ export function fixtureCerts(): InstallCerts {
 export function fixtureInjectorConfigYaml(): string {
   return stringify(injectorConfigDocument(injectorConfig(installValues(), read('trust-anchors.pem'))), { lineWidth: 0 });
 }
+
+/**
+ * A one-replica Deployment for a test API server whose pods never run (the test creates and
+ * marks them): an `app` container and, with `proxyPorts`, a `weft-proxy` sidecar declaring
+ * those named container ports, as the injector would. Ends with a document separator.
+ */
+export function fakeDeploymentYaml(namespace: string, name: string, opts: { appImage?: string; proxyPorts?: Record<string, number>; podLabels?: Record<string, string> } = {}): string {
+  const containers: object[] = [{ name: 'app', image: opts.appImage ?? `example.invalid/${name}:1` }];
+  if (opts.proxyPorts) {
+    containers.push({ name: 'weft-proxy', image: 'example.invalid/weft:1', ports: Object.entries(opts.proxyPorts).map(([n, containerPort]) => ({ name: n, containerPort })) });
+  }
+  return stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name, ...opts.podLabels } }, spec: { containers } },
+    },
+  }) + '---\n';
+}

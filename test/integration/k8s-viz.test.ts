@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EdgesResult } from '../../src/control/metrics/edges.js';
@@ -25,9 +25,11 @@ import type { StatResult } from '../../src/control/metrics/stat.js';
 import { loadKubeConfig } from '../../src/lib/kube.js';
 import type { ProxyHandle } from '../../src/proxy/proxy.js';
 import { renderClusterPrometheusConfig } from '../../src/runtime/kubernetes/viz/prometheus-config.js';
+import { freePorts } from '../../src/runtime/local/loopback.js';
 import { profileYaml } from '../helpers/destination.js';
 import { client, failures, load, sleep, until } from '../helpers/http-load.js';
 import { k8sSkipReason, startCluster, type KubeCluster } from '../helpers/k8s-cluster.js';
+import { fakeDeploymentYaml } from '../helpers/k8s-fixtures.js';
 import { markPodRunning, podsOf } from '../helpers/k8s-kubelet.js';
 import { startTestProxy } from '../helpers/proxy.js';
 import { reapWithTest } from '../helpers/reaper.js';
@@ -51,34 +53,9 @@ const skip = k8sSkipReason()
   ?? (process.env.KUBECONFIG ? 'needs the local test API server (pods reported from this host)' : undefined)
   ?? (!existsSync(PROMETHEUS) && process.env.WEFT_K8S_REQUIRED !== '1' ? `no Prometheus with Kubernetes discovery at ${PROMETHEUS} (Debian's has none): run test/k8s/build-prometheus.sh` : undefined);
 
+/** A Deployment whose pod carries a proxy at these ports (labelled as this control plane's), or none. */
 function deployment(name: string, proxy?: { admin: number; inbound: number }): string {
-  const sidecar = proxy ? `
-      - name: weft-proxy
-        image: example.invalid/weft:1
-        ports: [{name: weft-proxy, containerPort: ${proxy.inbound}}, {name: weft-admin, containerPort: ${proxy.admin}}]` : '';
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${NS}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata:
-      labels: {app: ${name}${proxy ? ', weft.io/control-plane-ns: weft' : ''}}
-    spec:
-      containers:
-      - name: app
-        image: example.invalid/${name}:1${sidecar}
----
-`;
-}
-
-async function freePort(host: string): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, host, () => r()));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
+  return fakeDeploymentYaml(NS, name, proxy ? { proxyPorts: { 'weft-proxy': proxy.inbound, 'weft-admin': proxy.admin }, podLabels: { 'weft.io/control-plane-ns': 'weft' } } : {});
 }
 
 describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --kubernetes', { skip, timeout: 360_000 }, () => {
@@ -138,7 +115,7 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
       res.end('api');
     });
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', () => r()));
-    const appPort = (app.address() as net.AddressInfo).port;
+    const appPort = (app.address() as AddressInfo).port;
     apiProxy = await startTestProxy({
       WEFT_PROXY_INBOUND_LISTEN_ADDR: `${API_IP}:0`, WEFT_PROXY_ADMIN_LISTEN_ADDR: `${API_IP}:0`,
       WEFT_PROXY_INBOUND_DEFAULT_DST: `127.0.0.1:${appPort}`,
@@ -158,7 +135,7 @@ describe('weft viz install on Kubernetes: Prometheus, the metrics API and viz --
 
     // Prometheus with the install's scrape config and rules, as the prometheus service account.
     const promSa = await serviceAccountKubeconfig('weft-prometheus');
-    const promPort = await freePort('127.0.0.1');
+    const [promPort] = (await freePorts(1)) as [number];
     promUrl = `http://127.0.0.1:${promPort}`;
     await writeFile(join(dir, 'rules.yml'), renderRules(1));
     await writeFile(join(dir, 'prometheus.yml'), renderClusterPrometheusConfig({

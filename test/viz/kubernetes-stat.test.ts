@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { background, counted } from '../helpers/http-load.js';
 import { k8sSkipReason, startCluster, type KubeCluster } from '../helpers/k8s-cluster.js';
+import { fakeDeploymentYaml } from '../helpers/k8s-fixtures.js';
 import { markPodRunning, podsOf } from '../helpers/k8s-kubelet.js';
 import { startProxyProcess } from '../helpers/proxy-process.js';
 import { runWeft } from '../helpers/weft-process.js';
@@ -16,20 +17,7 @@ const NS = 'viz';
 const skip = k8sSkipReason() ?? (process.env.KUBECONFIG ? 'needs the local test API server (pods reported from this host)' : undefined);
 
 function deployment(name: string, proxyAdminPort?: number): string {
-  const proxy = proxyAdminPort ? `\n      - name: weft-proxy\n        image: example.invalid/weft:1\n        ports: [{name: weft-admin, containerPort: ${proxyAdminPort}}]` : '';
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: ${NS}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      containers:
-      - name: app
-        image: example.invalid/app:1${proxy}
-`;
+  return fakeDeploymentYaml(NS, name, { appImage: 'example.invalid/app:1', ...(proxyAdminPort ? { proxyPorts: { 'weft-admin': proxyAdminPort } } : {}) });
 }
 
 describe('weft viz stat --kubernetes', { skip, timeout: 120_000 }, () => {
@@ -46,7 +34,7 @@ describe('weft viz stat --kubernetes', { skip, timeout: 120_000 }, () => {
       WEFT_PROXY_ADMIN_LISTEN_ADDR: `${cluster.hostIp}:0`,
       WEFT_PROXY_INBOUND_DEFAULT_DST: `127.0.0.1:${app.addr.port}`,
     });
-    await cluster.k(['apply', '-f', '-'], deployment('web', proxy.admin.port) + '---\n' + deployment('plain'));
+    await cluster.k(['apply', '-f', '-'], deployment('web', proxy.admin.port) + deployment('plain'));
     for (const name of [...(await podsOf(cluster, NS, 'app=web')), ...(await podsOf(cluster, NS, 'app=plain'))]) {
       await markPodRunning(cluster, NS, name, cluster.hostIp);
     }
