@@ -87,14 +87,19 @@ function assertTiming(line: string | undefined): void {
   assert.ok(processing > 0 && processing < APP_MS / 2, `processing ${processing} ms of ${total}`);
 }
 
-test('HTTP/1: total_ns runs to the response head, processing_ns leaves out the time the app took', async () => {
-  const slow = await httpBackend((_req, res) => {
+/** An HTTP/1 app that waits APP_MS before its response head, and APP_MS again before the body's end. */
+function twoPartApp(): ReturnType<typeof httpBackend> {
+  return httpBackend((_req, res) => {
     setTimeout(() => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.write('part one, ');
       setTimeout(() => res.end('part two'), APP_MS);
     }, APP_MS);
   });
+}
+
+test('HTTP/1: total_ns runs to the response head, processing_ns leaves out the time the app took', async () => {
+  const slow = await twoPartApp();
   const lines = await capture('json', async (u) => {
     assert.equal(await (await fetch(u)).text(), 'part one, part two');
     await sleep(50);
@@ -141,13 +146,7 @@ test('HTTP/2: the same timing for a stream forwarded to an h2 app', async () => 
 for (const [overH2, version] of [['false', 'HTTP/1.1'], ['true', 'HTTP/2.0']] as const) test(`meshed: HTTP/1 over the mTLS hop (WEFT_PROXY_MESH_HTTP1_OVER_H2=${overH2}) is logged with the client proxy's identity and the same timing`, async () => {
   const pki = await testPki();
   const [client, server] = [workloadId('shop', 'web'), workloadId('shop', 'catalog')];
-  const slow = await httpBackend((_req, res) => {
-    setTimeout(() => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write('part one, ');
-      setTimeout(() => res.end('part two'), APP_MS);
-    }, APP_MS);
-  });
+  const slow = await twoPartApp();
   const lines = await capture('json', async (u) => {
     const outbound = await startTestProxy(
       { WEFT_PROXY_OUTBOUND_DEFAULT_DST: new URL(u).host, WEFT_PROXY_OUTBOUND_DEFAULT_DST_IDENTITY: formatSpiffe(server), WEFT_PROXY_MESH_HTTP1_OVER_H2: overH2 },
