@@ -58,6 +58,46 @@ function podYaml(name: string, sa: string): string {
 
 const skip = k8sSkipReason();
 
+/**
+ * A TCP relay in front of the test API server and a kubeconfig through it: `pairs` are the
+ * relayed connections (client side, API server side); `cut(true)` closes them all and refuses
+ * new ones until `cut(false)`. Everything is closed when the test ends.
+ */
+async function apiServerRelay(t: { after(fn: () => void): void }, cluster: KubeCluster, name: string): Promise<{ kubeconfig: string; pairs: [Socket, Socket][]; cut(on: boolean): void }> {
+  let refusing = false;
+  const pairs: [Socket, Socket][] = [];
+  const target = new URL(cluster.server);
+  const relay: Server = createServer((down) => {
+    if (refusing) return void down.destroy();
+    const up = connect(Number(target.port), target.hostname);
+    down.pipe(up).pipe(down);
+    down.on('error', () => up.destroy());
+    up.on('error', () => down.destroy());
+    pairs.push([down, up]);
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  const destroyAll = (): void => {
+    for (const [a, b] of pairs) {
+      a.destroy();
+      b.destroy();
+    }
+  };
+  t.after(() => {
+    destroyAll();
+    relay.close();
+  });
+  const kubeconfig = `${cluster.kubeconfig}.${name}`;
+  await writeFile(kubeconfig, (await readFile(cluster.kubeconfig, 'utf8')).replace(cluster.server, `https://127.0.0.1:${(relay.address() as { port: number }).port}`));
+  return {
+    kubeconfig,
+    pairs,
+    cut(on) {
+      refusing = on;
+      if (on) destroyAll();
+    },
+  };
+}
+
 describe('kubernetes store', { skip, timeout: 180_000 }, () => {
   let cluster: KubeCluster;
   let store: KubernetesStore;
@@ -215,24 +255,8 @@ spec: {trafficPolicy: Deny, networks: [{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}]}
     if (cluster.external) return t.skip('external cluster');
     // A TCP relay to the API server that can cut the store off while the test changes things
     // directly, as a network partition would.
-    let cut = false;
-    const sockets = new Set<Socket>();
-    const target = new URL(cluster.server);
-    const relay: Server = createServer((down) => {
-      if (cut) return void down.destroy();
-      const up = connect(Number(target.port), target.hostname);
-      down.pipe(up).pipe(down);
-      down.on('error', () => up.destroy());
-      up.on('error', () => down.destroy());
-      sockets.add(down).add(up);
-    });
-    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-    t.after(() => {
-      for (const s of sockets) s.destroy();
-      relay.close();
-    });
-    const kubeconfig = `${cluster.kubeconfig}.relay410`;
-    await writeFile(kubeconfig, (await readFile(cluster.kubeconfig, 'utf8')).replace(cluster.server, `https://127.0.0.1:${(relay.address() as { port: number }).port}`));
+    const relay = await apiServerRelay(t, cluster, 'relay410');
+    const kubeconfig = relay.kubeconfig;
     const relayed = await KubernetesStore.open(loadKubeConfig({ kubeconfig }), { initialBackoffMs: 100, maxBackoffMs: 500 });
     t.after(() => relayed.close());
     const w = events(relayed, 'Service');
@@ -241,8 +265,7 @@ spec: {trafficPolicy: Deny, networks: [{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}]}
     await w.waitFor('ADDED gone-in-partition', named('ADDED', 'gone-in-partition'));
 
     const path = '/api/v1/services';
-    cut = true;
-    for (const s of sockets) s.destroy();
+    relay.cut(true);
     const version = relayed.watchVersions[path] as string;
     const listsBefore = relayed.lists[path] as number;
     // Meanwhile: one Service deleted, one created; then the API server restarts, so its watch
@@ -256,7 +279,7 @@ spec: {trafficPolicy: Deny, networks: [{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}]}
     assert.match(probe.stdout + probe.stderr, /"code":410|\(Expired\)|too old resource version/, `resume from ${version}: ${probe.stdout}${probe.stderr}`);
     t.diagnostic(`resume from ${version} answered: ${(probe.stdout + probe.stderr).trim().slice(0, 200)}`);
 
-    cut = false;
+    relay.cut(false);
     await w.waitFor('DELETED gone-in-partition', named('DELETED', 'gone-in-partition'), 20_000);
     await w.waitFor('ADDED made-in-partition', named('ADDED', 'made-in-partition'), 20_000);
     assert.ok((relayed.lists[path] as number) > listsBefore, `the store relisted (lists ${listsBefore} -> ${relayed.lists[path]})`);
@@ -272,30 +295,13 @@ spec: {trafficPolicy: Deny, networks: [{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}]}
     if (cluster.external) return t.skip('external cluster');
     // A TCP relay to the API server that can be frozen: bytes stop in both directions, and
     // neither side sees the connection close.
-    const pairs: [Socket, Socket][] = [];
-    const target = new URL(cluster.server);
-    const relay: Server = createServer((down) => {
-      const up = connect(Number(target.port), target.hostname);
-      down.pipe(up).pipe(down);
-      down.on('error', () => up.destroy());
-      up.on('error', () => down.destroy());
-      pairs.push([down, up]);
-    });
-    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-    t.after(() => {
-      for (const [a, b] of pairs) {
-        a.destroy();
-        b.destroy();
-      }
-      relay.close();
-    });
-    const kubeconfig = `${cluster.kubeconfig}.relay`;
-    await writeFile(kubeconfig, (await readFile(cluster.kubeconfig, 'utf8')).replace(cluster.server, `https://127.0.0.1:${(relay.address() as { port: number }).port}`));
+    const relay = await apiServerRelay(t, cluster, 'relay');
+    const kubeconfig = relay.kubeconfig;
     const relayed = await KubernetesStore.open(loadKubeConfig({ kubeconfig }), { initialBackoffMs: 100, watchIdleMs: 1500 });
     t.after(() => relayed.close());
     const w = events(relayed, 'Service');
     await w.waitFor('SYNCED', (e) => e.type === 'SYNCED');
-    for (const [a, b] of [...pairs]) {
+    for (const [a, b] of [...relay.pairs]) {
       a.unpipe(b);
       b.unpipe(a);
       a.pause();
