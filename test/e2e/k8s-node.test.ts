@@ -9,6 +9,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
+import { DEFAULT_PROXY_UID } from '../../src/runtime/local/iptables-rules.js';
+import { run } from '../helpers/exec.js';
 import { nodeSkipReason, startNode, type KubeNode } from '../helpers/k8s-node.js';
 import { podNatRules, pods, proxyMetrics, rssByUid, total, type PodInfo } from '../helpers/k8s-pods.js';
 import { runWeft, startWeft } from '../helpers/weft-process.js';
@@ -273,16 +275,16 @@ describe('weft on a real one-node cluster: install, the demo meshed with mTLS, f
       // The proxies reach the destination through its Service's cluster IP: what kube-proxy
       // made of it, and whether a connection from the host gets through now.
       const sh = async (cmd: string): Promise<string> => {
-        const { execFile } = await import('node:child_process');
-        return new Promise((r) => execFile('bash', ['-c', cmd], { timeout: 10_000 }, (err, out, errOut) => r(`$ ${cmd}\n${out}${errOut}${err ? `(${err.message})` : ''}`)));
+        const r = await run('bash', ['-c', cmd], 10_000);
+        return `$ ${cmd}\n${r.stdout}${r.stderr}${r.code ? `(exit ${r.code})` : ''}`;
       };
       const svc = (await tail(['get', 'svc', '-n', 'weft', 'weft-dst', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
       return [
         await tail(['get', 'endpointslices', '-n', 'weft', '-l', 'kubernetes.io/service-name=weft-dst', '-o', 'jsonpath={range .items[*].endpoints[*]}{.addresses} {.conditions}{"\\n"}{end}']),
         await sh(`iptables-save | grep -e 'weft/weft-dst' | head -20`),
         await sh(`timeout 3 bash -c 'exec 3<>/dev/tcp/${svc}/8086' && echo connected to ${svc}:8086`),
-        // The same from web's pod, as the proxy's user would (its traffic skips the redirect).
-        web ? await sh(`nsenter --net=${await node.netnsOf(web.ip)} timeout 3 bash -c 'exec 3<>/dev/tcp/${svc}/8086' && echo connected from web's pod`) : '',
+        // The same from web's pod as the proxy's user (its traffic skips the pod's redirect).
+        web ? await sh(`nsenter --net=${await node.netnsOf(web.ip)} setpriv --reuid=${DEFAULT_PROXY_UID} --regid=${DEFAULT_PROXY_UID} --clear-groups timeout 3 bash -c 'exec 3<>/dev/tcp/${svc}/8086' && echo connected from the web pod`) : '',
         await sh(`grep -h ' dst=${svc} ' /proc/net/nf_conntrack 2>/dev/null | head -20; conntrack -L -d ${svc} 2>&1 | head -20`),
         node.logs().split('--- ').find((l) => l.startsWith('kube-proxy')) ?? '',
         await tail(['logs', '-n', 'weft', 'deploy/weft-destination', '--tail=15', '--timestamps']),
