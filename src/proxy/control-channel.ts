@@ -31,17 +31,22 @@ export function controlPlaneChannelOptions(backoff: BackoffOptions): ChannelOpti
     // At 30 s + 10 s, a destination pod's restart took ~50 s to reach the proxies on a real node.
     'grpc.keepalive_time_ms': 10_000,
     'grpc.keepalive_timeout_ms': 5_000,
-    // Subchannels of its own: grpc-js shares them between channels with the same target by
-    // default, and a replacement channel (ReconnectingClient) would inherit the stuck connect.
-    'grpc.use_local_subchannel_pool': 1,
   };
 }
+
+/**
+ * What ReconnectingClient adds to each channel it makes: subchannels of its own. grpc-js shares
+ * them between channels with the same target by default, and a replacement channel would
+ * inherit the stuck connect.
+ */
+const OWN_SUBCHANNELS: ChannelOptions = Object.freeze({ 'grpc.use_local_subchannel_pool': 1 });
 
 /**
  * Holds a control-plane client and replaces it when its channel has been connecting (or
  * failing to) for longer than `connectTimeoutMs`. Callers take `client` at each call, so a
  * stream that re-subscribes after a failure uses the newest channel. During a real outage the
- * channel is rebuilt once per timeout: a new DNS lookup and connect, nothing more.
+ * channel is rebuilt once per timeout: a new DNS lookup and connect, nothing more. `make`
+ * builds a client with the given channel options added to its own.
  */
 export class ReconnectingClient<C extends grpc.Client> {
   private current: C;
@@ -51,10 +56,10 @@ export class ReconnectingClient<C extends grpc.Client> {
   rebuilds = 0;
 
   constructor(
-    private readonly make: () => C,
+    private readonly make: (extra: ChannelOptions) => C,
     private readonly connectTimeoutMs = CONTROL_PLANE_CONNECT_TIMEOUT_MS,
   ) {
-    this.current = make();
+    this.current = make(OWN_SUBCHANNELS);
     this.timer = setInterval(() => this.check(), Math.max(50, Math.round(connectTimeoutMs / 4)));
     this.timer.unref();
   }
@@ -73,7 +78,7 @@ export class ReconnectingClient<C extends grpc.Client> {
     this.notReadySince ??= now;
     if (now - this.notReadySince < this.connectTimeoutMs) return;
     const old = this.current;
-    this.current = this.make();
+    this.current = this.make(OWN_SUBCHANNELS);
     this.notReadySince = undefined;
     this.rebuilds++;
     old.close();

@@ -133,7 +133,7 @@ export class DiscoveryClient {
     const def = protoLoader.loadSync(join(protoDir(), 'destination.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
     const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
     const backoff = opts.backoff ?? DEFAULT_BACKOFF;
-    this.channel = new ReconnectingClient(() => new proto.io.linkerd.proxy.destination.Destination(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(backoff)), opts.connectTimeoutMs);
+    this.channel = new ReconnectingClient((extra) => new proto.io.linkerd.proxy.destination.Destination(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), { ...controlPlaneChannelOptions(backoff), ...extra }), opts.connectTimeoutMs);
   }
 
   private watchOptions(onIdle: () => void) {

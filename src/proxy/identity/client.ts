@@ -10,7 +10,6 @@
 //   id.identitySnapshot()               -> {identity, notAfter, serialNumber, pem} for /identity.json
 //   id.certExpirationTimestampSeconds   -> gauge identity_cert_expiration_timestamp_seconds
 //   id.certRefreshCount                 -> counter identity_cert_refresh_count
-import { ReconnectingClient } from '../control-channel.js';
 import { EventEmitter } from 'node:events';
 import { X509Certificate } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
@@ -20,6 +19,7 @@ import type { ProtoGrpcType } from '../../api/gen/identity.js';
 import type { IdentityClient as GrpcIdentityClient } from '../../api/gen/io/linkerd/proxy/identity/Identity.js';
 import type { CertifyResponse__Output } from '../../api/gen/io/linkerd/proxy/identity/CertifyResponse.js';
 import type { Logger } from '../../lib/log.js';
+import { ReconnectingClient } from '../control-channel.js';
 import type { WorkloadId } from '../../lib/spiffe.js';
 import { formatDnsName, formatSpiffe } from '../../lib/spiffe.js';
 import type { TlsIdentity } from '../tls/context.js';
@@ -100,10 +100,10 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
       this.opts.serverName ??
       formatDnsName({ trustDomain: this.opts.identity.trustDomain, namespace: 'weft', serviceAccount: 'identity' });
     // Replaced when it cannot connect (control-channel.ts: grpc-js gives a TCP connect no timeout).
-    this.client = new ReconnectingClient(() => new proto.io.linkerd.proxy.identity.Identity(
+    this.client = new ReconnectingClient((extra) => new proto.io.linkerd.proxy.identity.Identity(
       this.opts.address,
       grpc.credentials.createSsl(Buffer.from(this.opts.trustAnchorsPem)),
-      { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName, 'grpc.use_local_subchannel_pool': 1 },
+      { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName, ...extra },
     ));
     const kx = keyExchange();
     this.opts.log?.info('mesh TLS key exchange', { group: kx.preferredGroup, postQuantum: kx.postQuantum });

@@ -53,7 +53,7 @@ export class OutboundPolicyClient {
   constructor(private readonly opts: OutboundPolicyOptions) {
     const def = protoLoader.loadSync(join(protoDir(), 'outbound.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
     const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
-    this.channel = new ReconnectingClient(() => new proto.io.linkerd.proxy.outbound.OutboundPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(opts.backoff ?? CONTROL_PLANE_BACKOFF)));
+    this.channel = new ReconnectingClient((extra) => new proto.io.linkerd.proxy.outbound.OutboundPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), { ...controlPlaneChannelOptions(opts.backoff ?? CONTROL_PLANE_BACKOFF), ...extra }));
     this.lookupTimeoutMs = opts.lookupTimeoutMs ?? 1000;
     this.idleMs = opts.idleMs ?? 60_000;
     this.sweeper = setInterval(() => this.sweep(), Math.min(10_000, this.idleMs)).unref();

@@ -53,7 +53,7 @@ export class PolicyClient implements PolicySource {
     const def = protoLoader.loadSync(join(protoDir(), 'inbound.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
     const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
     const backoff = opts.backoff ?? CONTROL_PLANE_BACKOFF;
-    this.channel = new ReconnectingClient(() => new proto.io.linkerd.proxy.inbound.InboundServerPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), controlPlaneChannelOptions(backoff)));
+    this.channel = new ReconnectingClient((extra) => new proto.io.linkerd.proxy.inbound.InboundServerPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), { ...controlPlaneChannelOptions(backoff), ...extra }));
   }
 
   get(port: number): PortPolicy | Promise<PortPolicy> {
