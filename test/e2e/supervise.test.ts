@@ -38,7 +38,8 @@ const state = async (dir: string): Promise<RunState> => (await readRunState(dir)
 /** GET http://<addr>/ from the host; the body, or undefined when it fails. */
 async function hostGet(url: string): Promise<string | undefined> {
   try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    // 3 s: a proxy's first request on a port may wait up to 1 s for its inbound policy, and CI runs loaded.
+    const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
     return r.ok ? await r.text() : undefined;
   } catch {
     return undefined;
@@ -221,7 +222,7 @@ describe('a supervised mesh on loopback ports', { timeout: 90_000 }, () => {
       ({ state: s } = await up({ meshFile: join(dir, 'mesh.yaml'), stateDir: dir, mode: 'loopback', readyTimeoutMs: 20_000, prometheus: false }));
       const w = pod(s, 'server');
       const url = `http://${w.inboundAddr}/`;
-      assert.match((await hostGet(url)) ?? '', /^server /);
+      await until('server answers through its proxy', async () => /^server /.test((await hostGet(url)) ?? ''), 10_000);
       const t0 = Date.now();
       process.kill(w.app?.pid as number, 'SIGKILL');
       process.kill(w.proxy?.pid as number, 'SIGKILL');
