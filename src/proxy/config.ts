@@ -1,7 +1,7 @@
 // The proxy's configuration: environment variable names are exported constants, parsed once
 // at start into a frozen, typed ProxyConfig that is passed down. Nothing deeper reads
 // process.env. Same variables whether the local runtime or the injector starts the proxy.
-import { readFileSync } from 'node:fs';
+import { fs } from '../lib/builtins.js';
 import { ConfigError } from '../lib/errors.js';
 import { parseAddress, type Address } from '../lib/address.js';
 import { isLogLevel, type LogLevel } from '../lib/log.js';
@@ -391,7 +391,7 @@ function dnsServers(env: Env): readonly string[] {
 }
 
 /** Parses the proxy's environment. Throws ConfigError naming the variable on bad input. */
-export function parseProxyConfig(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): ProxyConfig {
+export function parseProxyConfig(env: Env, readFile: (path: string) => string = (p) => fs.readFileSync(p, 'utf8')): ProxyConfig {
   const level = env[ENV.logLevel] || DEFAULTS.logLevel;
   if (!isLogLevel(level)) throw new ConfigError(`${ENV.logLevel}=${level}: expected error|warn|info|debug|trace`);
   const cfg: ProxyConfig = {

@@ -9,7 +9,7 @@
 // copy is sent with a Content-Length; trailers are not copied. A body past the limit, or one
 // the client cut short, is not mirrored (counted as "skipped").
 //   outbound_http_route_mirror_requests_total{parent_*, route_*, result="sent"|"failed"|"dropped"|"skipped"}
-import http from 'node:http';
+import { http } from '../../lib/builtins.js';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { PassThrough, type Duplex } from 'node:stream';
 import { formatAddress } from '../../lib/address.js';

@@ -2,7 +2,7 @@
 // REDIRECTed to the proxy, the kernel's conntrack entry still holds the address the client
 // dialled. The addon is loaded lazily, on first use, so a proxy without it (no toolchain at
 // install, non-Linux) still starts, and isAvailable() tells why interception is off.
-import { existsSync } from 'node:fs';
+import { fs } from '../../lib/builtins.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,7 @@ export function findNativeAddon(startDir = dirname(fileURLToPath(import.meta.url
   let dir = startDir;
   for (let i = 0; i < 8; i++) {
     const candidate = join(dir, NATIVE_ADDON_RELATIVE_PATH);
-    if (existsSync(candidate)) return candidate;
+    if (fs.existsSync(candidate)) return candidate;
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;

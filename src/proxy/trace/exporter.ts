@@ -2,7 +2,7 @@
 // batches, off the request path: a span is only pushed onto a bounded queue. One export in
 // flight at a time, each with a timeout; when the collector is slow or down, the queue fills and
 // further spans are dropped (and counted) — bounded memory, and no request waits for tracing.
-import http from 'node:http';
+import { http } from '../../lib/builtins.js';
 import type { Logger } from '../../lib/log.js';
 import type { SpanRecord } from './otlp.js';
 import { encodeExportRequest } from './otlp.js';

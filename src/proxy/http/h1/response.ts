@@ -2,12 +2,14 @@
 // the body (as it arrived from upstream, or re-framed), and tells the layers once how the
 // exchange ended. The connection (server.ts) owns the socket and moves on to the next request
 // when the response is finished.
-import { STATUS_CODES } from 'node:http';
+import { http } from '../../../lib/builtins.js';
 import type { Socket } from 'node:net';
 import { encodeChunk, lastChunk } from './body.js';
 import type { Framing } from './head.js';
 import { headerLines, safeValue } from './headers.js';
 import { PROXY_ERROR_HEADER } from '../proxy-error.js';
+
+const STATUS_CODES = http.STATUS_CODES;
 
 function uncork(socket: Socket): void {
   socket.uncork();
