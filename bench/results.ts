@@ -43,6 +43,8 @@ export function weftRevision(repoRoot: string): string {
 /** CPU time in clock ticks: busy time of the whole machine, and of this process with its reaped children. */
 export interface CpuSnapshot {
   readonly machineBusy: number;
+  /** Steal ticks: time the hypervisor ran someone else while this VM had work (part of machineBusy). */
+  readonly steal: number;
   readonly self: number;
   readonly atMs: number;
 }
@@ -53,6 +55,18 @@ export function machineBusyTicks(procStat: string): number {
   return (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
 }
 
+/** Steal ticks from /proc/stat's "cpu" line (its 8th value). */
+export function machineStealTicks(procStat: string): number {
+  const f = (procStat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  return f[7] ?? 0;
+}
+
+/** Average number of cores the hypervisor took away (steal) between the snapshots. */
+export function stolenCores(before: CpuSnapshot, after: CpuSnapshot, ticksPerSecond = 100): number {
+  const seconds = (after.atMs - before.atMs) / 1000;
+  return seconds <= 0 ? 0 : Math.max(0, (after.steal - before.steal) / ticksPerSecond / seconds);
+}
+
 /** utime + stime + cutime + cstime from /proc/<pid>/stat (fields 14–17). */
 export function processTicks(pidStat: string): number {
   const f = pidStat.slice(pidStat.lastIndexOf(')') + 2).split(' ').map(Number);
@@ -61,8 +75,10 @@ export function processTicks(pidStat: string): number {
 }
 
 export function cpuSnapshot(): CpuSnapshot {
+  const stat = readFileSync('/proc/stat', 'utf8');
   return {
-    machineBusy: machineBusyTicks(readFileSync('/proc/stat', 'utf8')),
+    machineBusy: machineBusyTicks(stat),
+    steal: machineStealTicks(stat),
     self: processTicks(readFileSync('/proc/self/stat', 'utf8')),
     atMs: Date.now(),
   };

@@ -13,7 +13,7 @@ import { parseOptions, type BenchOptions } from './options.js';
 import { nginxBackendConf, startNginx } from './peers.js';
 import { writeGrpcFrame } from './grpc.js';
 import { cpuTicks, freePort, installCleanup, rssMb, stopProcess, TICKS_PER_SECOND } from './procs.js';
-import { appendResults, cpuSnapshot, loadAvg, machineInfo, otherCores, weftRevision } from './results.js';
+import { appendResults, cpuSnapshot, loadAvg, machineInfo, otherCores, stolenCores, weftRevision } from './results.js';
 import { formatRateTable, formatStartupTable, formatThroughputTable, type RateRow, type StartupRow, type ThroughputRow } from './table.js';
 import { medianRate, medianThroughput } from './medians.js';
 import { RUNTIME_NAMES, runtime, type Runtime } from './runtimes.js';
@@ -195,7 +195,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   } finally {
     await stopProcess(backend);
   }
-  const others = otherCores(cpuBefore, cpuSnapshot());
+  const cpuAfter = cpuSnapshot();
+  const others = otherCores(cpuBefore, cpuAfter);
+  const stolen = stolenCores(cpuBefore, cpuAfter);
 
   const header = [
     `## ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
@@ -209,6 +211,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     // The run itself keeps 3–4 threads busy (load tool, backend, proxy), so "after" includes it;
     // the CPU of other processes is the cleaner measure of how quiet the machine was.
     `- other processes used ${others.toFixed(2)} of ${machine.nproc} cores on average during the run` +
+      ` (of which the hypervisor's steal: ${stolen.toFixed(2)})` +
       `${others > 0.1 ? ' (not a quiet machine: figures are noisy)' : ''}; load average before: ${loadBefore}, after (includes this run): ${loadAvg()}`,
   ].join('\n');
   const report = `${header}\n\n${sections.join('\n\n')}\n`;

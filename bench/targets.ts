@@ -13,6 +13,7 @@ import { startTraceSink } from './trace-sink.js';
 import { routesHop } from './routes-hop.js';
 import { routedHop } from './routed-hop.js';
 import { POLICY_TARGETS } from './policy-targets.js';
+import { CEILING_TARGETS } from './ceilings.js';
 import type { Target, TargetContext } from './types.js';
 
 function weftUnavailable(repoRoot: string): string | undefined {
@@ -158,7 +159,7 @@ const haproxy: Target = {
 };
 
 export const TARGETS: readonly Target[] = [direct, weftHop, tracedHop('weft-hop-trace-1pct', '0.01'), tracedHop('weft-hop-trace-100pct', '1'), routesHop('weft-hop-routes-1', 1), routesHop('weft-hop-routes-100', 100), weftPair, weftMtlsPair, weftMtlsPairH1, weftMtlsPairTapped,
-  routedHop('weft-hop-routed-cost-off', 0, weftUnavailable), routedHop('weft-hop-routed', 16, weftUnavailable), routedHop('weft-hop-routed-cost-all', 1, weftUnavailable), nginx, haproxy, ...POLICY_TARGETS];
+  routedHop('weft-hop-routed-cost-off', 0, weftUnavailable), routedHop('weft-hop-routed', 16, weftUnavailable), routedHop('weft-hop-routed-cost-all', 1, weftUnavailable), nginx, haproxy, ...POLICY_TARGETS, ...CEILING_TARGETS];
 
 export function findTarget(name: string): Target | undefined {
   return TARGETS.find((t) => t.name === name);

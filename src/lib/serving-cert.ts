@@ -19,6 +19,8 @@ export interface PemPair {
 export interface CertOptions {
   readonly now?: number;
   readonly lifetimeMs?: number;
+  /** Also valid as a TLS client certificate (extended key usage clientAuth), for mutual TLS. */
+  readonly clientAuth?: boolean;
 }
 
 function serial(): string {
@@ -82,7 +84,7 @@ export async function signServingCert(
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.ExtendedKeyUsageExtension(o.clientAuth ? [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth] : [x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension(sans, false),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],

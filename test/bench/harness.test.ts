@@ -21,7 +21,7 @@ import { probe } from '../../bench/load.js';
 import * as grpc from '@grpc/grpc-js';
 import { parseOptions } from '../../bench/options.js';
 import { runConstantRate } from '../../bench/constant-rate.js';
-import { machineBusyTicks, otherCores, processTicks } from '../../bench/results.js';
+import { machineBusyTicks, machineStealTicks, otherCores, processTicks, stolenCores } from '../../bench/results.js';
 import { H2LOAD_404, H2LOAD_LOG_404, H2LOAD_OK, WRK_404, WRK_OK, WRK_SOCKET_ERRORS } from './samples.js';
 
 const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-9;
@@ -121,16 +121,19 @@ describe('quiet-machine measure', () => {
   it('reads busy ticks from /proc/stat and a process\'s own plus children\'s ticks from /proc/<pid>/stat', () => {
     // The first line as captured on the project's machine; busy = user nice system irq softirq steal.
     assert.equal(machineBusyTicks('cpu  299056 0 60776 453532 748 0 15652 112 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n'), 299056 + 60776 + 15652 + 112);
+    assert.equal(machineStealTicks('cpu  299056 0 60776 453532 748 0 15652 112 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n'), 112);
     // A made-up process whose command name holds a space and a ")", as comm may.
     const stat = '4242 (node (x) y) S 1 4242 4242 0 -1 4194304 1200 300 0 0 150 40 700 90 20 0 11 0 5000 1000 100';
     assert.equal(processTicks(stat), 150 + 40 + 700 + 90);
   });
 
   it('subtracts the harness\'s own CPU from the machine\'s', () => {
-    const before = { machineBusy: 1000, self: 500, atMs: 0 };
-    const after = { machineBusy: 3000, self: 2000, atMs: 10_000 };
+    const before = { machineBusy: 1000, steal: 100, self: 500, atMs: 0 };
+    const after = { machineBusy: 3000, steal: 350, self: 2000, atMs: 10_000 };
     assert.equal(otherCores(before, after), 0.5);
     assert.equal(otherCores(before, { ...after, self: 2600 }), 0);
+    // Steal is reported on its own as well: 250 ticks in 10 s = a quarter of a core.
+    assert.equal(stolenCores(before, after), 0.25);
   });
 });
 
