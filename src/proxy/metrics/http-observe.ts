@@ -3,14 +3,42 @@
 // They observe from the side and never change the request.
 import { performance } from 'node:perf_hooks';
 import http2 from 'node:http2';
-import { httpLabels } from '../context.js';
+import { httpLabels, type ConnContext } from '../context.js';
 import type { H1Layer } from '../http/h1-forward.js';
 import type { H2Layer } from '../http/h2-forward.js';
-import { classifyResponse, type ProxyMetrics } from './registry.js';
+import type { HttpRoute } from '../http/route.js';
+import { classifyResponse, type HttpSeries, type ProxyMetrics } from './registry.js';
+
+interface LastSeries {
+  readonly authority: string;
+  readonly host: string | undefined;
+  readonly port: number | undefined;
+  readonly identity: string | undefined;
+  readonly series: HttpSeries;
+}
+
+/**
+ * A request's series, remembered per connection: the requests of one connection nearly always
+ * share authority, target and peer identity (the rest of the labels is the connection's), so the
+ * labels object and the two series-key strings are built once per connection, not per request.
+ * That was 12% of the bytes an HTTP/1 hop allocated per request (11.3 KB in all; 2026-12-03).
+ */
+function seriesCache(metrics: ProxyMetrics): (route: HttpRoute) => HttpSeries {
+  const last = new WeakMap<ConnContext, LastSeries>();
+  return (route) => {
+    const t = route.target;
+    const m = last.get(route.ctx);
+    if (m && m.authority === route.authority && m.identity === route.identity && m.host === t?.host && m.port === t?.port) return m.series;
+    const series = metrics.httpSeries(httpLabels(route.ctx, route.authority, t, route.identity));
+    last.set(route.ctx, { authority: route.authority, host: t?.host, port: t?.port, identity: route.identity, series });
+    return series;
+  };
+}
 
 export function observeH1(metrics: ProxyMetrics): H1Layer {
+  const seriesOf = seriesCache(metrics);
   return (next) => (req, res, route) => {
-    const labels = httpLabels(route.ctx, route.authority, route.target, route.identity);
+    const labels = seriesOf(route);
     metrics.requestStarted(labels);
     res.onClose((done) => {
       const ms = performance.now() - route.startMs;
@@ -22,8 +50,9 @@ export function observeH1(metrics: ProxyMetrics): H1Layer {
 }
 
 export function observeH2(metrics: ProxyMetrics): H2Layer {
+  const seriesOf = seriesCache(metrics);
   return (next) => (stream, headers, flags, route) => {
-    const labels = httpLabels(route.ctx, route.authority, route.target, route.identity);
+    const labels = seriesOf(route);
     metrics.requestStarted(labels);
     stream.once('close', () => {
       const ms = performance.now() - route.startMs;

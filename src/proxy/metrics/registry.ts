@@ -38,10 +38,12 @@ const LATENCY_BUCKETS = [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 
 
 export type Classification = 'success' | 'failure';
 
-interface HttpChildren {
-  request: CounterChild;
-  responses: Map<string, CounterChild>;
-  latency: Map<string, HistogramChild>;
+/** One label set's HTTP series, looked up once per request (or once per connection: http-observe.ts). */
+export interface HttpSeries {
+  readonly labels: HttpLabels;
+  readonly request: CounterChild;
+  readonly responses: Map<string, CounterChild>;
+  readonly latency: Map<string, HistogramChild>;
 }
 
 export class ProxyMetrics {
@@ -54,7 +56,7 @@ export class ProxyMetrics {
   private readonly tcpReadBytes: Counter;
   private readonly tcpWriteBytes: Counter;
   private readonly tcpCloseTotal: Counter;
-  private readonly httpCache = new Map<string, HttpChildren>();
+  private readonly httpCache = new Map<string, HttpSeries>();
   private readonly routeRequestTotal: Counter;
   private readonly routeResponseTotal: Counter;
   private readonly routeResponseLatency: Histogram;
@@ -125,23 +127,29 @@ export class ProxyMetrics {
     }
   }
 
-  private http(labels: HttpLabels): HttpChildren {
+  private series(x: HttpLabels | HttpSeries): HttpSeries {
+    return 'request' in x ? x : this.httpSeries(x);
+  }
+
+  /** The series for a label set, created on first use and kept (the cache never drops one). */
+  httpSeries(labels: HttpLabels): HttpSeries {
     const key = `${labels.direction}\0${labels.authority}\0${labels.target_addr}\0${labels.tls}\0${labels.no_tls_reason}\0${labels.client_id}\0${labels.server_id}`;
     let c = this.httpCache.get(key);
     if (!c) {
-      c = { request: this.requestTotal.labels({ ...labels }), responses: new Map(), latency: new Map() };
+      c = { labels: { ...labels }, request: this.requestTotal.labels({ ...labels }), responses: new Map(), latency: new Map() };
       this.httpCache.set(key, c);
     }
     return c;
   }
 
-  requestStarted(labels: HttpLabels): void {
-    this.http(labels).request.inc();
+  requestStarted(labels: HttpLabels | HttpSeries): void {
+    this.series(labels).request.inc();
   }
 
   /** Records a response (or a proxy-generated error response) and its latency. */
-  responseFinished(labels: HttpLabels, status: number, classification: Classification, latencyMs: number, error = ''): void {
-    const c = this.http(labels);
+  responseFinished(labelsOrSeries: HttpLabels | HttpSeries, status: number, classification: Classification, latencyMs: number, error = ''): void {
+    const c = this.series(labelsOrSeries);
+    const labels = c.labels;
     const rk = `${status}\0${classification}\0${error}`;
     let r = c.responses.get(rk);
     if (!r) {

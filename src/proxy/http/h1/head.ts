@@ -137,7 +137,10 @@ function fields(ls: string[], limits: Limits): Fields {
         host = value;
         break;
       case 'connection':
-        connection = connection.concat(value.toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
+        // Nearly always one token ("keep-alive", "close"): no split, map and filter for it.
+        if (value.indexOf(',') < 0) {
+          if (value) connection.push(value.toLowerCase());
+        } else connection = connection.concat(value.toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
         break;
       case 'expect':
         expectContinue = value.toLowerCase() === '100-continue';
