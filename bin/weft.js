@@ -5,7 +5,7 @@
 // Every other command goes through the CLI.
 // V8's code cache on disk (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE; off with
 // NODE_DISABLE_COMPILE_CACHE=1): compiling weft's and its libraries' modules is ~70 ms of a
-// proxy's ~350 ms from start to ready (Node 24.22, bench/RESULTS.md 17:xx); with the cache warm
+// proxy's ~350 ms from start to ready (Node 24.22; docs/proxy.md, "Start-up"); with the cache warm
 // start to ready fell by about 50 ms. A read-only or missing directory only leaves it off
 // (Node never throws here); Node 20 and Bun lack the call and skip it.
 process.getBuiltinModule?.('node:module')?.enableCompileCache?.();

@@ -1,8 +1,7 @@
 // The admin listener (4191): /metrics, /ready, /live, /shutdown, /proxy-log-level, /env.json,
 // and /identity.json once the proxy holds an identity. /shutdown and log-level changes are
 // accepted from loopback only, as Linkerd's admin does, since they change the proxy's state.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type * as NodeHttp from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { http } from '../../lib/builtins.js';
 import { isLogLevel, type Logger } from '../../lib/log.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
@@ -39,7 +38,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-export function createAdminServer(deps: AdminDeps): NodeHttp.Server {
+export function createAdminServer(deps: AdminDeps): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     const method = req.method ?? 'GET';
