@@ -206,8 +206,14 @@ describe('weft viz tap and top on a loopback mesh', { timeout: 120_000 }, () => 
       assert.match(row, new RegExp(`^\\s*pod/${workload(state, 'client').name}\\s+pod/${workload(state, 'api').name}\\s+GET`), row);
       assert.doesNotMatch(pane, /127\.0\.0\.1:/);
       await run('tmux', ['send-keys', '-t', session, 'q']);
-      await until('top quit and gave the screen back', async () => (await openTaps(state)) === 0, 10_000);
-      const after = (await run('tmux', ['capture-pane', '-p', '-t', session])).stdout;
+      await until('top quit: its tap is closed', async () => (await openTaps(state)) === 0, 10_000);
+      // The proxy sees the tap close as top starts to exit; the screen comes back a moment later
+      // (top's last write, then tmux redrawing), so the pane is read until it has.
+      let after = '';
+      await until('top gave the screen back', async () => {
+        after = (await run('tmux', ['capture-pane', '-p', '-t', session])).stdout;
+        return !/press q to quit/.test(after);
+      }, 5_000).catch(() => undefined);
       assert.doesNotMatch(after, /press q to quit/, 'the alternate screen is gone');
     } finally {
       await run('tmux', ['kill-session', '-t', session]).catch(() => undefined);
