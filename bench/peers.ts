@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { formatAddress, type Address } from '../src/lib/address.js';
-import { startProcess, stopProcess, tcpOpen, waitUntil, type Proc } from './procs.js';
-import { GRPC_PATH, GRPC_REPLY_FILE } from './grpc.js';
+import { freePort, startProcess, stopProcess, tcpOpen, waitUntil, type Proc } from './procs.js';
+import { GRPC_PATH, GRPC_REPLY_FILE, writeGrpcFrame } from './grpc.js';
 import type { Protocol } from './types.js';
 
 /** Enough idle upstream connections for the load's concurrency (nginx's grpc proxy does not multiplex). */
@@ -98,6 +98,14 @@ export async function startNginx(name: string, dir: string, conf: string, ports:
   });
   await ready(name, proc, ports);
   return proc;
+}
+
+/** The bench's backend: nginx on two free ports (HTTP/1.1; h2c, which also answers gRPC) with its files in `dir`. */
+export async function startNginxBackend(dir: string): Promise<{ readonly proc: Proc; readonly ports: { readonly http1: number; readonly h2c: number } }> {
+  const ports = { http1: await freePort(), h2c: await freePort() };
+  writeGrpcFrame(dir);
+  const proc = await startNginx('backend', dir, nginxBackendConf(dir, ports), [ports.http1, ports.h2c]);
+  return { proc, ports };
 }
 
 export async function startHaproxy(name: string, dir: string, conf: string, port: number, pin?: string): Promise<Proc> {

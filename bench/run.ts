@@ -10,9 +10,8 @@ import { WeftError } from '../src/lib/errors.js';
 import { BenchUsageError } from './errors.js';
 import { probe, runH2load, runRate, runWrk, type LoadOptions, type RateLoadOptions } from './load.js';
 import { parseOptions, type BenchOptions } from './options.js';
-import { nginxBackendConf, startNginx } from './peers.js';
-import { writeGrpcFrame } from './grpc.js';
-import { cpuTicks, freePort, installCleanup, rssMb, stopProcess, TICKS_PER_SECOND } from './procs.js';
+import { startNginxBackend } from './peers.js';
+import { cpuTicks, installCleanup, rssMb, stopProcess, TICKS_PER_SECOND } from './procs.js';
 import { appendResults, cpuSnapshot, loadAvg, machineInfo, otherCores, stolenCores, weftRevision } from './results.js';
 import { formatRateTable, formatStartupTable, formatThroughputTable, type RateRow, type StartupRow, type ThroughputRow } from './table.js';
 import { medianRate, medianThroughput } from './medians.js';
@@ -155,9 +154,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   const backendDir = join(workDir, 'backend');
   mkdirSync(backendDir);
-  const ports = { http1: await freePort(), h2c: await freePort() };
-  writeGrpcFrame(backendDir);
-  const backend = await startNginx('backend', backendDir, nginxBackendConf(backendDir, ports), [ports.http1, ports.h2c]);
+  const { proc: backend, ports } = await startNginxBackend(backendDir);
   const backendPort: Record<Protocol, number> = { http1: ports.http1, h2c: ports.h2c, grpc: ports.h2c };
   const sections: string[] = [];
   const runs = runsOf(o, runtimes);

@@ -7,10 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CEILING_TARGETS } from '../../bench/ceilings.js';
-import { writeGrpcFrame } from '../../bench/grpc.js';
 import { probe } from '../../bench/load.js';
-import { nginxBackendConf, startNginx } from '../../bench/peers.js';
-import { freePort, stopProcess } from '../../bench/procs.js';
+import { startNginxBackend } from '../../bench/peers.js';
+import { stopProcess } from '../../bench/procs.js';
 import { runtime } from '../../bench/runtimes.js';
 import { WEFT_ROOT } from '../../src/runtime/local/child-env.js';
 
@@ -29,9 +28,7 @@ describe('bench ceiling targets', { skip: !hasNginx && 'nginx not installed' }, 
     it(`${target.name} carries HTTP/1, h2c and gRPC to the backend and stops cleanly`, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'weft-bench-ceiling-'));
       t.after(() => rmSync(dir, { recursive: true, force: true }));
-      const ports = { http1: await freePort(), h2c: await freePort() };
-      writeGrpcFrame(dir);
-      const backend = await startNginx('backend', dir, nginxBackendConf(dir, ports), [ports.http1, ports.h2c]);
+      const { proc: backend, ports } = await startNginxBackend(dir);
       t.after(() => stopProcess(backend));
       const rt = runtime('node24', () => {});
       for (const protocol of ['http1', 'h2c', 'grpc'] as const) {

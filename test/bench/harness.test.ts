@@ -14,9 +14,9 @@ import { median, medianThroughput } from '../../bench/medians.js';
 import { parseH2loadLog, parseH2loadSummary } from '../../bench/parse-h2load.js';
 import { percentile } from '../../bench/stats.js';
 import { formatRateTable, formatThroughputTable } from '../../bench/table.js';
-import { haproxyConf, nginxBackendConf, nginxProxyConf, startNginx } from '../../bench/peers.js';
-import { freePort, stopProcess } from '../../bench/procs.js';
-import { GRPC_PATH, writeGrpcFrame } from '../../bench/grpc.js';
+import { haproxyConf, nginxBackendConf, nginxProxyConf, startNginxBackend } from '../../bench/peers.js';
+import { stopProcess } from '../../bench/procs.js';
+import { GRPC_PATH } from '../../bench/grpc.js';
 import { probe } from '../../bench/load.js';
 import * as grpc from '@grpc/grpc-js';
 import { parseOptions } from '../../bench/options.js';
@@ -237,9 +237,7 @@ describe('backend', () => {
   it('answers a real grpc-js unary call, and the harness probes and loads its gRPC route', { skip: !has && 'nginx not installed' }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'weft-bench-backend-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const ports = { http1: await freePort(), h2c: await freePort() };
-    writeGrpcFrame(dir);
-    const proc = await startNginx('backend', dir, nginxBackendConf(dir, ports), [ports.http1, ports.h2c]);
+    const { proc, ports } = await startNginxBackend(dir);
     t.after(() => stopProcess(proc));
 
     const client = new grpc.Client(`127.0.0.1:${ports.h2c}`, grpc.credentials.createInsecure());
