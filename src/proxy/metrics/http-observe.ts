@@ -38,12 +38,12 @@ function seriesCache(metrics: ProxyMetrics): (route: HttpRoute) => HttpSeries {
 export function observeH1(metrics: ProxyMetrics): H1Layer {
   const seriesOf = seriesCache(metrics);
   return (next) => (req, res, route) => {
-    const labels = seriesOf(route);
-    metrics.requestStarted(labels);
+    const series = seriesOf(route);
+    metrics.requestStarted(series);
     res.onClose((done) => {
       const ms = performance.now() - route.startMs;
       const status = res.headersSent ? res.statusCode : 0;
-      metrics.responseFinished(labels, status, done ? classifyResponse(status, undefined) : 'failure', ms, done ? '' : 'stream_reset');
+      metrics.responseFinished(series, status, done ? classifyResponse(status, undefined) : 'failure', ms, done ? '' : 'stream_reset');
     });
     next(req, res, route);
   };
@@ -52,15 +52,15 @@ export function observeH1(metrics: ProxyMetrics): H1Layer {
 export function observeH2(metrics: ProxyMetrics): H2Layer {
   const seriesOf = seriesCache(metrics);
   return (next) => (stream, headers, flags, route) => {
-    const labels = seriesOf(route);
-    metrics.requestStarted(labels);
+    const series = seriesOf(route);
+    metrics.requestStarted(series);
     stream.once('close', () => {
       const ms = performance.now() - route.startMs;
       const sent = stream.sentHeaders ?? {};
       const status = Number(sent[':status'] ?? 0);
       const grpc = (stream.sentTrailers?.['grpc-status'] ?? sent['grpc-status']) as string | undefined;
       const reset = stream.rstCode !== undefined && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR;
-      metrics.responseFinished(labels, status, reset || !status ? 'failure' : classifyResponse(status, grpc), ms, reset ? 'stream_reset' : '');
+      metrics.responseFinished(series, status, reset || !status ? 'failure' : classifyResponse(status, grpc), ms, reset ? 'stream_reset' : '');
     });
     next(stream, headers, flags, route);
   };

@@ -38,7 +38,7 @@ const LATENCY_BUCKETS = [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 
 
 export type Classification = 'success' | 'failure';
 
-/** One label set's HTTP series, looked up once per request (or once per connection: http-observe.ts). */
+/** One label set's HTTP series; http-observe.ts looks it up once per connection and label set. */
 export interface HttpSeries {
   readonly labels: HttpLabels;
   readonly request: CounterChild;
@@ -127,28 +127,24 @@ export class ProxyMetrics {
     }
   }
 
-  private series(x: HttpLabels | HttpSeries): HttpSeries {
-    return 'request' in x ? x : this.httpSeries(x);
-  }
-
   /** The series for a label set, created on first use and kept (the cache never drops one). */
   httpSeries(labels: HttpLabels): HttpSeries {
     const key = `${labels.direction}\0${labels.authority}\0${labels.target_addr}\0${labels.tls}\0${labels.no_tls_reason}\0${labels.client_id}\0${labels.server_id}`;
     let c = this.httpCache.get(key);
     if (!c) {
-      c = { labels: { ...labels }, request: this.requestTotal.labels({ ...labels }), responses: new Map(), latency: new Map() };
+      const own = { ...labels };
+      c = { labels: own, request: this.requestTotal.labels(own), responses: new Map(), latency: new Map() };
       this.httpCache.set(key, c);
     }
     return c;
   }
 
-  requestStarted(labels: HttpLabels | HttpSeries): void {
-    this.series(labels).request.inc();
+  requestStarted(series: HttpSeries): void {
+    series.request.inc();
   }
 
   /** Records a response (or a proxy-generated error response) and its latency. */
-  responseFinished(labelsOrSeries: HttpLabels | HttpSeries, status: number, classification: Classification, latencyMs: number, error = ''): void {
-    const c = this.series(labelsOrSeries);
+  responseFinished(c: HttpSeries, status: number, classification: Classification, latencyMs: number, error = ''): void {
     const labels = c.labels;
     const rk = `${status}\0${classification}\0${error}`;
     let r = c.responses.get(rk);
