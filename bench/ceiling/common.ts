@@ -3,22 +3,24 @@
 // They are run by the bench (bench/ceilings.ts), never by hand, so a mistake only needs to be
 // loud: a message and exit status 2.
 import type { Duplex } from 'node:stream';
+import { parseAddress, type Address } from '../../src/lib/address.js';
 
 export interface CeilingArgs {
   readonly listenPort: number;
-  readonly upstream: { readonly host: string; readonly port: number };
+  readonly upstream: Address;
   readonly rest: readonly string[];
 }
 
 export function ceilingArgs(argv: readonly string[], usage: string): CeilingArgs {
   const [listen, upstream, ...rest] = argv;
-  const m = /^(.+):(\d+)$/.exec(upstream ?? '');
   const listenPort = Number(listen);
-  if (!m || !Number.isInteger(listenPort) || listenPort <= 0) {
-    process.stderr.write(`usage: ${usage}\n`);
+  try {
+    if (!Number.isInteger(listenPort) || listenPort <= 0) throw new Error(`invalid listen port "${listen ?? ''}"`);
+    return { listenPort, upstream: parseAddress(upstream ?? ''), rest };
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\nusage: ${usage}\n`);
     process.exit(2);
   }
-  return { listenPort, upstream: { host: m[1] as string, port: Number(m[2]) }, rest };
 }
 
 /** Says the listener is up on stdout (the bench waits for the port itself; this is for the log). */
