@@ -38,6 +38,15 @@ const tcpPipe: Target = {
   start: async (ctx) => single(await startCeiling('node-tcp-pipe', ctx, 'tcp-pipe.js', ctx.backend)),
 };
 
+const h1Min: Target = {
+  name: 'node-h1-min',
+  usesRuntime: true,
+  description: "ceiling for the HTTP/1 hop: the proxy's runtime doing the least an HTTP/1 proxy must (find each head's end and Content-Length, pooled keep-alive upstream), nothing validated or counted",
+  protocols: ['http1'],
+  unavailable: () => undefined,
+  start: async (ctx) => single(await startCeiling('node-h1-min', ctx, 'h1-min.js', ctx.backend)),
+};
+
 const nodeL7: Target = {
   name: 'node-l7',
   usesRuntime: true,
@@ -72,4 +81,4 @@ const tlsPair: Target = {
   },
 };
 
-export const CEILING_TARGETS: readonly Target[] = [tcpPipe, nodeL7, tlsPair];
+export const CEILING_TARGETS: readonly Target[] = [tcpPipe, h1Min, nodeL7, tlsPair];

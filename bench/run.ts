@@ -84,7 +84,7 @@ interface Run {
 
 async function runTarget(run: Run, protocol: Protocol, backend: { host: string; port: number }, o: BenchOptions, workDir: string, repoRoot: string, rep: number): Promise<Measured> {
   const { target, row } = run;
-  const why = target.unavailable(repoRoot);
+  const why = target.protocols && !target.protocols.includes(protocol) ? `${target.protocols.join(', ')} only` : target.unavailable(repoRoot);
   if (why) {
     log(`${protocol} ${row}: skipped (${why})`);
     return { throughput: { target: row, note: `not run: ${why}` }, rate: { target: row, note: `not run: ${why}` } };

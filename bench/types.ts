@@ -34,6 +34,8 @@ export interface Target {
   readonly description: string;
   /** Runs the weft proxy: measured once per --runtime. */
   readonly usesRuntime: boolean;
+  /** The protocols it serves, when not all of them (other protocols' rows say "not run"). */
+  readonly protocols?: readonly Protocol[];
   /** Why the target cannot run on this machine, or undefined when it can. */
   unavailable(repoRoot: string): string | undefined;
   start(ctx: TargetContext): Promise<RunningTarget>;

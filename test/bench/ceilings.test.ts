@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,13 +26,14 @@ const alive = (pid: number): boolean => {
 
 describe('bench ceiling targets', { skip: !hasNginx && 'nginx not installed' }, () => {
   for (const target of CEILING_TARGETS) {
-    it(`${target.name} carries HTTP/1, h2c and gRPC to the backend and stops cleanly`, async (t) => {
+    const protocols = target.protocols ?? (['http1', 'h2c', 'grpc'] as const);
+    it(`${target.name} carries ${protocols.join(', ')} to the backend and stops cleanly`, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'weft-bench-ceiling-'));
       t.after(() => rmSync(dir, { recursive: true, force: true }));
       const { proc: backend, ports } = await startNginxBackend(dir);
       t.after(() => stopProcess(backend));
       const rt = runtime('node24', () => {});
-      for (const protocol of ['http1', 'h2c', 'grpc'] as const) {
+      for (const protocol of protocols) {
         const workDir = join(dir, protocol);
         mkdirSync(workDir);
         const port = protocol === 'http1' ? ports.http1 : ports.h2c;
@@ -45,4 +47,32 @@ describe('bench ceiling targets', { skip: !hasNginx && 'nginx not installed' }, 
       }
     });
   }
+
+  it('node-h1-min answers many requests on one kept-alive connection, each with the backend\'s body', async (t) => {
+    const target = CEILING_TARGETS.find((x) => x.name === 'node-h1-min');
+    assert.ok(target);
+    const dir = mkdtempSync(join(tmpdir(), 'weft-bench-ceiling-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const { proc: backend, ports } = await startNginxBackend(dir);
+    t.after(() => stopProcess(backend));
+    const running = await target.start({ protocol: 'http1', backend: { host: '127.0.0.1', port: ports.http1 }, workDir: dir, repoRoot: WEFT_ROOT, runtime: runtime('node24', () => {}) });
+    t.after(() => running.stop());
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    t.after(() => agent.destroy());
+    const sockets = new Set<unknown>();
+    for (let i = 0; i < 20; i++) {
+      const { status, body, socket } = await new Promise<{ status: number; body: string; socket: unknown }>((resolve, reject) => {
+        http.get({ ...running.address, path: `/${i}`, agent }, (res) => {
+          let body = '';
+          res.setEncoding('latin1');
+          res.on('data', (c: string) => (body += c));
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, body, socket: res.socket }));
+        }).once('error', reject);
+      });
+      assert.equal(status, 200, `request ${i}`);
+      assert.equal(body, 'ok\n', `request ${i}`);
+      sockets.add(socket);
+    }
+    assert.equal(sockets.size, 1, 'all 20 requests on one client connection');
+  });
 });

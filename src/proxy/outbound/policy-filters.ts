@@ -28,10 +28,10 @@ export function modifyObject(headers: IncomingHttpHeaders | OutgoingHttpHeaders,
 /** ResponseHeaderModifier on HTTP/1: the head the forward layer writes is modified on its way out. */
 export function modifyResponseH1(res: H1Response, mod: HeaderModifier): void {
   const writeHead = res.writeHead.bind(res);
-  res.writeHead = (status, reason, headers, framing) => {
+  res.writeHead = (status, reason, headers, framing, held) => {
     const h = [...headers];
     modifyFlat(h, mod);
-    return writeHead(status, reason, h, framing);
+    return writeHead(status, reason, h, framing, held);
   };
 }
 

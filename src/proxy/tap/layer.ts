@@ -60,9 +60,9 @@ function observeH1(taps: Taps, req: H1Request, res: H1Response, route: HttpRoute
   const o = ObservedRequest.start(taps, info, route.startMs, () => pairs(req.headers));
   if (!o) return;
   const { writeHead, write, writeRaw } = res;
-  res.writeHead = (status, reason, headers, framing) => {
+  res.writeHead = (status, reason, headers, framing, held) => {
     o.responseStarted(status, () => pairs(headers));
-    return writeHead.call(res, status, reason, headers, framing);
+    return writeHead.call(res, status, reason, headers, framing, held);
   };
   res.write = (chunk) => {
     o.bytes += chunk.length;

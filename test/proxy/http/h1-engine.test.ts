@@ -227,3 +227,24 @@ test('a client that leaves mid-response: the upstream connection is closed too',
   });
   await until('upstream connection closed', () => upstreamClosed, 2000);
 });
+
+test('a response head that arrives before its body reaches the client at once, not with the body', async (t) => {
+  // The forwarder holds a head to write it with the body bytes of the same upstream read; when
+  // the read holds no body bytes, the head must still go when that read is done.
+  let sendBody: (() => void) | undefined;
+  const up = await rawUpstream(t, (s) => {
+    s.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n');
+    sendBody = () => s.write('hello');
+  });
+  const p = await hop(t, up.addr);
+  const c = net.connect(p.outbound.port, p.outbound.host);
+  t.after(() => c.destroy());
+  let got = '';
+  c.on('data', (d: Buffer) => (got += d.toString('latin1')));
+  c.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+  await until('the head before the body', () => got.includes('\r\n\r\n'), 3000);
+  assert.match(got, /^HTTP\/1\.1 200 OK\r\n[^]*content-length: 5\r\n\r\n$/);
+  assert.ok(sendBody);
+  sendBody();
+  await until('then the body', () => got.endsWith('\r\n\r\nhello'), 3000);
+});

@@ -103,3 +103,18 @@ test('response heads and how their bodies are delimited', () => {
   assert.throws(() => res('HTTP/1.1 2000 OK\r\n\r\n'), H1ParseError);
   assert.throws(() => res('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n'), H1ParseError);
 });
+
+test('names in any case come out lower-cased, known or not; a near miss of a known name stays itself', () => {
+  const h = req('GET / HTTP/1.1\r\nHOST: a\r\nContent-TYPE: x\r\nX-Custom-Thing: y\r\ncontent-lengtx: 1\r\nTe: trailers\r\nx-request-iD: 7\r\n\r\n');
+  assert.deepEqual(h.headers, ['host', 'a', 'content-type', 'x', 'x-custom-thing', 'y', 'content-lengtx', '1', 'te', 'trailers', 'x-request-id', '7']);
+  assert.equal(h.host, 'a');
+  assert.equal(h.framing.kind, 'none', 'content-lengtx is not Content-Length');
+});
+
+test('only SP and HTAB are trimmed around a value (RFC 9110 §5.5): a no-break space (0xA0) is part of it', () => {
+  const h = req('GET / HTTP/1.1\r\nHost: a\r\nX-A: \t v \xa0\r\nX-B:\xa0w\r\n\r\n');
+  assert.deepEqual(h.headers, ['host', 'a', 'x-a', 'v \xa0', 'x-b', '\xa0w']);
+  // So a Content-Length with one is not plain digits, and an Expect with one is not 100-continue.
+  refused('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \xa05\r\n\r\n', 'BAD_FRAMING');
+  assert.equal(req('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nExpect: \xa0100-continue\r\n\r\n').expectContinue, false);
+});

@@ -25,6 +25,8 @@ export interface BodySource {
   resume(): void;
   /** Reads and drops the rest of the body (the response did not need it). */
   discard(): void;
+  /** Whether the whole body has been received (true at once for bodiless requests). */
+  bodyComplete(): boolean;
 }
 
 export class H1Request {
@@ -40,8 +42,6 @@ export class H1Request {
     readonly head: RequestHead,
     readonly socket: Socket,
     private readonly body: BodySource,
-    /** Whether the whole body has been received (true at once for bodiless requests). */
-    private readonly complete: () => boolean,
   ) {
     this.method = head.method;
     this.target = head.target;
@@ -51,7 +51,7 @@ export class H1Request {
   }
 
   get bodyComplete(): boolean {
-    return this.complete();
+    return this.body.bodyComplete();
   }
 
   get hasBody(): boolean {

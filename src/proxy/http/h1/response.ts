@@ -10,6 +10,8 @@ import { headerLines, safeValue } from './headers.js';
 import { PROXY_ERROR_HEADER } from '../proxy-error.js';
 
 const STATUS_CODES = http.STATUS_CODES;
+/** Body bytes copied behind a held head; a larger first chunk follows it in its own write. */
+const COALESCE_MAX = 16 * 1024;
 
 function uncork(socket: Socket): void {
   socket.uncork();
@@ -30,6 +32,8 @@ export class H1Response {
   private framing: Framing = { kind: 'none' };
   private closeAfter = false;
   private ended = false;
+  /** A head held by writeHead(…, held) until the first body bytes, the end, or flushHead(). */
+  private pendingHead: string | undefined;
   private readonly listeners: ResponseListener[] = [];
 
   constructor(
@@ -62,8 +66,11 @@ export class H1Response {
    * Sends the head. `framing` says how the body will be delimited towards this client: the
    * Content-Length or Transfer-Encoding line is written here from it (callers pass end-to-end
    * headers only). A close-delimited body closes the connection after it.
+   * `held`: the caller is about to write body bytes, end, or call flushHead() in this same
+   * call stack (the forwarder, at the end of each upstream read), so the head waits and leaves
+   * in one buffer with the first body bytes: no cork, no nextTick, one write.
    */
-  writeHead(status: number, reason: string, headers: readonly string[], framing: Framing): boolean {
+  writeHead(status: number, reason: string, headers: readonly string[], framing: Framing, held = false): boolean {
     if (this.headersSent) throw new Error('response head already sent');
     this.headersSent = true;
     this.statusCode = status;
@@ -73,6 +80,10 @@ export class H1Response {
     if (framing.kind === 'length') head += `content-length: ${framing.length}\r\n`;
     else if (framing.kind === 'chunked') head += 'transfer-encoding: chunked\r\n';
     head += this.closeAfter ? 'connection: close\r\n\r\n' : '\r\n';
+    if (held) {
+      this.pendingHead = head;
+      return true;
+    }
     // The head and whatever body bytes follow in this tick leave in one writev: a write syscall
     // per piece was half of a hop's CPU time (profile of the HTTP/1 hop under wrk).
     this.socket.cork();
@@ -80,15 +91,38 @@ export class H1Response {
     return this.socket.write(head, 'latin1');
   }
 
+  /** Writes a held head now, if one waits (the forwarder's upstream read ended without body bytes). */
+  flushHead(): void {
+    const head = this.pendingHead;
+    if (head === undefined) return;
+    this.pendingHead = undefined;
+    if (!this.socket.destroyed) this.socket.write(head, 'latin1');
+  }
+
   /** Body bytes already framed as declared in writeHead (forwarded as they arrived). */
   writeRaw(chunk: Buffer): boolean {
-    return this.socket.write(chunk);
+    return this.socket.write(this.pendingHead === undefined ? chunk : this.withHead(chunk));
+  }
+
+  /** `chunk` behind the held head, in one buffer (a large chunk is written after it instead). */
+  private withHead(chunk: Buffer): Buffer {
+    const head = this.pendingHead as string;
+    if (chunk.length > COALESCE_MAX) {
+      this.flushHead();
+      return chunk;
+    }
+    this.pendingHead = undefined;
+    const out = Buffer.allocUnsafe(head.length + chunk.length);
+    out.write(head, 0, 'latin1');
+    chunk.copy(out, head.length);
+    return out;
   }
 
   /** Payload bytes, framed here (a chunk when the declared framing is chunked). */
   write(chunk: Buffer): boolean {
     if (chunk.length === 0) return true;
-    if (this.framing.kind !== 'chunked') return this.socket.write(chunk);
+    if (this.framing.kind !== 'chunked') return this.writeRaw(chunk);
+    this.flushHead();
     this.socket.cork();
     let ok = true;
     for (const part of encodeChunk(chunk)) ok = this.socket.write(part);
@@ -102,6 +136,7 @@ export class H1Response {
    */
   end(opts: { raw?: boolean; trailers?: readonly string[] } = {}): void {
     if (this.finished || this.socket.destroyed) return;
+    this.flushHead();
     if (this.framing.kind === 'chunked' && !opts.raw) this.socket.write(lastChunk(opts.trailers), 'latin1');
     this.finished = true;
     this.owner.finished(this.closeAfter);

@@ -13,7 +13,7 @@ import { BodyReader, type BodyEvents } from './body.js';
 import { H1ParseError } from './errors.js';
 import { findHeadEnd, keepAlive, parseRequestHead, type Limits } from './head.js';
 import { H1Request, type BodySink, type BodySource } from './request.js';
-import { H1Response } from './response.js';
+import { H1Response, type ResponseOwner } from './response.js';
 import { PROXY_ERROR_HEADER } from '../proxy-error.js';
 
 export interface H1ServerOptions extends Limits {
@@ -45,7 +45,7 @@ const EMPTY = Buffer.alloc(0);
 const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large', 505: 'HTTP Version Not Supported' };
 const LIMIT_NAMES: Record<string, string> = { HEAD_TOO_LARGE: 'http1_header_bytes', TOO_MANY_HEADERS: 'http1_header_count' };
 
-export class H1ServerConnection implements BodySource {
+export class H1ServerConnection implements BodySource, ResponseOwner {
   private buf: Buffer = EMPTY;
   private state = S.Head;
   private reader: BodyReader | undefined;
@@ -107,6 +107,10 @@ export class H1ServerConnection implements BodySource {
       this.socket.resume();
     }
     this.process();
+  }
+
+  bodyComplete(): boolean {
+    return this.reader?.done ?? true;
   }
 
   discard(): void {
@@ -182,7 +186,7 @@ export class H1ServerConnection implements BodySource {
     this.sink = undefined;
     this.discarding = false;
     this.blocked = false;
-    const req = new H1Request(head, this.socket, this, () => this.reader?.done ?? true);
+    const req = new H1Request(head, this.socket, this);
     if (head.method === 'CONNECT' || head.upgrade !== undefined) {
       this.detach();
       const rest = this.buf;
@@ -190,7 +194,7 @@ export class H1ServerConnection implements BodySource {
       this.handlers.tunnel(req, this.socket, rest);
       return false;
     }
-    const res = new H1Response(this.socket, head.minor, this.draining || !keepAlive(head), { finished: (close) => this.responseDone(close) });
+    const res = new H1Response(this.socket, head.minor, this.draining || !keepAlive(head), this);
     this.res = res;
     this.state = this.reader.done ? S.Wait : S.Body;
     this.handlers.request(req, res);
@@ -219,7 +223,8 @@ export class H1ServerConnection implements BodySource {
     return false;
   }
 
-  private responseDone(close: boolean): void {
+  // ---- ResponseOwner (used by H1Response) ----
+  finished(close: boolean): void {
     this.res = undefined;
     if (this.state === S.Closed) return;
     if (this.state === S.Body) {

@@ -23,6 +23,8 @@ export interface ExchangeHandlers {
    * from the pool (it may have closed it as we picked it): a bodiless request may go again.
    */
   error(err: Error, unsent: boolean): void;
+  /** The bytes of one upstream read have all been handled (a held response head may go now). */
+  readDone?(): void;
 }
 
 /** What a connection needs from its pool. */
@@ -162,6 +164,7 @@ export class Exchange {
     } catch (err) {
       this.fail(err instanceof H1ParseError ? new UpstreamClosedError(`malformed response from the upstream: ${err.message}`, { cause: err }) : (err as Error));
     }
+    this.handlers.readDone?.();
   }
 
   onEnd(): void {
