@@ -11,7 +11,7 @@
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
 import type { Framing, ResponseHead } from './h1/head.js';
-import { endToEnd, getHeader, headerLines, wantsTrailersFlat } from './h1/headers.js';
+import { endToEnd, endToEndLines, getHeader, wantsTrailersFlat } from './h1/headers.js';
 import type { H1Pool } from './h1/pool.js';
 import type { H1Request } from './h1/request.js';
 import type { H1Response } from './h1/response.js';
@@ -42,10 +42,9 @@ export function sendProxyError(res: H1Response, err: unknown): void {
 
 /** The request line and head for the next hop, with the body's framing restated. */
 export function requestHead(req: H1Request, path: string, authority: string): string {
-  const headers = endToEnd(req.headers, req.head.connection);
   let head = `${req.method} ${path} HTTP/1.1\r\n`;
   if (req.head.host === undefined && authority) head += `host: ${authority}\r\n`;
-  head += headerLines(headers);
+  head += endToEndLines(req.headers, req.head.connection);
   if (wantsTrailersFlat(req.headers)) head += 'te: trailers\r\n';
   if (req.framing.kind === 'length') head += `content-length: ${req.framing.length}\r\n`;
   else if (req.framing.kind === 'chunked') head += 'transfer-encoding: chunked\r\n';

@@ -69,11 +69,13 @@ export interface HttpRoute {
   readonly onRequestBody?: (body: Buffer | undefined) => void;
 }
 
+const NOTHING_TO_REPORT = (): void => {};
+
 /** The endpoint of one attempt: the balancer's pick, or the route's fixed target. */
 export function pickEndpoint(route: HttpRoute): PickedEndpoint | undefined {
   if (route.pick) return route.pick();
   if (!route.target) return undefined;
-  return { target: route.target, identity: route.identity, done: () => {} };
+  return { target: route.target, identity: route.identity, done: NOTHING_TO_REPORT };
 }
 
 /**

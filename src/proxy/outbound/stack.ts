@@ -44,7 +44,11 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
   const staticDst = cfg.outboundDefaultDst && cfg.outboundDefaultDstIdentity ? cfg.outboundDefaultDst : undefined;
   const identityFor = (target: Address | undefined): string | undefined =>
     target && staticDst && target.port === staticDst.port && target.host === staticDst.host ? cfg.outboundDefaultDstIdentity : undefined;
-  const withIdentity = (r: HttpRoute): HttpRoute => ({ ...r, identity: identityFor(r.target) });
+  const withIdentity = (r: HttpRoute): HttpRoute => {
+    const identity = identityFor(r.target);
+    // Nearly always none (no static meshed destination): the route as it is, no copy.
+    return identity === undefined ? r : { ...r, identity };
+  };
   const profiles = destinations
     ? { h1: discoverH1(destinations, metrics), h2: discoverH2(destinations, metrics) }
     : { h1: (h: H1Handler) => h, h2: (h: H2Handler) => h };

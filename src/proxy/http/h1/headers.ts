@@ -37,6 +37,17 @@ export function endToEnd(headers: readonly string[], connection: readonly string
   return out;
 }
 
+/** headerLines(endToEnd(headers, connection)) without the list in between. */
+export function endToEndLines(headers: readonly string[], connection: readonly string[]): string {
+  let s = '';
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (HOP_BY_HOP.has(name) || name === 'content-length' || (connection.length > 0 && connection.includes(name))) continue;
+    s += `${name}: ${headers[i + 1] as string}\r\n`;
+  }
+  return s;
+}
+
 /** `name: value\r\n` lines of a flat list. */
 export function headerLines(headers: readonly string[]): string {
   let s = '';

@@ -176,9 +176,13 @@ export class H1ServerConnection implements BodySource, ResponseOwner {
       if (this.clientEnded) this.close();
       return false;
     }
-    if (this.timerKind !== 'headers') this.arm('headers');
     const end = findHeadEnd(this.buf, 0, this.opts.maxHeadBytes);
-    if (end < 0) return false;
+    if (end < 0) {
+      // The head's first bytes are here, not all of it: from now on it has headersTimeoutMs.
+      // (A head that arrives whole, nearly every one, never touches the timer.)
+      if (this.timerKind !== 'headers') this.arm('headers');
+      return false;
+    }
     const head = parseRequestHead(this.buf, 0, end, this.opts);
     this.buf = end === this.buf.length ? EMPTY : this.buf.subarray(end);
     this.arm('none');
