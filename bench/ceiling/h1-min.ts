@@ -31,7 +31,10 @@ class Upstream {
   constructor() {
     this.socket.on('data', (chunk) => this.onData(chunk));
     this.socket.on('error', () => this.client?.destroy());
-    this.socket.on('close', () => pool.splice(pool.indexOf(this) >>> 0, 1));
+    this.socket.on('close', () => {
+      const i = pool.indexOf(this);
+      if (i >= 0) pool.splice(i, 1);
+    });
   }
 
   send(head: Buffer, client: net.Socket, done: () => void): void {
