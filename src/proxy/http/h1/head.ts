@@ -80,7 +80,6 @@ export function findHeadEnd(buf: Buffer, start: number, maxHeadBytes: number): n
 const TCHAR = new Uint8Array(256);
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
 for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 2;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TARGET = /^[\x21-\x7e\x80-\xff]+$/;
 const DIGITS = /^[0-9]{1,15}$/;
 const STATUS = /^[1-9][0-9][0-9]$/;
@@ -104,6 +103,13 @@ function headText(buf: Buffer, start: number, end: number): string {
     throw new H1ParseError('BAD_CHARACTER', 'control character, bare CR or bare LF in the head');
   }
   return buf.toString('latin1', start, last);
+}
+
+/** Whether s is a token (RFC 9110 §5.6.2): one or more tchars. */
+function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (!TCHAR[s.charCodeAt(i)]) return false;
+  return true;
 }
 
 /** Where the line starting at `from` ends (its CRLF, or the end of the text). */
@@ -144,7 +150,7 @@ function headerName(text: string, from: number, colon: number): string {
   let upper = false;
   for (let i = from; i < colon; i++) {
     const k = TCHAR[text.charCodeAt(i)];
-    if (k === 0) throw new H1ParseError('BAD_HEADER', `invalid header name "${text.slice(from, Math.min(colon, from + 40))}"`);
+    if (!k) throw new H1ParseError('BAD_HEADER', `invalid header name "${text.slice(from, Math.min(colon, from + 40))}"`);
     if (k === 2) upper = true;
   }
   const known = knownName(text, from, colon);
@@ -254,7 +260,7 @@ export function parseRequestHead(buf: Buffer, start: number, end: number, limits
   if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) throw new H1ParseError('BAD_REQUEST_LINE', 'malformed request line');
   const method = line.slice(0, sp1);
   const target = line.slice(sp1 + 1, sp2);
-  if (!TOKEN.test(method)) throw new H1ParseError('BAD_REQUEST_LINE', 'invalid method');
+  if (!isToken(method)) throw new H1ParseError('BAD_REQUEST_LINE', 'invalid method');
   if (!TARGET.test(target)) throw new H1ParseError('BAD_REQUEST_LINE', 'invalid request target');
   const minor = version(line.slice(sp2 + 1));
   const f = fields(text, eol, limits);

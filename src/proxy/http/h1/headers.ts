@@ -31,7 +31,7 @@ export function endToEnd(headers: readonly string[], connection: readonly string
   const out: string[] = [];
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;
-    if (HOP_BY_HOP.has(name) || name === 'content-length' || (connection.length > 0 && connection.includes(name)) || drop?.has(name)) continue;
+    if (notForwarded(name, connection) || drop?.has(name)) continue;
     out.push(name, headers[i + 1] as string);
   }
   return out;
@@ -42,10 +42,14 @@ export function endToEndLines(headers: readonly string[], connection: readonly s
   let s = '';
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;
-    if (HOP_BY_HOP.has(name) || name === 'content-length' || (connection.length > 0 && connection.includes(name))) continue;
-    s += `${name}: ${headers[i + 1] as string}\r\n`;
+    if (!notForwarded(name, connection)) s += `${name}: ${headers[i + 1] as string}\r\n`;
   }
   return s;
+}
+
+/** A field endToEnd leaves out: hop-by-hop, named by Connection, or Content-Length. */
+function notForwarded(name: string, connection: readonly string[]): boolean {
+  return HOP_BY_HOP.has(name) || name === 'content-length' || (connection.length > 0 && connection.includes(name));
 }
 
 /** `name: value\r\n` lines of a flat list. */
