@@ -92,8 +92,9 @@ export async function startProxy(cfg: ProxyConfig, opts: ProxyOptions = {}): Pro
   let tlsIdentity: TlsIdentity | undefined = opts.tlsIdentity;
   let localIdentity = opts.tlsIdentity?.localName;
   if (!tlsIdentity && cfg.identity) {
-    // gRPC (and protobuf) load only when the proxy talks to a control plane: ~18 MB of RSS
-    // that a proxy without identity or discovery does not need.
+    // Loaded only when the proxy has an identity. gRPC (and protobuf) load only for discovery,
+    // policy and tap (Certify is one plain HTTP/2 call: identity/certify-call.ts): ~18 MB of
+    // RSS that a proxy without them does not need.
     const { startIdentity } = await import('./identity-wiring.js');
     identityClient = startIdentity(cfg.identity, log, metrics);
     tlsIdentity = identityClient;

@@ -13,13 +13,9 @@
 import { EventEmitter } from 'node:events';
 import { X509Certificate } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
-import * as grpc from '@grpc/grpc-js';
-import { loadProto } from '../../api/load.js';
-import type { ProtoGrpcType } from '../../api/gen/identity.js';
-import type { IdentityClient as GrpcIdentityClient } from '../../api/gen/io/linkerd/proxy/identity/Identity.js';
-import type { CertifyResponse__Output } from '../../api/gen/io/linkerd/proxy/identity/CertifyResponse.js';
 import type { Logger } from '../../lib/log.js';
-import { ReconnectingClient } from '../control-channel.js';
+import { certify } from './certify-call.js';
+import type { CertifyResponse } from './certify-codec.js';
 import type { WorkloadId } from '../../lib/spiffe.js';
 import { formatDnsName, formatSpiffe } from '../../lib/spiffe.js';
 import type { TlsIdentity } from '../tls/context.js';
@@ -77,7 +73,9 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
   private markReady!: () => void;
   private current: Current | undefined;
   private key: ProxyKey | undefined;
-  private client: ReconnectingClient<GrpcIdentityClient> | undefined;
+  private serverName = '';
+  /** Cancels a Certify in flight when the client closes. */
+  private readonly closing = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
   private failuresTotal = 0;
@@ -95,16 +93,9 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
 
   /** Generates the key and starts certifying (in the background). */
   start(): void {
-    const proto = loadProto('identity.proto') as unknown as ProtoGrpcType;
-    const serverName =
+    this.serverName =
       this.opts.serverName ??
       formatDnsName({ trustDomain: this.opts.identity.trustDomain, namespace: 'weft', serviceAccount: 'identity' });
-    // Replaced when it cannot connect (control-channel.ts: grpc-js gives a TCP connect no timeout).
-    this.client = new ReconnectingClient((extra) => new proto.io.linkerd.proxy.identity.Identity(
-      this.opts.address,
-      grpc.credentials.createSsl(Buffer.from(this.opts.trustAnchorsPem)),
-      { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName, ...extra },
-    ));
     const kx = keyExchange();
     this.opts.log?.info('mesh TLS key exchange', { group: kx.preferredGroup, postQuantum: kx.postQuantum });
     this.schedule(0);
@@ -143,7 +134,7 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);
-    this.client?.close();
+    this.closing.abort();
   }
 
   private schedule(delayMs: number): void {
@@ -184,23 +175,21 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
     const key = this.key;
     const csr = await buildCsr(key, this.opts.identity);
     const token = await this.opts.token();
-    const res = await new Promise<CertifyResponse__Output>((resolve, reject) => {
-      const deadline = new Date(Date.now() + (this.opts.certifyTimeoutMs ?? 10_000));
-      this.client?.client.Certify(
-        { identity: formatDnsName(this.opts.identity), token, certificateSigningRequest: csr },
-        { deadline },
-        (err, out) => {
-          if (err) reject(new CertifyFailedError(`Certify: ${err.details || err.message}`, { cause: err, grpcCode: err.code }));
-          else if (!out) reject(new CertifyFailedError('Certify returned no response'));
-          else resolve(out);
-        },
-      );
-    });
+    const res = await certify(
+      {
+        address: this.opts.address,
+        serverName: this.serverName,
+        trustAnchorsPem: this.opts.trustAnchorsPem,
+        timeoutMs: this.opts.certifyTimeoutMs ?? 10_000,
+        signal: this.closing.signal,
+      },
+      { identity: formatDnsName(this.opts.identity), token, certificateSigningRequest: csr },
+    );
     return this.accept(res, key);
   }
 
   /** Checks the answer fits what we asked for before using it. */
-  private accept(res: CertifyResponse__Output, key: ProxyKey): Current {
+  private accept(res: CertifyResponse, key: ProxyKey): Current {
     let leaf: X509Certificate;
     let chain: X509Certificate[];
     try {
