@@ -23,8 +23,9 @@ COPY native ./native
 RUN WEFT_NATIVE_REQUIRED=1 npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+COPY scripts/bundle-proxy.mjs ./scripts/
 # The base image's Node is the pinned one: no second copy under node_modules (an optional dependency).
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev --omit=optional
+RUN npx tsc -p tsconfig.json && node scripts/bundle-proxy.mjs && npm prune --omit=dev --omit=optional
 
 FROM node:24.22.3-bookworm-slim
 # iptables for `weft init` (iptables-nft, with iptables-legacy as the fallback it detects).
@@ -36,6 +37,7 @@ COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/native/build/Release/weft_native.node ./native/build/Release/
 COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/proxy ./dist/proxy
 COPY --from=build /src/src/api/proto ./src/api/proto
 COPY bin ./bin
 RUN ln -s /opt/weft/bin/weft.js /usr/local/bin/weft

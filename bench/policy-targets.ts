@@ -90,7 +90,7 @@ function inboundTarget(name: string, description: string, policy: { authzs: numb
     name,
     description,
     usesRuntime: true,
-    unavailable: (repoRoot) => (existsSync(join(repoRoot, 'dist/src/proxy/main.js')) ? undefined : 'dist/src/proxy/main.js not built'),
+    unavailable: (repoRoot) => (existsSync(join(repoRoot, 'dist/proxy/main.js')) ? undefined : 'dist/proxy/main.js not built'),
     start: async (ctx) => {
       const api = policy ? await startPolicyApi(ctx, policyManifests(ctx.backend.port, policy.authzs, policy.routes)) : undefined;
       try {

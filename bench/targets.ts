@@ -17,7 +17,7 @@ import { CEILING_TARGETS } from './ceilings.js';
 import type { Target, TargetContext } from './types.js';
 
 function weftUnavailable(repoRoot: string): string | undefined {
-  return existsSync(join(repoRoot, 'dist/src/proxy/main.js')) ? undefined : 'dist/src/proxy/main.js not built (no weft proxy yet)';
+  return existsSync(join(repoRoot, 'dist/proxy/main.js')) ? undefined : 'dist/proxy/main.js not built (no weft proxy yet)';
 }
 
 function toolUnavailable(tool: string): string | undefined {

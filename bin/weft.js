@@ -11,7 +11,8 @@
 process.getBuiltinModule?.('node:module')?.enableCompileCache?.();
 const [sub, ...args] = process.argv.slice(2);
 if (sub === 'proxy' && args.length === 0) {
-  const { main } = await import('../dist/src/proxy/main.js');
+  // The proxy runs from its bundle (scripts/bundle-proxy.mjs, part of `npm run build`).
+  const { main } = await import('../dist/proxy/main.js');
   await main(process.env);
 } else if (sub === 'proxy') {
   const { proxyArgs } = await import('../dist/src/proxy/help.js');

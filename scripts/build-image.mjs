@@ -120,7 +120,7 @@ if (kind === 'binary') {
   cpSync(xt, join(root, xt), { recursive: true });
   for (const so of sh('sh', ['-c', `ldd ${xt}/*.so | sed -n 's#.* => \\(/[^ ]*\\) .*#\\1#p' | sort -u`]).split('\n').filter(Boolean)) addHostFile(so);
 
-  for (const rel of ['package.json', 'bin', 'dist/src', 'src/api/proto', 'native/build/Release/weft_native.node']) addRepo(rel);
+  for (const rel of ['package.json', 'bin', 'dist/src', 'dist/proxy', 'src/api/proto', 'native/build/Release/weft_native.node']) addRepo(rel);
   if (kind === 'demo') for (const rel of ['dist/examples', 'examples/demo/proto']) addRepo(rel);
   // Production dependencies only: the paths npm itself lists (nested node_modules come with their parent).
   // The pinned Node is already /usr/bin/node: not a second copy under node_modules.

@@ -3,14 +3,23 @@
 // (proto-loader-gen-types) and committed, so a build needs no code generator.
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import * as protoLoader from '@grpc/proto-loader';
 import * as grpc from '@grpc/grpc-js';
 
-/** Directory holding the .proto sources, found from this file in src/ or dist/src/. */
+/**
+ * Directory holding the .proto sources (src/api/proto), found from this module: in src/api,
+ * dist/src/api, or the proxy's bundle (dist/proxy and its chunks).
+ */
 export function protoDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // dist/src/api -> ../../../src/api/proto ; src/api -> ./proto
-  return here.includes(`${'/dist/'}`) ? join(here, '..', '..', '..', 'src', 'api', 'proto') : join(here, 'proto');
+  let dir = dirname(fileURLToPath(import.meta.url));
+  if (existsSync(join(dir, 'proto', 'identity.proto'))) return join(dir, 'proto');
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'src', 'api', 'proto');
+    if (existsSync(join(candidate, 'identity.proto'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error(`src/api/proto not found above ${fileURLToPath(import.meta.url)}`);
 }
 
 export const LOADER_OPTIONS: protoLoader.Options = {

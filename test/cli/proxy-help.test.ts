@@ -90,7 +90,13 @@ test('a proxy started without arguments loads neither its help nor the CLI frame
   const p = await startProxyProcess(t, { WEFT_PROXY_IDENTITY_DISABLED: '1', WEFT_TEST_MODULE_LOG: log }, ['--import', join(root, 'dist', 'test', 'fixtures', 'record-modules.js')]);
   assert.ok(p.alive());
   const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-  assert.ok(loaded.some((u) => u.endsWith('/dist/src/proxy/main.js')), 'the module log did not record the proxy');
-  const unwanted = loaded.filter((u) => /\/node_modules\/commander\/|\/dist\/src\/(cli|control|runtime)\/|\/dist\/src\/proxy\/help\.js$/.test(u));
+  // The proxy runs from its bundle (scripts/bundle-proxy.mjs): what went into it is in its metafile.
+  assert.ok(loaded.some((u) => u.endsWith('/dist/proxy/main.js')), 'the module log did not record the proxy bundle');
+  const meta = JSON.parse(readFileSync(join(root, 'dist', 'proxy', 'meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+  const bundled = Object.keys(meta.inputs);
+  assert.ok(bundled.includes('dist/src/proxy/main.js') && bundled.length > 50, `bundle inputs: ${bundled.length}`);
+  const unwanted = [...loaded, ...bundled].filter((u) => /node_modules\/commander\/|dist\/src\/(cli|control|runtime)\/|dist\/src\/proxy\/help\.js$/.test(u));
   assert.deepEqual(unwanted, []);
+  // Nor its own modules one by one: the bundle replaces them.
+  assert.deepEqual(loaded.filter((u) => u.includes('/dist/src/')), []);
 });
