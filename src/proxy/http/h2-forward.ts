@@ -1,5 +1,5 @@
 // Forwards one HTTP/2 (or gRPC) stream upstream over a shared session: bodies stream both
-// ways under flow control (pipe), trailers (grpc-status) are preserved, trailers-only responses
+// ways under flow control (relayBody), trailers (grpc-status) are preserved, trailers-only responses
 // stay trailers-only, 1xx headers are relayed, and a reset on either side is passed to the
 // other (a client that leaves cancels the upstream stream). Failures before the response
 // become a 502 — or, for gRPC, a trailers-only UNAVAILABLE — with weft-proxy-error.
