@@ -21,6 +21,13 @@ const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_INTERNAL = 13;
 
+/**
+ * A connection (TCP and TLS) not up within this is given up, and the call retried with backoff
+ * on a new one: a SYN to a Service IP whose pod is gone can go unanswered for the kernel's whole
+ * retry time. The same bound as the streaming clients' (control-channel.ts, which loads grpc-js).
+ */
+export const CERTIFY_CONNECT_TIMEOUT_MS = 3000;
+
 /** Far above a certificate chain (a leaf and an intermediate are ~1.5 KB): a bound, not a size. */
 const MAX_RESPONSE_BYTES = 1 << 20;
 
@@ -31,6 +38,8 @@ export interface CertifyTarget {
   readonly serverName: string;
   readonly trustAnchorsPem: string;
   readonly timeoutMs: number;
+  /** Default CERTIFY_CONNECT_TIMEOUT_MS. */
+  readonly connectTimeoutMs?: number;
   /** Aborting destroys the call's connection (the client is closing). */
   readonly signal?: AbortSignal;
 }
@@ -70,6 +79,7 @@ export function certify(target: CertifyTarget, req: CertifyRequest): Promise<Cer
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(connectTimer);
       target.signal?.removeEventListener('abort', onAbort);
       session.destroy();
       if (err) reject(err);
@@ -82,6 +92,12 @@ export function certify(target: CertifyTarget, req: CertifyRequest): Promise<Cer
       () => finish(new CertifyFailedError(`Certify: no answer from ${target.address} within ${target.timeoutMs} ms`, { grpcCode: GRPC_DEADLINE_EXCEEDED })),
       target.timeoutMs,
     );
+    const connectMs = target.connectTimeoutMs ?? CERTIFY_CONNECT_TIMEOUT_MS;
+    const connectTimer = setTimeout(
+      () => finish(new CertifyFailedError(`Certify: no connection to ${target.address} within ${connectMs} ms`, { grpcCode: GRPC_UNAVAILABLE })),
+      connectMs,
+    );
+    session.once('connect', () => clearTimeout(connectTimer));
     // Connection failures: refused, unreachable, a certificate not from the anchors or not for
     // serverName. The stream may hear of it first (then as its own error, before its close).
     const unavailable = (err: Error): void => finish(new CertifyFailedError(`Certify: ${target.address}: ${err.message}`, { cause: err, grpcCode: GRPC_UNAVAILABLE }));

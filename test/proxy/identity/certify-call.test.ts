@@ -59,7 +59,8 @@ test('a certificate for another name is refused at the handshake', async (t) => 
   assert.match(err.message, /altnames|does not match/i);
 });
 
-test('a service that accepts and never answers fails the call at its deadline', async (t) => {
+test('a connection that never comes up is given up at the connect timeout; a call in flight can be aborted', async (t) => {
+  // Accepts TCP, never speaks TLS: the connection is not up.
   const held: net.Socket[] = [];
   const server = net.createServer((s) => held.push(s)).listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -69,15 +70,25 @@ test('a service that accepts and never answers fails the call at its deadline', 
   });
   const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const started = performance.now();
-  const err = await failure({ address, serverName: IDENTITY_NAME, trustAnchorsPem: '', timeoutMs: 300 });
-  assert.equal(err.grpcCode, 4);
-  assert.match(err.message, /no answer .* within 300 ms/);
+  const err = await failure({ address, serverName: IDENTITY_NAME, trustAnchorsPem: '', timeoutMs: 60_000, connectTimeoutMs: 200 });
+  assert.equal(err.grpcCode, 14);
+  assert.match(err.message, /no connection to .* within 200 ms/);
   assert.ok(performance.now() - started < 3000);
   // Aborting (the identity client closing) ends a call in flight at once.
   const ac = new AbortController();
   const pending = failure({ address, serverName: IDENTITY_NAME, trustAnchorsPem: '', timeoutMs: 60_000, signal: ac.signal });
   ac.abort();
   assert.match((await pending).message, /cancelled/);
+});
+
+test('a service that takes the call and never answers fails it at its deadline', async (t) => {
+  const ca = await startMeshCa(t);
+  const address = await fakeIdentity(t, ca, () => {});
+  const started = performance.now();
+  const err = await failure({ address, serverName: IDENTITY_NAME, trustAnchorsPem: ca.trustAnchorPem, timeoutMs: 300 });
+  assert.equal(err.grpcCode, 4);
+  assert.match(err.message, /no answer .* within 300 ms/);
+  assert.ok(performance.now() - started < 3000);
 });
 
 test('answers that are not a Certify response are failures that say why', async (t) => {
