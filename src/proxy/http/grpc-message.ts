@@ -8,3 +8,13 @@ export function grpcMessage(s: string): string {
   }
   return out;
 }
+
+/** The text of a received grpc-message (the inverse of grpcMessage); a malformed one is shown as sent. */
+export function grpcMessageText(v: unknown): string {
+  const s = typeof v === 'string' ? v : '';
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

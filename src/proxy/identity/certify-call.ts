@@ -11,15 +11,15 @@
 // which stream, keep grpc-js. A connection per call also means each renewal resolves and
 // connects afresh, with no channel state to go stale between renewals a day apart.
 import http2, { type IncomingHttpHeaders } from 'node:http2';
+import { grpcMessageText } from '../http/grpc-message.js';
+import { GRPC_CODE_NAMES, grpcStatusOf } from '../http/grpc-status.js';
 import { CertifyFailedError } from './errors.js';
 import { decodeCertifyResponse, encodeCertifyRequest, grpcFrame, grpcUnframe, type CertifyRequest, type CertifyResponse } from './certify-codec.js';
 
 export const CERTIFY_PATH = '/io.linkerd.proxy.identity.Identity/Certify';
 
 /** gRPC status codes this client reports of its own (the service's come from its trailers). */
-const GRPC_UNAVAILABLE = 14;
-const GRPC_DEADLINE_EXCEEDED = 4;
-const GRPC_INTERNAL = 13;
+const { unavailable: GRPC_UNAVAILABLE, 'deadline-exceeded': GRPC_DEADLINE_EXCEEDED, internal: GRPC_INTERNAL } = GRPC_CODE_NAMES;
 
 /**
  * A connection (TCP and TLS) not up within this is given up, and the call retried with backoff
@@ -44,16 +44,6 @@ export interface CertifyTarget {
   readonly signal?: AbortSignal;
 }
 
-/** grpc-message is percent-encoded UTF-8 (gRPC over HTTP/2); a malformed one is shown as sent. */
-function grpcMessageText(v: unknown): string {
-  const s = typeof v === 'string' ? v : '';
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
 /** The outcome of a finished exchange: the response, or why there is none. */
 function outcome(headers: IncomingHttpHeaders | undefined, trailers: IncomingHttpHeaders | undefined, body: Buffer, rstCode: number | undefined): CertifyResponse {
   if (!headers) throw new CertifyFailedError(`Certify: stream closed before a response (code ${rstCode ?? 0})`, { grpcCode: GRPC_UNAVAILABLE });
@@ -61,9 +51,9 @@ function outcome(headers: IncomingHttpHeaders | undefined, trailers: IncomingHtt
   if (status !== 200) throw new CertifyFailedError(`Certify: HTTP status ${status} (not a gRPC service?)`, { grpcCode: GRPC_UNAVAILABLE });
   // A trailers-only answer (an error) carries grpc-status in its only header block.
   const end = trailers ?? headers;
-  const code = end['grpc-status'];
+  const code = grpcStatusOf(end);
   if (code === undefined) throw new CertifyFailedError(`Certify: response ended without grpc-status (stream code ${rstCode ?? 0})`, { grpcCode: GRPC_INTERNAL });
-  if (code !== '0') throw new CertifyFailedError(`Certify: ${grpcMessageText(end['grpc-message']) || `grpc-status ${String(code)}`}`, { grpcCode: Number(code) });
+  if (code !== 0) throw new CertifyFailedError(`Certify: ${grpcMessageText(end['grpc-message']) || `grpc-status ${code}`}`, { grpcCode: code });
   try {
     return decodeCertifyResponse(grpcUnframe(body));
   } catch (err) {

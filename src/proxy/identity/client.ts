@@ -73,7 +73,8 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
   private markReady!: () => void;
   private current: Current | undefined;
   private key: ProxyKey | undefined;
-  private serverName = '';
+  /** The identity service's TLS name: given, or its DNS-style identity in our trust domain. */
+  private readonly serverName: string;
   /** Cancels a Certify in flight when the client closes. */
   private readonly closing = new AbortController();
   private timer: NodeJS.Timeout | undefined;
@@ -89,13 +90,11 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> implement
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
     this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.serverName = opts.serverName ?? formatDnsName({ trustDomain: opts.identity.trustDomain, namespace: 'weft', serviceAccount: 'identity' });
   }
 
   /** Generates the key and starts certifying (in the background). */
   start(): void {
-    this.serverName =
-      this.opts.serverName ??
-      formatDnsName({ trustDomain: this.opts.identity.trustDomain, namespace: 'weft', serviceAccount: 'identity' });
     const kx = keyExchange();
     this.opts.log?.info('mesh TLS key exchange', { group: kx.preferredGroup, postQuantum: kx.postQuantum });
     this.schedule(0);
