@@ -13,36 +13,27 @@ import {
   grpcFrame,
   grpcUnframe,
 } from '../../../src/proxy/identity/certify-codec.js';
+import { mulberry32, mutate, randomBytes } from '../../../bench/fuzz/mutate.js';
 
 const def = protoLoader.loadSync(join(protoDir(), 'identity.proto'), { ...LOADER_OPTIONS, includeDirs: [protoDir()] });
 const certify = (def['io.linkerd.proxy.identity.Identity'] as protoLoader.ServiceDefinition).Certify;
 if (!certify) throw new Error('identity.proto has no Certify');
 
-/** A deterministic generator (xorshift32), so a failure can be run again. */
-function rng(seed: number): (n: number) => number {
-  let x = seed || 1;
-  return (n) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) % n;
-  };
-}
-
-function bytes(r: (n: number) => number, max: number): Buffer {
-  const b = Buffer.alloc(r(max + 1));
-  for (let i = 0; i < b.length; i++) b[i] = r(256);
-  return b;
+/** Seeded integers in [0, n) and random byte strings (the fuzz harness's PRNG), so a failure can be run again. */
+function generator(seed: number): { int: (n: number) => number; bytes: (max: number) => Buffer } {
+  const rng = mulberry32(seed);
+  const int = (n: number): number => Math.floor(rng() * n);
+  return { int, bytes: (max) => randomBytes(rng, int(max + 1)) };
 }
 
 test('requests encoded here decode with the library as they were built', () => {
-  const r = rng(7);
+  const { int: r, bytes } = generator(7);
   for (let i = 0; i < 500; i++) {
     // Lengths across the varint boundaries (127/128, 16383/16384) and empty fields.
     const req = {
       identity: i % 10 === 0 ? '' : `web.shop.serviceaccount.identity.weft.cluster.local-${'é'.repeat(r(3))}${i}`,
-      token: bytes(r, i % 3 === 0 ? 20000 : 200),
-      certificateSigningRequest: bytes(r, i % 5 === 0 ? 0 : 600),
+      token: bytes(i % 3 === 0 ? 20000 : 200),
+      certificateSigningRequest: bytes(i % 5 === 0 ? 0 : 600),
     };
     const got = certify.requestDeserialize(encodeCertifyRequest(req)) as typeof req;
     assert.equal(got.identity, req.identity);
@@ -52,11 +43,11 @@ test('requests encoded here decode with the library as they were built', () => {
 });
 
 test('responses encoded by the library decode here, valid_until and all', () => {
-  const r = rng(11);
+  const { int: r, bytes } = generator(11);
   for (let i = 0; i < 500; i++) {
     const res = {
-      leafCertificate: bytes(r, i % 4 === 0 ? 3000 : 900),
-      intermediateCertificates: Array.from({ length: r(4) }, () => bytes(r, 900)),
+      leafCertificate: bytes(i % 4 === 0 ? 3000 : 900),
+      intermediateCertificates: Array.from({ length: r(4) }, () => bytes(900)),
       validUntil: { seconds: 1_700_000_000 + r(1 << 30), nanos: r(1_000_000_000) },
     };
     const got = decodeCertifyResponse(certify.responseSerialize(res));
@@ -81,11 +72,10 @@ test('unknown fields of every wire type are skipped', () => {
 
 test('bytes that are not a response give a CertifyDecodeError and nothing else', () => {
   const good = certify.responseSerialize({ leafCertificate: Buffer.alloc(300, 1), intermediateCertificates: [Buffer.alloc(200, 2)], validUntil: { seconds: 5, nanos: 0 } });
-  const r = rng(3);
+  const rng = mulberry32(3);
   let refused = 0;
   for (let i = 0; i < 20_000; i++) {
-    const b = Buffer.from(good.subarray(0, r(good.length + 1)));
-    for (let k = r(4); k > 0; k--) if (b.length) b[r(b.length)] = r(256);
+    const b = mutate(rng, good);
     try {
       const out = decodeCertifyResponse(b);
       assert.ok(out.leafCertificate.length <= b.length);
