@@ -28,11 +28,6 @@ const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_REFUSE
 export type H2Handler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, route: HttpRoute) => void;
 export type H2Layer = (next: H2Handler) => H2Handler;
 
-function isGrpc(headers: IncomingHttpHeaders): boolean {
-  const ct = headers['content-type'];
-  return typeof ct === 'string' && ct.startsWith('application/grpc');
-}
-
 /** Responds with the proxy's own error, if the stream can still take a response. */
 export function respondH2Error(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, err: unknown): void {
   if (stream.destroyed || stream.closed) return;
@@ -43,7 +38,7 @@ export function respondH2Error(stream: ServerHttp2Stream, headers: IncomingHttpH
   const e = errorResponse(err);
   const reason = headerSafe(e.reason);
   try {
-    if (isGrpc(headers)) {
+    if (isGrpcContentType(headers)) {
       stream.respond(
         { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(e.grpcStatus), 'grpc-message': grpcMessage(reason), [PROXY_ERROR_HEADER]: reason },
         { endStream: true },

@@ -14,7 +14,8 @@ import type { H1Request } from '../http/h1/request.js';
 import type { H1Response } from '../http/h1/response.js';
 import type { HttpRoute } from '../http/route.js';
 import type { EgressMetrics } from './egress-metrics.js';
-import { failH2, isGrpc } from './h2-local-response.js';
+import { failH2 } from './h2-local-response.js';
+import { isGrpcContentType } from '../http/grpc-status.js';
 import type { EgressView, OutboundPolicyView } from './policy-types.js';
 import { OutboundRouteMetrics, type RouteLabelValues } from './route-metrics.js';
 
@@ -64,7 +65,7 @@ export function egressH2(
   const labels = defaultLabels(view, egress);
   if (egress.httpDenied) {
     failH2(stream, headers, 403, GRPC_PERMISSION_DENIED, egressDenial(view, targetOf(route)));
-    const grpc = isGrpc(headers);
+    const grpc = isGrpcContentType(headers);
     d.egress.deny(view.parent, grpc ? 'grpc' : 'http');
     // The status label says what was sent: grpc-status on gRPC routes, else :status (gRPC: 200).
     const status = protocol === 'grpc' ? String(GRPC_PERMISSION_DENIED) : grpc ? '200' : '403';

@@ -1,12 +1,9 @@
 // Answers the outbound HTTP/2 side makes itself (no route, a fault, a redirect, an egress
 // refusal): a plain HTTP response, or for gRPC requests a trailers-only one with grpc-status.
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { grpcMessage } from '../http/grpc-message.js';
+import { isGrpcContentType } from '../http/grpc-status.js';
 import { PROXY_ERROR_HEADER, headerSafe } from '../http/proxy-error.js';
-
-export function isGrpc(headers: IncomingHttpHeaders): boolean {
-  const ct = headers['content-type'];
-  return typeof ct === 'string' && ct.startsWith('application/grpc');
-}
 
 /** A response the layer makes itself (fault, no route, redirect); false when the stream is gone. */
 export function respond(stream: ServerHttp2Stream, h: Record<string, string | number>, body?: string): boolean {
@@ -26,6 +23,6 @@ export function respond(stream: ServerHttp2Stream, h: Record<string, string | nu
 // then show as "%2F".)
 export function failH2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, status: number, grpcStatus: number, reason: string): void {
   const safe = headerSafe(reason);
-  if (isGrpc(headers)) respond(stream, { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': safe.replace(/%/g, '%25'), [PROXY_ERROR_HEADER]: safe });
+  if (isGrpcContentType(headers)) respond(stream, { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': grpcMessage(safe), [PROXY_ERROR_HEADER]: safe });
   else respond(stream, { ':status': status, 'content-type': 'text/plain; charset=utf-8', [PROXY_ERROR_HEADER]: safe }, `${reason}\n`);
 }

@@ -16,6 +16,7 @@ import { PROXY_ERROR_HEADER } from '../http/proxy-error.js';
 import { authorize, clientOf, jwtCandidates } from './authorize.js';
 import { decideJwt } from './jwt-decide.js';
 import { grpcMessage } from '../http/grpc-message.js';
+import { isGrpcContentType } from '../http/grpc-status.js';
 import type { PolicySource } from './source.js';
 import { isAudit } from './default-policy.js';
 import type { RequestInfo } from './http-route-match.js';
@@ -121,11 +122,6 @@ function denyH1WithChallenge(res: Parameters<ReturnType<H1Layer>>[1], status: nu
   res.end();
 }
 
-function grpcRequest(headers: IncomingHttpHeaders): boolean {
-  const ct = headers['content-type'];
-  return typeof ct === 'string' && ct.startsWith('application/grpc');
-}
-
 export function authorizeH2(d: AuthzDeps): H2Layer {
   return (next) => (stream, headers, flags, route) => {
     withPolicy(d, route.ctx, (policy) => {
@@ -172,7 +168,7 @@ function respond(stream: ServerHttp2Stream, h: Record<string, string | number>, 
 function denyH2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, status: number, grpcStatus: number, reason: string, challenge?: string): void {
   const safe = reason.replace(/[^\x20-\x7e]/g, ' ').slice(0, 256);
   const wa: Record<string, string> = challenge ? { 'www-authenticate': challenge } : {};
-  if (grpcRequest(headers)) {
+  if (isGrpcContentType(headers)) {
     respond(stream, { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': grpcMessage(safe), [PROXY_ERROR_HEADER]: safe, ...wa }, true);
   } else if (respond(stream, { ':status': status, 'content-type': 'text/plain; charset=utf-8', [PROXY_ERROR_HEADER]: safe, ...wa }, false)) {
     stream.end(`${reason}\n`);

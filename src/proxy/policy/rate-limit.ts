@@ -11,6 +11,7 @@ import { PROXY_ERROR_HEADER } from '../http/proxy-error.js';
 import { Counter } from '../metrics/prom.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
 import { grpcMessage } from '../http/grpc-message.js';
+import { isGrpcContentType } from '../http/grpc-status.js';
 import type { PolicySource } from './source.js';
 import type { PortPolicy, RateLimitSpec } from './types.js';
 
@@ -110,7 +111,7 @@ export function rateLimitLayers(source: PolicySource | undefined, m: ProxyMetric
 
 function respondLimited(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
-  const grpc = typeof headers['content-type'] === 'string' && headers['content-type'].startsWith('application/grpc');
+  const grpc = isGrpcContentType(headers);
   try {
     if (grpc) stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '8', 'grpc-message': grpcMessage(REASON), [PROXY_ERROR_HEADER]: REASON }, { endStream: true });
     else {
