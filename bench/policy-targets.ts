@@ -6,13 +6,13 @@
 // of another network) is checked before the one that does, named last (`zz-allow`): the cost of a
 // request is the worst case of the list. With routes, the request's path matches only the
 // catch-all route, after the 100 exact paths were tried.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalStore } from '../src/control/store/local-store.js';
 import { parseManifests } from '../src/control/store/manifest.js';
 import { freePort, startProcess, stopProcess, tcpOpen, waitUntil, type Proc } from './procs.js';
 import type { Target, TargetContext } from './types.js';
-import { startWeftProxy } from './weft.js';
+import { startWeftProxy, weftUnavailable } from './weft.js';
 
 const NS = 'bench';
 
@@ -90,7 +90,7 @@ function inboundTarget(name: string, description: string, policy: { authzs: numb
     name,
     description,
     usesRuntime: true,
-    unavailable: (repoRoot) => (existsSync(join(repoRoot, 'dist/proxy/main.js')) ? undefined : 'dist/proxy/main.js not built'),
+    unavailable: weftUnavailable,
     start: async (ctx) => {
       const api = policy ? await startPolicyApi(ctx, policyManifests(ctx.backend.port, policy.authzs, policy.routes)) : undefined;
       try {

@@ -1,11 +1,11 @@
 // The list of ways to reach the backend. Each target starts whatever it needs for one protocol
 // and says where the load goes; adding one (e.g. a weft mTLS pair) is one more entry here.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { haproxyConf, nginxProxyConf, startHaproxy, startNginx } from './peers.js';
 import { freePort, stopProcess } from './procs.js';
-import { startWeftProxy } from './weft.js';
+import { startWeftProxy, weftUnavailable } from './weft.js';
 import { startBenchIdentity } from './identity-fixture.js';
 import { startActiveTap, type ActiveTap } from './tap-client.js';
 import { tapIdentity } from '../src/control/tap/identity.js';
@@ -15,10 +15,6 @@ import { routedHop } from './routed-hop.js';
 import { POLICY_TARGETS } from './policy-targets.js';
 import { CEILING_TARGETS } from './ceilings.js';
 import type { Target, TargetContext } from './types.js';
-
-function weftUnavailable(repoRoot: string): string | undefined {
-  return existsSync(join(repoRoot, 'dist/proxy/main.js')) ? undefined : 'dist/proxy/main.js not built (no weft proxy yet)';
-}
 
 function toolUnavailable(tool: string): string | undefined {
   return spawnSync(tool, ['-v'], { stdio: 'ignore' }).error ? `${tool} not installed` : undefined;

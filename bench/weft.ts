@@ -2,6 +2,7 @@
 // waits for its admin /ready.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address } from '../src/lib/address.js';
 import { freePort, startProcess, stopProcess, waitUntil, type Proc } from './procs.js';
@@ -35,6 +36,11 @@ function getStatus(a: Address, path: string): Promise<number> {
     req.once('timeout', () => req.destroy(new Error('timeout')));
     req.once('error', reject);
   });
+}
+
+/** Why the weft proxy cannot run from `repoRoot`: its bundle (`npm run build`) is missing. */
+export function weftUnavailable(repoRoot: string): string | undefined {
+  return existsSync(join(repoRoot, 'dist/proxy/main.js')) ? undefined : 'dist/proxy/main.js not built (no weft proxy yet)';
 }
 
 export async function startWeftProxy(name: string, ctx: TargetContext, dst: WeftDestinations, extraEnv: Record<string, string> = {}): Promise<WeftProxy> {

@@ -9,9 +9,11 @@
 // dynamic imports become chunks of their own. npm packages stay external (node_modules), so
 // @grpc/grpc-js loads as before, and only when one of those chunks needs it.
 // dist/proxy/meta.json lists each output's inputs (test/cli/proxy-help.test.ts reads it).
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
+// A fresh directory: chunk names carry content hashes, so stale ones would otherwise pile up.
+rmSync('dist/proxy', { recursive: true, force: true });
 const result = await build({
   entryPoints: { main: 'dist/src/proxy/main.js' },
   outdir: 'dist/proxy',
