@@ -10,7 +10,7 @@ import { sendProxyError, type H1Handler } from './h1-forward.js';
 import type { Framing } from './h1/head.js';
 import { endToEnd, fromHeaderObject, toHeaderObject } from './h1/headers.js';
 import type { H1Request } from './h1/request.js';
-import type { H2SessionPool } from './h2-pool.js';
+import { openStream, type H2SessionPool } from './h2-pool.js';
 import { DEFAULT_FORWARD_OPTIONS, MAX_ATTEMPTS, ReplayBody, type ForwardOptions } from './retry-body.js';
 import { pickEndpoint, type AttemptOutcome, type PickedEndpoint } from './route.js';
 
@@ -89,7 +89,7 @@ export function forwardH1OverH2(pool: H2SessionPool, opts: ForwardOptions = DEFA
         const session = await pool.get(endpoint.target, endpoint.identity);
         if (decided || res.finished) return;
         const last = bodyStarted || !req.hasBody;
-        up = session.request(toH2Request(req, route.path, route.authority), { endStream: !req.hasBody });
+        up = openStream(session, toH2Request(req, route.path, route.authority), { endStream: !req.hasBody });
         if (last && req.hasBody) {
           // A later attempt: the kept copy of the whole body.
           for (const c of replay?.chunks ?? []) up.write(c);

@@ -8,7 +8,7 @@ import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
 import { grpcMessage } from './grpc-message.js';
 import { stripHopByHop, wantsTrailers } from './hop-by-hop.js';
-import { cutAfterGoaway, unprocessedByPeer, type H2SessionPool } from './h2-pool.js';
+import { cutAfterGoaway, openStream, unprocessedByPeer, type H2SessionPool } from './h2-pool.js';
 import { resetStream } from './h2-server.js';
 import { errorResponse, headerSafe, PROXY_ERROR_HEADER } from './proxy-error.js';
 import { grpcStatusOf, isGrpcContentType } from './grpc-status.js';
@@ -211,7 +211,7 @@ function relay(session: http2.ClientHttp2Session, stream: ServerHttp2Stream, hea
   if (wantsTrailers(headers)) reqHeaders.te = 'trailers';
   let up: http2.ClientHttp2Stream;
   try {
-    up = session.request(reqHeaders, { endStream: requestEnded, waitForTrailers: !requestEnded });
+    up = openStream(session, reqHeaders, { endStream: requestEnded, waitForTrailers: !requestEnded });
   } catch (err) {
     if (!a.retry({ status: 0 })) respondH2Error(stream, headers, new UpstreamConnectError(formatAddress(target), { cause: err }));
     return;

@@ -12,8 +12,8 @@
 // byte has gone out for it by the next two ticks, nghttp2 is done with the session and it is
 // destroyed. The answer is not awaited: a slow or vanished peer is not this probe's business
 // (a FIN closes the session at once, silence ends at the idle timeout), so a slow reader whose
-// PING waits behind its data is never cut. Our PINGs do not reset the session's idle timer (Node
-// refreshes it on the client's traffic and on stream activity).
+// PING waits behind its data is never cut. PINGs do not count towards the session's idle timeout
+// (h2-idle.ts counts streams only).
 import type { Socket } from 'node:net';
 import type { Http2Session } from 'node:http2';
 

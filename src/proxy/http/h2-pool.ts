@@ -10,6 +10,7 @@ import { formatAddress } from '../../lib/address.js';
 import { UpstreamConnectError } from '../../lib/errors.js';
 import type { MeshConnector } from '../mesh/connector.js';
 import { closeWithSocket, pingLiveness, type ClientLivenessOptions } from './h2-client-liveness.js';
+import { streamOpened, watchIdle } from './h2-idle.js';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -89,6 +90,16 @@ export function cutAfterGoaway(session: ClientHttp2Session, stream: http2.Client
   return goawayLastStreamId.has(session) && (session.destroyed || session.closed) && stream.rstCode === http2.constants.NGHTTP2_CANCEL;
 }
 
+/**
+ * Sends a request on a pooled session, counted as an open stream by its idle watch. Throws as
+ * `session.request` does (a session closing or out of stream ids).
+ */
+export function openStream(session: ClientHttp2Session, headers: http2.OutgoingHttpHeaders, options: http2.ClientSessionRequestOptions): http2.ClientHttp2Stream {
+  const stream = session.request(headers, options);
+  streamOpened(session, stream);
+  return stream;
+}
+
 export class H2SessionPool {
   private readonly sessions = new Map<string, ClientHttp2Session | Promise<ClientHttp2Session>>();
   constructor(private readonly opts: H2PoolOptions) {}
@@ -152,7 +163,8 @@ export class H2SessionPool {
       drop();
     });
     session.once('close', drop);
-    session.setTimeout(this.opts.idleTimeoutMs, () => session.close());
+    // Idle: no open stream for the timeout. Requests are counted by openStream().
+    watchIdle(session, this.opts.idleTimeoutMs, () => session.close());
     pingLiveness(session, this.opts.liveness);
     this.sessions.set(key, session);
     return session;

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { reclaimMemorySoon } from '../memory-reclaim.js';
 import type { FaultGuard } from '../guard.js';
 import { probeLiveness } from './h2-liveness.js';
+import { watchIdle } from './h2-idle.js';
 
 /** Per-session HTTP/2 limits, from the proxy's config (WEFT_PROXY_H2_*). */
 export interface H2Limits {
@@ -141,7 +142,7 @@ export function createH2Server<T>(
       reclaimMemorySoon();
     });
     s.once('close', () => sessions.delete(s));
-    s.setTimeout(opts.idleTimeoutMs, () => {
+    const idle = watchIdle(s, opts.idleTimeoutMs, () => {
       s.close();
       hangUp(socket);
     });
@@ -177,8 +178,13 @@ export function createH2Server<T>(
     };
     s.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number) => {
       // Reset before we got to it: nothing to serve, but it counts against the client.
-      if (stream.destroyed || stream.closed) return clientReset();
+      if (stream.destroyed || stream.closed) {
+        idle?.touched();
+        return clientReset();
+      }
+      idle?.opened();
       stream.once('close', () => {
+        idle?.closed();
         if (stream.rstCode && !localResets.has(stream)) clientReset();
       });
       opts.guard.run(
