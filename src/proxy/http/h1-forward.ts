@@ -11,7 +11,7 @@
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
 import type { Framing, ResponseHead } from './h1/head.js';
-import { endToEnd, endToEndLines, getHeader, wantsTrailersFlat } from './h1/headers.js';
+import { endToEnd, endToEndLines, forwardableAsIs, getHeader, wantsTrailersFlat } from './h1/headers.js';
 import type { H1Pool } from './h1/pool.js';
 import type { H1Request } from './h1/request.js';
 import type { H1Response } from './h1/response.js';
@@ -38,6 +38,19 @@ export function sendProxyError(res: H1Response, err: unknown): void {
   if (res.headersSent) return res.destroy();
   const e = errorResponse(err);
   res.respondError(e.status, STATUS_TEXT[e.status] ?? 'Error', e.reason);
+}
+
+/**
+ * The head for the next hop: the client's own bytes when nothing in them is for this hop only
+ * and nothing was changed (an HTTP/1.1 request with a Host, its target kept, no Connection or
+ * other hop-by-hop field, no layer's edit), else one rebuilt by requestHead. Passing the bytes
+ * saves building a head string and encoding it again; A/B on the HTTP/1 hop: see
+ * bench/RESULTS.md (2026-12-04).
+ */
+function nextHopHead(req: H1Request, path: string, authority: string): string | Buffer {
+  const h = req.head;
+  if (h.minor === 1 && h.host !== undefined && path === h.target && h.connection.length === 0 && forwardableAsIs(req.headers)) return req.rawHead;
+  return requestHead(req, path, authority);
 }
 
 /** The request line and head for the next hop, with the body's framing restated. */
@@ -68,7 +81,7 @@ export function forwardH1(pool: H1Pool, opts: ForwardOptions = DEFAULT_FORWARD_O
 
 /** A request on its way upstream: its head for the next hop, its attempts, its body copy. */
 class Forwarding {
-  readonly head: string;
+  readonly head: string | Buffer;
   /** Only a route that may retry keeps a copy of the body (and only up to the buffer). */
   readonly replay: ReplayBody | undefined;
   /** Whether attempt 0 has started sending the body (from then on, only the copy can go again). */
@@ -84,7 +97,7 @@ class Forwarding {
     readonly res: H1Response,
     readonly route: HttpRoute,
   ) {
-    this.head = requestHead(req, route.path, route.authority);
+    this.head = nextHopHead(req, route.path, route.authority);
     this.replay = route.retry && req.hasBody
       ? ReplayBody.forLength(opts.retryBufferBytes, req.framing.kind === 'length' ? req.framing.length : undefined)
       : undefined;

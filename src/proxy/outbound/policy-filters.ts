@@ -2,18 +2,11 @@
 // response header modifiers, redirect, URL rewrite. One function per filter and protocol; the
 // route layer (policy-route.ts) decides which apply.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import { deleteHeader, setHeader } from '../http/h1/headers.js';
+import { modifyFlat, setHeader } from '../http/h1/headers.js';
 import type { H1Request } from '../http/h1/request.js';
 import type { H1Response } from '../http/h1/response.js';
 import type { HeaderModifier, Redirect, RequestMatch } from '../policy/types.js';
 import type { UrlRewrite } from './policy-types.js';
-
-/** RequestHeaderModifier / ResponseHeaderModifier on HTTP/1 headers (flat name, value list). */
-export function modifyFlat(headers: string[], mod: HeaderModifier): void {
-  for (const name of mod.remove) deleteHeader(headers, name);
-  for (const [name, value] of mod.set) setHeader(headers, name, value);
-  for (const [name, value] of mod.add) headers.push(name, value);
-}
 
 /** The same on an HTTP/2 header object. */
 export function modifyObject(headers: IncomingHttpHeaders | OutgoingHttpHeaders, mod: HeaderModifier): void {

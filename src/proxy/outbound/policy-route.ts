@@ -27,8 +27,9 @@ import { matchRoute, splitTarget, type RequestInfo } from '../policy/http-route-
 import type { RequestMatch } from '../policy/types.js';
 import type { OutboundDestinations } from './destinations.js';
 import { lookupKey } from './discover-http.js';
+import { modifyFlat } from '../http/h1/headers.js';
 import {
-  modifyFlat, modifyObject, modifyResponseH1, modifyResponseH2, redirectLocation, rewriteH1, rewriteH2,
+  modifyObject, modifyResponseH1, modifyResponseH2, redirectLocation, rewriteH1, rewriteH2,
 } from './policy-filters.js';
 import type { OutboundPolicyClient } from './policy-client.js';
 import type { OutboundPolicyView, OutboundRoute, OutboundRule, RouteRetry, WeightedBackend } from './policy-types.js';

@@ -11,7 +11,7 @@ import type { Logger } from '../../lib/log.js';
 import type { ConnContext } from '../context.js';
 import type { H1Layer } from '../http/h1-forward.js';
 import type { H2Layer } from '../http/h2-forward.js';
-import { deleteHeader, getHeader, setHeader } from '../http/h1/headers.js';
+import { getHeader, modifyFlat } from '../http/h1/headers.js';
 import { PROXY_ERROR_HEADER } from '../http/proxy-error.js';
 import { authorize, clientOf, jwtCandidates } from './authorize.js';
 import { decideJwt } from './jwt-decide.js';
@@ -25,7 +25,7 @@ import { AuthzMetrics } from './metrics.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
 import { authorizeTcp } from './tcp-authz.js';
 import type { AuthzDeps } from './tcp-authz.js';
-import type { Authorization, HeaderModifier, InboundRoute, PortPolicy, Redirect, RouteRule } from './types.js';
+import type { Authorization, InboundRoute, PortPolicy, Redirect, RouteRule } from './types.js';
 
 export type { AuthzDeps } from './tcp-authz.js';
 
@@ -62,12 +62,6 @@ export function decide(d: AuthzDeps, ctx: ConnContext, policy: PortPolicy, info:
   return { kind: 'allow', policy, route: m.route, rule: m.rule };
 }
 
-function applyH1(headers: string[], mod: HeaderModifier): void {
-  for (const name of mod.remove) deleteHeader(headers, name);
-  for (const [name, value] of mod.set) setHeader(headers, name, value);
-  for (const [name, value] of mod.add) headers.push(name, value);
-}
-
 function location(r: Redirect, info: RequestInfo, scheme: string): string {
   const host = r.host || info.host.replace(/:\d+$/, '');
   const port = r.port ? `:${r.port}` : '';
@@ -100,7 +94,7 @@ export function authorizeH1(d: AuthzDeps): H1Layer {
           res.writeHead(r.status, r.status === 301 ? 'Moved Permanently' : 'Found', ['location', location(r, info, 'http')], { kind: 'length', length: 0 });
           return res.end();
         }
-        if (dec.rule.requestHeaders) applyH1(req.headers, dec.rule.requestHeaders);
+        if (dec.rule.requestHeaders) modifyFlat(req.headers, dec.rule.requestHeaders);
         next(req, res, route);
       };
       const dec = decide(d, route.ctx, policy, info);

@@ -9,15 +9,49 @@ export function getHeader(headers: readonly string[], name: string): string | un
   return undefined;
 }
 
+// Lists changed through the helpers below. A request whose list is not in here (and has no
+// hop-by-hop field) goes upstream with the very head bytes the client sent (h1-forward.ts), so
+// a layer must change a request's headers only through these helpers, never on the array.
+const changed = new WeakSet<readonly string[]>();
+
+/** Whether a helper below has changed `headers` since it was parsed. */
+export function headersChanged(headers: readonly string[]): boolean {
+  return changed.has(headers);
+}
+
 /** Removes every `name` field. */
 export function deleteHeader(headers: string[], name: string): void {
-  for (let i = headers.length - 2; i >= 0; i -= 2) if (headers[i] === name) headers.splice(i, 2);
+  for (let i = headers.length - 2; i >= 0; i -= 2) {
+    if (headers[i] !== name) continue;
+    headers.splice(i, 2);
+    changed.add(headers);
+  }
 }
 
 /** Replaces every `name` field with one. */
 export function setHeader(headers: string[], name: string, value: string): void {
   deleteHeader(headers, name);
+  addHeader(headers, name, value);
+}
+
+/** Adds a `name` field after the others. */
+export function addHeader(headers: string[], name: string, value: string): void {
   headers.push(name, value);
+  changed.add(headers);
+}
+
+/** A header modifier (Gateway API RequestHeaderModifier / ResponseHeaderModifier, authz rules). */
+export interface FlatHeaderModifier {
+  readonly add: readonly (readonly [string, string])[];
+  readonly set: readonly (readonly [string, string])[];
+  readonly remove: readonly string[];
+}
+
+/** Applies `mod` to a flat list: removals, then replacements, then additions. */
+export function modifyFlat(headers: string[], mod: FlatHeaderModifier): void {
+  for (const name of mod.remove) deleteHeader(headers, name);
+  for (const [name, value] of mod.set) setHeader(headers, name, value);
+  for (const [name, value] of mod.add) addHeader(headers, name, value);
 }
 
 // RFC 9110 §7.6.1: these apply to one connection only, as does any header Connection names.
@@ -45,6 +79,21 @@ export function endToEndLines(headers: readonly string[], connection: readonly s
     if (!notForwarded(name, connection)) s += `${name}: ${headers[i + 1] as string}\r\n`;
   }
   return s;
+}
+
+/**
+ * Whether a message with these fields may go to the next hop with its head as it came: no field
+ * is hop-by-hop (Transfer-Encoding aside, which a request may only have as "chunked", the framing
+ * the next hop gets anyway), and none was changed since the parse. Content-Length passes as it
+ * is: it states the very framing a rebuilt head would restate. The caller checks Connection.
+ */
+export function forwardableAsIs(headers: readonly string[]): boolean {
+  if (changed.has(headers)) return false;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name !== 'transfer-encoding' && HOP_BY_HOP.has(name)) return false;
+  }
+  return true;
 }
 
 /** A field endToEnd leaves out: hop-by-hop, named by Connection, or Content-Length. */

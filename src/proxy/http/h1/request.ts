@@ -40,6 +40,8 @@ export class H1Request {
 
   constructor(
     readonly head: RequestHead,
+    /** The head's bytes as the client sent them (a view of the connection's buffer; never written to). */
+    readonly rawHead: Buffer,
     readonly socket: Socket,
     private readonly body: BodySource,
   ) {

@@ -184,13 +184,14 @@ export class H1ServerConnection implements BodySource, ResponseOwner {
       return false;
     }
     const head = parseRequestHead(this.buf, 0, end, this.opts);
+    const rawHead = end === this.buf.length ? this.buf : this.buf.subarray(0, end);
     this.buf = end === this.buf.length ? EMPTY : this.buf.subarray(end);
     this.arm('none');
     this.reader = new BodyReader(head.framing);
     this.sink = undefined;
     this.discarding = false;
     this.blocked = false;
-    const req = new H1Request(head, this.socket, this);
+    const req = new H1Request(head, rawHead, this.socket, this);
     if (head.method === 'CONNECT' || head.upgrade !== undefined) {
       this.detach();
       const rest = this.buf;

@@ -67,10 +67,11 @@ export class UpstreamConnection {
    * `requestFraming` says how the request body is delimited; 'payload' writes from the caller
    * are chunk-encoded when it is chunked.
    */
-  start(method: string, head: string, requestFraming: Framing, handlers: ExchangeHandlers): Exchange {
+  start(method: string, head: string | Buffer, requestFraming: Framing, handlers: ExchangeHandlers): Exchange {
     const ex = new Exchange(this, method, requestFraming, handlers);
     this.exchange = ex;
-    this.socket.write(head, 'latin1');
+    if (typeof head === 'string') this.socket.write(head, 'latin1');
+    else this.socket.write(head);
     return ex;
   }
 

@@ -1,0 +1,109 @@
+// The HTTP/1 forwarder sends a request head on as the client's own bytes when nothing in it is
+// for this hop and no layer changed it (h1-forward.ts nextHopHead), and rebuilds it otherwise.
+// A raw backend records the bytes each request head arrives as.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { startProxyPair, startTestProxy, type ProxyHandle, type ProxyPair } from '../../helpers/proxy.js';
+import { formatAddress } from '../../../src/lib/address.js';
+
+/** A backend that answers every head with an empty 200 and keeps each head's bytes. */
+async function recordingBackend(): Promise<{ port: number; heads: string[]; close: () => Promise<void> }> {
+  const heads: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+    let buf = '';
+    s.on('data', (c: Buffer) => {
+      buf += c.toString('latin1');
+      for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
+        heads.push(buf.slice(0, end + 4));
+        buf = buf.slice(end + 4);
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+      }
+    });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    heads,
+    close: () => new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    }),
+  };
+}
+
+/** Sends `head` on a new connection: the status line of a 200, else the whole answer (to show why). */
+function send(port: number, head: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    s.on('data', (c: Buffer) => {
+      got += c.toString('latin1');
+      if (got.includes('\r\n\r\n')) {
+        s.destroy();
+        resolve(got.startsWith('HTTP/1.1 200') ? got.slice(0, got.indexOf('\r\n')) : got);
+      }
+    });
+    s.on('error', reject);
+    s.write(head);
+  });
+}
+
+describe('HTTP/1 request heads on the next hop', () => {
+  let backend: Awaited<ReturnType<typeof recordingBackend>>;
+  let proxy: ProxyHandle;
+  let pair: ProxyPair;
+  before(async () => {
+    backend = await recordingBackend();
+    proxy = await startTestProxy({ WEFT_PROXY_OUTBOUND_DEFAULT_DST: `127.0.0.1:${backend.port}` });
+    pair = await startProxyPair({ host: '127.0.0.1', port: backend.port });
+  });
+  after(async () => {
+    await pair.close();
+    await proxy.close();
+    await backend.close();
+  });
+  const last = (): string => backend.heads[backend.heads.length - 1] as string;
+
+  test('an end-to-end head goes on byte for byte: case, spacing and order kept', async () => {
+    const head = 'POST /a/b?c=1 HTTP/1.1\r\nHost: svc.example\r\nX-Mixed-Case:  spaced value \r\nAccept: */*\r\nContent-Length: 0\r\n\r\n';
+    assert.equal(await send(proxy.outbound.port, head), 'HTTP/1.1 200 OK');
+    assert.equal(last(), head);
+  });
+
+  test('a head with hop-by-hop fields is rebuilt without them', async () => {
+    const head = 'GET /h HTTP/1.1\r\nHost: svc.example\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\nX-Kept: yes\r\n\r\n';
+    assert.equal(await send(proxy.outbound.port, head), 'HTTP/1.1 200 OK');
+    assert.equal(last(), 'GET /h HTTP/1.1\r\nhost: svc.example\r\nx-kept: yes\r\n\r\n');
+    const te = 'GET /t HTTP/1.1\r\nHost: svc.example\r\nTE: trailers\r\nProxy-Connection: keep-alive\r\n\r\n';
+    assert.equal(await send(proxy.outbound.port, te), 'HTTP/1.1 200 OK');
+    assert.equal(last(), 'GET /t HTTP/1.1\r\nhost: svc.example\r\nte: trailers\r\n\r\n');
+  });
+
+  test('HTTP/1.0, no Host, or an absolute-form target: rebuilt as HTTP/1.1 with a Host', async () => {
+    assert.equal(await send(proxy.outbound.port, 'GET /old HTTP/1.0\r\nHost: svc.example\r\n\r\n'), 'HTTP/1.1 200 OK');
+    assert.equal(last(), 'GET /old HTTP/1.1\r\nhost: svc.example\r\n\r\n');
+    const authority = `127.0.0.1:${backend.port}`;
+    assert.equal(await send(proxy.outbound.port, `GET http://${authority}/abs HTTP/1.1\r\nHost: ${authority}\r\n\r\n`), 'HTTP/1.1 200 OK');
+    assert.equal(last(), `GET /abs HTTP/1.1\r\nhost: ${authority}\r\n\r\n`);
+  });
+
+  test('a header a layer replaced is never passed on as the client sent it (a spoofed client id)', async () => {
+    // Through the pair, the inbound proxy owns the client-id header: a client's own value is
+    // replaced (same field count, so only change tracking, not the list's length, can tell).
+    const spoof = 'GET /id HTTP/1.1\r\nHost: svc.example\r\nweft-client-id: admin.spoofed\r\nl5d-client-id: admin.spoofed\r\n\r\n';
+    assert.equal(await send(pair.entry.port, spoof), 'HTTP/1.1 200 OK');
+    assert.doesNotMatch(last(), /spoofed/);
+    assert.match(last(), /^GET \/id HTTP\/1\.1\r\n/);
+  });
+
+  test('the proxy pair passes an end-to-end head through both hops unchanged', async () => {
+    const head = `GET /pair HTTP/1.1\r\nHost: ${formatAddress({ host: '127.0.0.1', port: backend.port })}\r\nUser-Agent: Test/1\r\n\r\n`;
+    assert.equal(await send(pair.entry.port, head), 'HTTP/1.1 200 OK');
+    assert.equal(last(), head);
+  });
+});
