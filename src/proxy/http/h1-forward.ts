@@ -61,6 +61,8 @@ export function requestHead(req: H1Request, path: string, authority: string): st
   if (wantsTrailersFlat(req.headers)) head += 'te: trailers\r\n';
   if (req.framing.kind === 'length') head += `content-length: ${req.framing.length}\r\n`;
   else if (req.framing.kind === 'chunked') head += 'transfer-encoding: chunked\r\n';
+  // An empty body declared as such stays declared (some servers refuse a POST without a length).
+  else if (getHeader(req.headers, 'content-length') !== undefined) head += 'content-length: 0\r\n';
   return head + '\r\n';
 }
 
@@ -261,8 +263,11 @@ class Attempt implements ExchangeHandlers {
     const d = downstreamFraming(res, framing);
     this.mode = d.mode;
     const headers = endToEnd(h.headers, h.connection);
-    // A HEAD or 304 answer states the length of a body it does not carry.
-    if (framing.kind === 'none' && (req.method === 'HEAD' || status === 304)) {
+    // A bodiless answer keeps the Content-Length it came with: a HEAD or 304 answer states the
+    // length of a body it does not carry, and any other answer with Content-Length: 0 needs it
+    // to be delimited at all (without it, an HTTP/1.1 client reads to the connection's end).
+    // A 204 has none (RFC 9110 §8.6).
+    if (framing.kind === 'none' && status !== 204) {
       const cl = getHeader(h.headers, 'content-length');
       if (cl !== undefined) headers.push('content-length', cl);
     }

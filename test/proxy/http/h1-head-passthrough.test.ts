@@ -1,10 +1,12 @@
 // The HTTP/1 forwarder sends a request head on as the client's own bytes when nothing in it is
-// for this hop and no layer changed it (h1-forward.ts nextHopHead), and rebuilds it otherwise.
-// A raw backend records the bytes each request head arrives as.
+// for this hop and no layer changed it (h1-forward.ts nextHopHead), and rebuilds it otherwise;
+// an empty body's Content-Length: 0 is kept either way, on requests and answers. A raw backend
+// records the bytes each request head arrives as.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startProxyPair, startTestProxy, type ProxyHandle, type ProxyPair } from '../../helpers/proxy.js';
+import type { ProxyHandle } from '../../../src/proxy/proxy.js';
+import { startProxyPair, startTestProxy, type ProxyPair } from '../../helpers/proxy.js';
 import { formatAddress } from '../../../src/lib/address.js';
 
 /** A backend that answers every head with an empty 200 and keeps each head's bytes. */
@@ -53,7 +55,7 @@ function send(port: number, head: string): Promise<string> {
   });
 }
 
-describe('HTTP/1 request heads on the next hop', () => {
+describe('HTTP/1 heads on the next hop', () => {
   let backend: Awaited<ReturnType<typeof recordingBackend>>;
   let proxy: ProxyHandle;
   let pair: ProxyPair;
@@ -90,6 +92,28 @@ describe('HTTP/1 request heads on the next hop', () => {
     const authority = `127.0.0.1:${backend.port}`;
     assert.equal(await send(proxy.outbound.port, `GET http://${authority}/abs HTTP/1.1\r\nHost: ${authority}\r\n\r\n`), 'HTTP/1.1 200 OK');
     assert.equal(last(), `GET /abs HTTP/1.1\r\nhost: ${authority}\r\n\r\n`);
+  });
+
+  test('Content-Length: 0 stays declared both ways, so an empty answer ends on a kept-alive connection', async () => {
+    // Rebuilt (Connection names a field): the request's "Content-Length: 0" is restated.
+    const head = 'POST /empty HTTP/1.1\r\nHost: svc.example\r\nConnection: x-hop\r\nX-Hop: 1\r\nContent-Length: 0\r\n\r\n';
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(proxy.outbound.port, '127.0.0.1');
+      let got = '';
+      s.on('data', (c: Buffer) => {
+        got += c.toString('latin1');
+        if (got.includes('\r\n\r\n')) {
+          s.destroy();
+          resolve(got);
+        }
+      });
+      s.on('error', reject);
+      s.write(head);
+    });
+    assert.equal(last(), 'POST /empty HTTP/1.1\r\nhost: svc.example\r\ncontent-length: 0\r\n\r\n');
+    // The backend answered 200 with Content-Length: 0: without it the client would wait for a close.
+    assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(answer, /\r\ncontent-length: 0\r\n/i);
   });
 
   test('a header a layer replaced is never passed on as the client sent it (a spoofed client id)', async () => {
