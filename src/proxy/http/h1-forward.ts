@@ -11,10 +11,10 @@
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
 import type { Framing, ResponseHead } from './h1/head.js';
-import { endToEnd, endToEndLines, forwardableAsIs, getHeader, wantsTrailersFlat } from './h1/headers.js';
+import { endToEnd, endToEndLines, forwardableAsIs, getHeader, onlyConnectionHopFields, wantsTrailersFlat } from './h1/headers.js';
 import type { H1Pool } from './h1/pool.js';
 import type { H1Request } from './h1/request.js';
-import type { H1Response } from './h1/response.js';
+import { H1Response } from './h1/response.js';
 import type { BodyMode, Exchange, ExchangeHandlers, UpstreamConnection } from './h1/upstream.js';
 import { errorResponse } from './proxy-error.js';
 import { DEFAULT_FORWARD_OPTIONS, MAX_ATTEMPTS, ReplayBody, type ForwardOptions } from './retry-body.js';
@@ -64,6 +64,24 @@ export function requestHead(req: H1Request, path: string, authority: string): st
   // An empty body declared as such stays declared (some servers refuse a POST without a length).
   else if (getHeader(req.headers, 'content-length') !== undefined) head += 'content-length: 0\r\n';
   return head + '\r\n';
+}
+
+const PLAIN_WRITE_HEAD = H1Response.prototype.writeHead;
+
+/**
+ * Whether an upstream answer's head may go to the client as it came, less its Connection and
+ * Keep-Alive lines: HTTP/1.1, its framing kept towards this client and declared by its own
+ * Content-Length or Transfer-Encoding (or a bodiless answer's own Content-Length, 204 aside),
+ * Connection naming nothing but close or keep-alive, no other hop-by-hop field, and no layer
+ * that sees or edits heads (tap, route filters, access log, route cost: they wrap writeHead).
+ * Anything else gets a head rebuilt from the parsed fields.
+ */
+function passableAnswer(h: ResponseHead, framingKept: boolean, res: H1Response): boolean {
+  if (h.minor !== 1 || !framingKept || res.writeHead !== PLAIN_WRITE_HEAD) return false;
+  const kind = h.framing.kind;
+  if (kind === 'close' || (kind === 'none' && h.status === 204)) return false;
+  for (const token of h.connection) if (token !== 'close' && token !== 'keep-alive') return false;
+  return onlyConnectionHopFields(h.headers);
 }
 
 /** How the response is delimited towards this client, and whether its bytes pass as they are. */
@@ -249,7 +267,7 @@ class Attempt implements ExchangeHandlers {
 
   response(h: ResponseHead, framing: Framing): BodyMode {
     if (this.decided) return 'discard';
-    const { req, res, route } = this.f;
+    const { res, route } = this.f;
     route.upstreamClock?.answered();
     this.decide();
     const status = h.status;
@@ -262,6 +280,10 @@ class Attempt implements ExchangeHandlers {
     }
     const d = downstreamFraming(res, framing);
     this.mode = d.mode;
+    if (passableAnswer(h, d.framing === framing, res)) {
+      res.writeHeadAsIs(status, h.raw, h.connectionLines, framing, true);
+      return this.mode;
+    }
     const headers = endToEnd(h.headers, h.connection);
     // A bodiless answer keeps the Content-Length it came with: a HEAD or 304 answer states the
     // length of a body it does not carry, and any other answer with Content-Length: 0 needs it

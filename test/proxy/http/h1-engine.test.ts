@@ -67,9 +67,9 @@ test('bodiless answers: HEAD keeps its Content-Length, 204 and 304 carry no body
   const answer = await raw(p.outbound, 'HEAD /a HTTP/1.1\r\nHost: a\r\n\r\nGET /204 HTTP/1.1\r\nHost: a\r\n\r\nGET /304 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
   const heads = answer.split('\r\n\r\n').filter(Boolean);
   assert.equal(heads.length, 3, answer);
-  assert.match(heads[0] as string, /^HTTP\/1\.1 200 OK\r\ncontent-length: 1234$/);
+  assert.match(heads[0] as string, /^HTTP\/1\.1 200 OK\r\ncontent-length: 1234$/i); // as the upstream spelled it (passed on) or lower-cased (rebuilt)
   assert.match(heads[1] as string, /^HTTP\/1\.1 204 No Content$/);
-  assert.match(heads[2] as string, /^HTTP\/1\.1 304 Not Modified\r\netag: "x"\r\nconnection: close$/);
+  assert.match(heads[2] as string, /^HTTP\/1\.1 304 Not Modified\r\netag: "x"\r\nconnection: close$/i);
   assert.equal(up.connections(), 1);
 });
 
@@ -243,7 +243,7 @@ test('a response head that arrives before its body reaches the client at once, n
   c.on('data', (d: Buffer) => (got += d.toString('latin1')));
   c.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
   await until('the head before the body', () => got.includes('\r\n\r\n'), 3000);
-  assert.match(got, /^HTTP\/1\.1 200 OK\r\n[^]*content-length: 5\r\n\r\n$/);
+  assert.match(got, /^HTTP\/1\.1 200 OK\r\n[^]*content-length: 5\r\n\r\n$/i);
   assert.ok(sendBody);
   sendBody();
   await until('then the body', () => got.endsWith('\r\n\r\nhello'), 3000);

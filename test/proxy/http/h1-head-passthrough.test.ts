@@ -9,7 +9,10 @@ import type { ProxyHandle } from '../../../src/proxy/proxy.js';
 import { startProxyPair, startTestProxy, type ProxyPair } from '../../helpers/proxy.js';
 import { formatAddress } from '../../../src/lib/address.js';
 
-/** A backend that answers every head with an empty 200 and keeps each head's bytes. */
+/** What the backend answers to /rich: mixed case, odd spacing, and two lines for one hop only. */
+const RICH_ANSWER = 'HTTP/1.1 200 Fine\r\nServer: Rec\r\nConnection: keep-alive\r\nX-Mixed:  v \r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok';
+
+/** A backend that answers every head with an empty 200 (RICH_ANSWER on /rich) and keeps each head's bytes. */
 async function recordingBackend(): Promise<{ port: number; heads: string[]; close: () => Promise<void> }> {
   const heads: string[] = [];
   const sockets = new Set<net.Socket>();
@@ -20,9 +23,10 @@ async function recordingBackend(): Promise<{ port: number; heads: string[]; clos
     s.on('data', (c: Buffer) => {
       buf += c.toString('latin1');
       for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
-        heads.push(buf.slice(0, end + 4));
+        const head = buf.slice(0, end + 4);
+        heads.push(head);
         buf = buf.slice(end + 4);
-        s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+        s.write(head.includes(' /rich') ? RICH_ANSWER : 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
       }
     });
     s.on('error', () => {});
@@ -36,6 +40,23 @@ async function recordingBackend(): Promise<{ port: number; heads: string[]; clos
       server.close(() => r());
     }),
   };
+}
+
+/** Sends `head` on a new connection and resolves with the whole answer once `done` says so. */
+function exchange(port: number, head: string, done: (got: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    s.on('data', (c: Buffer) => {
+      got += c.toString('latin1');
+      if (done(got)) {
+        s.destroy();
+        resolve(got);
+      }
+    });
+    s.on('error', reject);
+    s.write(head);
+  });
 }
 
 /** Sends `head` on a new connection: the status line of a 200, else the whole answer (to show why). */
@@ -114,6 +135,17 @@ describe('HTTP/1 heads on the next hop', () => {
     // The backend answered 200 with Content-Length: 0: without it the client would wait for a close.
     assert.match(answer, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(answer, /\r\ncontent-length: 0\r\n/i);
+  });
+
+  test("an upstream's answer head goes on as it came, less its Connection and Keep-Alive lines", async () => {
+    const answer = await exchange(proxy.outbound.port, 'GET /rich HTTP/1.1\r\nHost: svc.example\r\n\r\n', (got) => got.endsWith('\r\n\r\nok'));
+    assert.equal(answer, 'HTTP/1.1 200 Fine\r\nServer: Rec\r\nX-Mixed:  v \r\nContent-Length: 2\r\n\r\nok');
+    // A client that asks to close gets the answer with `connection: close`, and the close.
+    const closing = await exchange(proxy.outbound.port, 'GET /rich HTTP/1.1\r\nHost: svc.example\r\nConnection: close\r\n\r\n', (got) => got.endsWith('\r\n\r\nok'));
+    assert.equal(closing, 'HTTP/1.1 200 Fine\r\nServer: Rec\r\nX-Mixed:  v \r\nContent-Length: 2\r\nconnection: close\r\n\r\nok');
+    // Through the pair (two hops), the same.
+    const paired = await exchange(pair.entry.port, 'GET /rich HTTP/1.1\r\nHost: svc.example\r\n\r\n', (got) => got.endsWith('\r\n\r\nok'));
+    assert.equal(paired, 'HTTP/1.1 200 Fine\r\nServer: Rec\r\nX-Mixed:  v \r\nContent-Length: 2\r\n\r\nok');
   });
 
   test('a header a layer replaced is never passed on as the client sent it (a spoofed client id)', async () => {

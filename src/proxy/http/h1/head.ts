@@ -57,6 +57,13 @@ export interface RequestHead extends HeadCommon {
 export interface ResponseHead extends HeadCommon {
   readonly status: number;
   readonly reason: string;
+  /** The head's bytes as received (a view of the read buffer, CRLFCRLF included). */
+  readonly raw: Buffer;
+  /**
+   * Where its Connection and Keep-Alive lines are in `raw`: [from, to) pairs, each line with its
+   * CRLF, in order. A head passed on as it came leaves them out (h1-forward.ts).
+   */
+  readonly connectionLines: readonly number[];
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
@@ -168,8 +175,12 @@ function owsTrimmed(text: string, from: number, to: number): string {
   return text.slice(a, b);
 }
 
+const NO_LINES: readonly number[] = Object.freeze([]);
+
 interface Fields {
   headers: string[];
+  /** Ranges of the Connection and Keep-Alive lines (ResponseHead.connectionLines), or NO_LINES. */
+  connectionLines: readonly number[];
   connection: string[];
   contentLength: number | undefined;
   /** Transfer-Encoding values joined, if any. */
@@ -189,6 +200,7 @@ function fields(text: string, pos: number, limits: Limits): Fields {
   let hosts = 0;
   let expectContinue = false;
   let upgrade: string | undefined;
+  let connectionLines: number[] | undefined;
   let count = 0;
   while (pos < text.length) {
     const from = pos + 2; // past the previous line's CRLF
@@ -220,6 +232,10 @@ function fields(text: string, pos: number, limits: Limits): Fields {
         if (value.indexOf(',') < 0) {
           if (value) connection.push(value.toLowerCase());
         } else connection = connection.concat(value.toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
+        (connectionLines ??= []).push(from, to + 2);
+        break;
+      case 'keep-alive':
+        (connectionLines ??= []).push(from, to + 2);
         break;
       case 'expect':
         expectContinue = value.toLowerCase() === '100-continue';
@@ -233,6 +249,7 @@ function fields(text: string, pos: number, limits: Limits): Fields {
   if (te !== undefined && contentLength !== undefined) throw new H1ParseError('BAD_FRAMING', 'both Transfer-Encoding and Content-Length');
   return {
     headers,
+    connectionLines: connectionLines ?? NO_LINES,
     connection,
     contentLength: contentLength === undefined ? undefined : Number(contentLength),
     te,
@@ -294,7 +311,8 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, limit
     const last = f.te.toLowerCase().split(',').pop()?.trim();
     framing = last === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
   }
-  return { minor, status: Number(code), reason: line.slice(sp1 + 5), headers: f.headers, connection: f.connection, framing, size: end - start };
+  const raw = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+  return { minor, status: Number(code), reason: line.slice(sp1 + 5), headers: f.headers, connection: f.connection, framing, size: end - start, raw, connectionLines: f.connectionLines };
 }
 
 /** Whether a response to `method` with `status` carries a body, and how it is delimited. */

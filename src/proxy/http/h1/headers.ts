@@ -96,6 +96,19 @@ export function forwardableAsIs(headers: readonly string[]): boolean {
   return true;
 }
 
+/**
+ * Whether an answer's hop-by-hop fields are at most Connection, Keep-Alive and
+ * Transfer-Encoding: then its head may be passed on as it came, less the first two
+ * (H1Response.writeHeadAsIs), when its framing is kept.
+ */
+export function onlyConnectionHopFields(headers: readonly string[]): boolean {
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (HOP_BY_HOP.has(name) && name !== 'connection' && name !== 'keep-alive' && name !== 'transfer-encoding') return false;
+  }
+  return true;
+}
+
 /** A field endToEnd leaves out: hop-by-hop, named by Connection, or Content-Length. */
 function notForwarded(name: string, connection: readonly string[]): boolean {
   return HOP_BY_HOP.has(name) || name === 'content-length' || (connection.length > 0 && connection.includes(name));

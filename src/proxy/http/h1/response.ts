@@ -12,6 +12,34 @@ import { PROXY_ERROR_HEADER } from '../proxy-error.js';
 const STATUS_CODES = http.STATUS_CODES;
 /** Body bytes copied behind a held head; a larger first chunk follows it in its own write. */
 const COALESCE_MAX = 16 * 1024;
+const CLOSE_LINE = Buffer.from('connection: close\r\n', 'latin1');
+
+/**
+ * `raw` (a head, CRLFCRLF included) without the [from, to) ranges in `drop` (ascending, whole
+ * lines), with `connection: close` before its end when `close`: byte copies, no string.
+ */
+function spliceHead(raw: Buffer, drop: readonly number[], close: boolean): Buffer {
+  let size = raw.length + (close ? CLOSE_LINE.length : 0);
+  for (let i = 0; i < drop.length; i += 2) size -= (drop[i + 1] as number) - (drop[i] as number);
+  const out = Buffer.allocUnsafe(size);
+  const last = raw.length - 2; // the empty line's CRLF
+  let at = 0;
+  let from = 0;
+  for (let i = 0; i < drop.length; i += 2) {
+    at += raw.copy(out, at, from, drop[i] as number);
+    from = drop[i + 1] as number;
+  }
+  at += raw.copy(out, at, from, last);
+  if (close) at += CLOSE_LINE.copy(out, at);
+  raw.copy(out, at, last);
+  return out;
+}
+
+/** `a` and `b` side by side in one memory block: one view of both, no copy. */
+function adjacent(a: Buffer, b: Buffer): Buffer | undefined {
+  if (a.buffer !== b.buffer || a.byteOffset + a.length !== b.byteOffset) return undefined;
+  return Buffer.from(a.buffer, a.byteOffset, a.length + b.length);
+}
 
 function uncork(socket: Socket): void {
   socket.uncork();
@@ -33,7 +61,7 @@ export class H1Response {
   private closeAfter = false;
   private ended = false;
   /** A head held by writeHead(…, held) until the first body bytes, the end, or flushHead(). */
-  private pendingHead: string | undefined;
+  private pendingHead: string | Buffer | undefined;
   private readonly listeners: ResponseListener[] = [];
 
   constructor(
@@ -80,6 +108,25 @@ export class H1Response {
     if (framing.kind === 'length') head += `content-length: ${framing.length}\r\n`;
     else if (framing.kind === 'chunked') head += 'transfer-encoding: chunked\r\n';
     head += this.closeAfter ? 'connection: close\r\n\r\n' : '\r\n';
+    return this.sendHead(head, held);
+  }
+
+  /**
+   * Sends an upstream's head on as it came (`raw`), less the lines in `drop` (its Connection and
+   * Keep-Alive lines), plus `connection: close` when this connection closes after it. The caller
+   * has checked that nothing else in it is for one hop only and that the body keeps the framing
+   * the head declares. `held` as for writeHead.
+   */
+  writeHeadAsIs(status: number, raw: Buffer, drop: readonly number[], framing: Framing, held = false): boolean {
+    if (this.headersSent) throw new Error('response head already sent');
+    this.headersSent = true;
+    this.statusCode = status;
+    this.framing = framing;
+    this.closeAfter = this.closeRequested || framing.kind === 'close';
+    return this.sendHead(drop.length > 0 || this.closeAfter ? spliceHead(raw, drop, this.closeAfter) : raw, held);
+  }
+
+  private sendHead(head: string | Buffer, held: boolean): boolean {
     if (held) {
       this.pendingHead = head;
       return true;
@@ -88,7 +135,7 @@ export class H1Response {
     // per piece was half of a hop's CPU time (profile of the HTTP/1 hop under wrk).
     this.socket.cork();
     process.nextTick(uncork, this.socket);
-    return this.socket.write(head, 'latin1');
+    return typeof head === 'string' ? this.socket.write(head, 'latin1') : this.socket.write(head);
   }
 
   /** Writes a held head now, if one waits (the forwarder's upstream read ended without body bytes). */
@@ -96,7 +143,9 @@ export class H1Response {
     const head = this.pendingHead;
     if (head === undefined) return;
     this.pendingHead = undefined;
-    if (!this.socket.destroyed) this.socket.write(head, 'latin1');
+    if (this.socket.destroyed) return;
+    if (typeof head === 'string') this.socket.write(head, 'latin1');
+    else this.socket.write(head);
   }
 
   /** Body bytes already framed as declared in writeHead (forwarded as they arrived). */
@@ -106,14 +155,21 @@ export class H1Response {
 
   /** `chunk` behind the held head, in one buffer (a large chunk is written after it instead). */
   private withHead(chunk: Buffer): Buffer {
-    const head = this.pendingHead as string;
+    const head = this.pendingHead as string | Buffer;
+    // An upstream head passed on whole is usually still next to its body in the read buffer.
+    const both = typeof head === 'string' ? undefined : adjacent(head, chunk);
+    if (both) {
+      this.pendingHead = undefined;
+      return both;
+    }
     if (chunk.length > COALESCE_MAX) {
       this.flushHead();
       return chunk;
     }
     this.pendingHead = undefined;
     const out = Buffer.allocUnsafe(head.length + chunk.length);
-    out.write(head, 0, 'latin1');
+    if (typeof head === 'string') out.write(head, 0, 'latin1');
+    else head.copy(out);
     chunk.copy(out, head.length);
     return out;
   }
