@@ -118,3 +118,21 @@ test('only SP and HTAB are trimmed around a value (RFC 9110 §5.5): a no-break s
   refused('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \xa05\r\n\r\n', 'BAD_FRAMING');
   assert.equal(req('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nExpect: \xa0100-continue\r\n\r\n').expectContinue, false);
 });
+
+test("a response head notes where its Connection and Keep-Alive lines are, first, middle or last", () => {
+  const without = (text: string): string => {
+    const b = Buffer.from(text, 'latin1');
+    const h = parseResponseHead(b, 0, findHeadEnd(b, 0, 65536), LIMITS);
+    assert.equal(h.raw.toString('latin1'), text);
+    let out = '';
+    let from = 0;
+    for (let i = 0; i < h.connectionLines.length; i += 2) {
+      out += text.slice(from, h.connectionLines[i]);
+      from = h.connectionLines[i + 1] as number;
+    }
+    return out + text.slice(from);
+  };
+  assert.equal(without('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nA: 1\r\nKeep-Alive: timeout=5\r\nB: 2\r\nconnection: close\r\n\r\n'), 'HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n');
+  assert.equal(without('HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n'), 'HTTP/1.1 204 No Content\r\n\r\n');
+  assert.equal(without('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+});
