@@ -43,7 +43,7 @@ export type DiscoverySource = 'destination' | 'dns' | 'original';
 export interface HttpSeries {
   readonly labels: HttpLabels;
   readonly request: CounterChild;
-  /** By status, classification and error: a number (responseKey) when there is no error. */
+  /** By status, classification and error: status × 2 + (failure ? 1 : 0) when there is no error. */
   readonly responses: Map<number | string, CounterChild>;
   /** By status. */
   readonly latency: Map<number, HistogramChild>;

@@ -14,11 +14,6 @@ export function getHeader(headers: readonly string[], name: string): string | un
 // a layer must change a request's headers only through these helpers, never on the array.
 const changed = new WeakSet<readonly string[]>();
 
-/** Whether a helper below has changed `headers` since it was parsed. */
-export function headersChanged(headers: readonly string[]): boolean {
-  return changed.has(headers);
-}
-
 /** Removes every `name` field. */
 export function deleteHeader(headers: string[], name: string): void {
   for (let i = headers.length - 2; i >= 0; i -= 2) {
