@@ -230,7 +230,7 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   maxHeaderCount: [String(DEFAULTS.maxHeaderCount), 'HTTP header fields in a request; 431 above it'],
   headersTimeoutMs: [String(DEFAULTS.headersTimeoutMs), 'time a client has to send its headers, else 408'],
   keepAliveTimeoutMs: [String(DEFAULTS.keepAliveTimeoutMs), 'an idle HTTP/1 client connection is closed after this'],
-  idleTimeoutMs: [String(DEFAULTS.idleTimeoutMs), 'idle connection bound'],
+  idleTimeoutMs: [String(DEFAULTS.idleTimeoutMs), 'idle bound: an HTTP/1 client the proxy waits on, an HTTP/2 session with no open stream, an opaque TCP or upgraded connection, pooled connections'],
   maxConnections: [String(DEFAULTS.maxConnections), 'connections per listener; more are closed at accept and counted'],
   h2MaxConcurrentStreams: [String(DEFAULTS.h2MaxConcurrentStreams), 'HTTP/2 streams a client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS)'],
   h2ResetBurst: [String(DEFAULTS.h2ResetBurst), 'HTTP/2 streams a client may reset in a burst before GOAWAY (rapid reset)'],

@@ -21,7 +21,11 @@ export interface H1ServerOptions extends Limits {
   readonly headersTimeoutMs: number;
   /** An idle keep-alive connection is closed after this long without a new request. */
   readonly keepAliveTimeoutMs: number;
-  /** No bytes either way for this long during an exchange: the connection is cut. */
+  /**
+   * No bytes either way for this long while the proxy waits on the client (a request body
+   * that stopped coming, a response the client stopped reading): the connection is cut. A
+   * wait on the upstream (a long poll) is not the client's idleness: see onIdle.
+   */
   readonly idleTimeoutMs: number;
   readonly onLimit: (limit: string) => void;
   readonly log: Logger;
@@ -72,7 +76,7 @@ export class H1ServerConnection implements BodySource, ResponseOwner {
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
     socket.on('error', () => {}); // surfaces as 'close'
-    socket.setTimeout(opts.idleTimeoutMs, () => socket.destroy());
+    socket.setTimeout(opts.idleTimeoutMs, this.onIdle);
     this.waitForHead();
   }
 
@@ -143,6 +147,23 @@ export class H1ServerConnection implements BodySource, ResponseOwner {
     clearTimeout(this.headersTimer);
     if (was === S.Body) this.sink?.abort(new Error('client connection closed'));
     this.res?.connectionLost();
+  };
+
+  /**
+   * No bytes either way for the idle timeout. Cut the connection if the proxy was waiting on
+   * the client; keep it if it was waiting on the upstream: the request is all sent (or its
+   * reading is paused because the upstream takes no more) and nothing is queued for the client
+   * — a long poll, or a server-sent event stream between events — and look again one idle
+   * timeout later (Node's socket timer fires once, its listener is a once-listener), so an
+   * exchange that then stalls on the client is cut in its turn. Before, a quiet long poll was
+   * cut after the idle timeout where hyper-based proxies (Linkerd) keep it; a route's timeout
+   * is what bounds a slow upstream.
+   */
+  private readonly onIdle = (): void => {
+    if (this.state === S.Closed) return;
+    const waitingOnUpstream = (this.state === S.Wait || (this.state === S.Body && this.paused)) && this.socket.writableLength === 0;
+    if (waitingOnUpstream) this.socket.setTimeout(this.opts.idleTimeoutMs, this.onIdle);
+    else this.socket.destroy();
   };
 
   // ---- the loop ----
