@@ -86,7 +86,7 @@ function passableAnswer(h: ResponseHead, framingKept: boolean, res: H1Response):
 
 /** How the response is delimited towards this client, and whether its bytes pass as they are. */
 function downstreamFraming(res: H1Response, upstream: Framing): { framing: Framing; mode: BodyMode } {
-  if (upstream.kind === 'chunked' && res.clientMinor === 0) return { framing: { kind: 'close' }, mode: 'payload' };
+  if (upstream.kind === 'chunked' && res.clientMinor === 0) return { framing: upstream.codings ? { kind: 'close', codings: upstream.codings } : { kind: 'close' }, mode: 'payload' };
   return { framing: upstream, mode: 'raw' };
 }
 

@@ -15,9 +15,15 @@ import { DEFAULT_FORWARD_OPTIONS, MAX_ATTEMPTS, ReplayBody, type ForwardOptions 
 import { pickEndpoint, type AttemptOutcome, type PickedEndpoint } from './route.js';
 
 export const ORIG_PROTO_HEADER = 'weft-orig-proto';
+/**
+ * An HTTP/1 answer's transfer codings before chunked ("gzip"), which HTTP/2 cannot carry:
+ * the inbound proxy names them here and the outbound one restates them, so the client is not
+ * handed gzip-coded bytes as the payload. Only ever between two weft proxies.
+ */
+export const TRANSFER_CODINGS_HEADER = 'weft-transfer-codings';
 const { NGHTTP2_CANCEL, HTTP2_HEADER_STATUS } = http2.constants;
 const DROP = new Set(['host', 'expect']);
-const H2_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'content-length']);
+const H2_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'content-length', TRANSFER_CODINGS_HEADER]);
 
 /** HTTP/1 request headers as HTTP/2 request headers (pseudo-headers first, no hop-by-hop). */
 function toH2Request(req: H1Request, path: string, authority: string): OutgoingHttpHeaders {
@@ -114,7 +120,9 @@ export function forwardH1OverH2(pool: H2SessionPool, opts: ForwardOptions = DEFA
         decided = true;
         const cl = h['content-length'];
         const length = typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : undefined;
-        const framing: Framing = length !== undefined ? { kind: 'length', length } : res.clientMinor === 1 ? { kind: 'chunked' } : { kind: 'close' };
+        const coded = h[TRANSFER_CODINGS_HEADER];
+        const codings = typeof coded === 'string' && coded !== '' ? { codings: coded } : {};
+        const framing: Framing = length !== undefined ? { kind: 'length', length } : res.clientMinor === 1 ? { kind: 'chunked', ...codings } : { kind: 'close', ...codings };
         res.writeHead(status, '', fromHeaderObject(h, H2_HOP), req.method === 'HEAD' || status === 204 || status === 304 ? { kind: 'none' } : framing);
         res.onClose((finished) => endpoint.done(finished && status < 500));
         up.on('trailers', (t: IncomingHttpHeaders) => (trailers = fromHeaderObject(t)));

@@ -10,7 +10,7 @@ import { endToEnd, fromHeaderObject, headerLines, toHeaderObject } from './h1/he
 import type { H1Pool } from './h1/pool.js';
 import type { UpstreamConnection } from './h1/upstream.js';
 import { respondH2Error, type H2Handler, type H2Layer } from './h2-forward.js';
-import { ORIG_PROTO_HEADER } from './h1-over-h2.js';
+import { ORIG_PROTO_HEADER, TRANSFER_CODINGS_HEADER } from './h1-over-h2.js';
 
 const { NGHTTP2_FLAG_END_STREAM, NGHTTP2_INTERNAL_ERROR } = http2.constants;
 const SKIP = new Set([ORIG_PROTO_HEADER, 'content-length', 'host']);
@@ -39,6 +39,7 @@ export function origProtoH2(pool: H1Pool): H2Layer {
           route.upstreamClock?.answered();
           if (stream.destroyed || stream.closed) return 'discard';
           const out: OutgoingHttpHeaders = { ...toHeaderObject(endToEnd(h.headers, h.connection)), ':status': h.status };
+          if ((respFraming.kind === 'chunked' || respFraming.kind === 'close') && respFraming.codings) out[TRANSFER_CODINGS_HEADER] = respFraming.codings;
           const noBody = respFraming.kind === 'none';
           try {
             stream.respond(out, { endStream: noBody, waitForTrailers: !noBody });

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { WebSocket, WebSocketServer } from 'ws';
 import { formatAddress, type Address } from '../../../src/lib/address.js';
 import { formatSpiffe, workloadId } from '../../../src/lib/spiffe.js';
@@ -173,6 +174,33 @@ describe('mTLS carries every protocol', () => {
     assert.equal(got.length, 20);
     assert.equal(pair.relay.seen().includes('meshed-grpc-payload'), false);
     assert.equal(await metricValue(pair.inbound, 'response_total', { tls: 'true', client_id: clientId, status_code: '200' }), 2);
+  });
+
+  test('an answer coded "gzip, chunked" keeps its gzip across the hop, over HTTP/2 and over pooled HTTP/1', async (t) => {
+    const pki = await testPki();
+    const coded = gzipSync('meshed coded payload');
+    // Every head gets the same answer, in two chunks (the proxies reuse pooled connections).
+    const app = await tcpBackend((s) =>
+      s.on('data', () => s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n${coded.length.toString(16)}\r\n`), coded, Buffer.from('\r\n0\r\n\r\n')]))),
+    );
+    t.after(() => app.close());
+    for (const overH2 of ['true', 'false']) {
+      const pair = await meshedPair(app.addr, await pki.identity(CLIENT), await pki.identity(SERVER), serverId, { WEFT_PROXY_MESH_HTTP1_OVER_H2: overH2 });
+      try {
+        const { head, body } = await new Promise<{ head: string; body: Buffer }>((resolve, reject) => {
+          const req = http.get(url(pair.outbound.outbound, '/coded'), { headers: { connection: 'close' } }, (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (c: Buffer) => parts.push(c));
+            res.on('end', () => resolve({ head: String(res.headers['transfer-encoding']), body: Buffer.concat(parts) }));
+          });
+          req.on('error', reject);
+        });
+        assert.equal(head, 'gzip, chunked', `over HTTP/2 ${overH2}`);
+        assert.equal(gunzipSync(body).toString(), 'meshed coded payload');
+      } finally {
+        await pair.close();
+      }
+    }
   });
 
   test('opaque TCP over the meshed hop, with the transport header', async (t) => {

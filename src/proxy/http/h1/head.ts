@@ -24,9 +24,10 @@ export interface Limits {
 export type Framing =
   | { readonly kind: 'none' }
   | { readonly kind: 'length'; readonly length: number }
-  | { readonly kind: 'chunked' }
-  /** Response only: the body runs until the connection closes. */
-  | { readonly kind: 'close' };
+  /** `codings`: a response's transfer codings before the final chunked ("gzip"), kept as they are. */
+  | { readonly kind: 'chunked'; readonly codings?: string }
+  /** Response only: the body runs until the connection closes (`codings`: its transfer codings). */
+  | { readonly kind: 'close'; readonly codings?: string };
 
 export const NO_BODY: Framing = Object.freeze({ kind: 'none' });
 const CLOSE_DELIMITED: Framing = Object.freeze({ kind: 'close' });
@@ -307,9 +308,14 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, limit
   let framing = lengthFraming(f.contentLength);
   if (f.te !== undefined) {
     // A response may carry other codings before chunked (gzip, chunked): its body is still
-    // chunk-delimited. Without a final chunked, it runs until the server closes.
-    const last = f.te.toLowerCase().split(',').pop()?.trim();
-    framing = last === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
+    // chunk-delimited. Without a final chunked, it runs until the server closes. The proxy
+    // decodes no other coding, so they are kept for the head it may rebuild: dropped, the
+    // client would take gzip-coded bytes for the payload.
+    const codings = f.te.split(',').map((c) => c.trim()).filter((c) => c !== '');
+    const chunked = codings.at(-1)?.toLowerCase() === 'chunked';
+    if (chunked) codings.pop();
+    const others = codings.length > 0 ? codings.join(', ') : undefined;
+    framing = chunked ? (others ? { kind: 'chunked', codings: others } : { kind: 'chunked' }) : others ? { kind: 'close', codings: others } : { kind: 'close' };
   }
   const raw = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
   return { minor, status: Number(code), reason: line.slice(sp1 + 5), headers: f.headers, connection: f.connection, framing, size: end - start, raw, connectionLines: f.connectionLines };

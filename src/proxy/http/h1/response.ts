@@ -106,7 +106,8 @@ export class H1Response {
     this.closeAfter = this.closeRequested || framing.kind === 'close';
     let head = `HTTP/1.1 ${status} ${reason || STATUS_CODES[status] || 'Unknown'}\r\n${headerLines(headers)}`;
     if (framing.kind === 'length') head += `content-length: ${framing.length}\r\n`;
-    else if (framing.kind === 'chunked') head += 'transfer-encoding: chunked\r\n';
+    else if (framing.kind === 'chunked') head += framing.codings ? `transfer-encoding: ${framing.codings}, chunked\r\n` : 'transfer-encoding: chunked\r\n';
+    else if (framing.kind === 'close' && framing.codings) head += `transfer-encoding: ${framing.codings}\r\n`;
     head += this.closeAfter ? 'connection: close\r\n\r\n' : '\r\n';
     return this.sendHead(head, held);
   }
