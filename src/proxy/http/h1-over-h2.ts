@@ -123,7 +123,11 @@ export function forwardH1OverH2(pool: H2SessionPool, opts: ForwardOptions = DEFA
         const coded = h[TRANSFER_CODINGS_HEADER];
         const codings = typeof coded === 'string' && coded !== '' ? { codings: coded } : {};
         const framing: Framing = length !== undefined ? { kind: 'length', length } : res.clientMinor === 1 ? { kind: 'chunked', ...codings } : { kind: 'close', ...codings };
-        res.writeHead(status, '', fromHeaderObject(h, H2_HOP), req.method === 'HEAD' || status === 204 || status === 304 ? { kind: 'none' } : framing);
+        const bodiless = req.method === 'HEAD' || status === 204 || status === 304;
+        const headers = fromHeaderObject(h, H2_HOP);
+        // A HEAD or 304 answer states the length of a body it does not carry (a 204 has none).
+        if (bodiless && status !== 204 && length !== undefined) headers.push('content-length', String(length));
+        res.writeHead(status, '', headers, bodiless ? { kind: 'none' } : framing);
         res.onClose((finished) => endpoint.done(finished && status < 500));
         up.on('trailers', (t: IncomingHttpHeaders) => (trailers = fromHeaderObject(t)));
         up.on('data', (c: Buffer) => {

@@ -6,7 +6,7 @@ import http2 from 'node:http2';
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, UpstreamConnectError } from '../../lib/errors.js';
 import type { Framing } from './h1/head.js';
-import { endToEnd, fromHeaderObject, headerLines, toHeaderObject } from './h1/headers.js';
+import { endToEnd, fromHeaderObject, getHeader, headerLines, toHeaderObject } from './h1/headers.js';
 import type { H1Pool } from './h1/pool.js';
 import type { UpstreamConnection } from './h1/upstream.js';
 import { respondH2Error, type H2Handler, type H2Layer } from './h2-forward.js';
@@ -40,6 +40,10 @@ export function origProtoH2(pool: H1Pool): H2Layer {
           if (stream.destroyed || stream.closed) return 'discard';
           const out: OutgoingHttpHeaders = { ...toHeaderObject(endToEnd(h.headers, h.connection)), ':status': h.status };
           if ((respFraming.kind === 'chunked' || respFraming.kind === 'close') && respFraming.codings) out[TRANSFER_CODINGS_HEADER] = respFraming.codings;
+          // The length goes on (HTTP/2 allows it): the client side restates it rather than
+          // chunking a sized body, and a HEAD or 304 answer keeps the size it states (not a 204).
+          const cl = respFraming.kind === 'length' || (respFraming.kind === 'none' && h.status !== 204) ? getHeader(h.headers, 'content-length') : undefined;
+          if (cl !== undefined) out['content-length'] = cl;
           const noBody = respFraming.kind === 'none';
           try {
             stream.respond(out, { endStream: noBody, waitForTrailers: !noBody });

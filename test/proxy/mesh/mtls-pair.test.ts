@@ -129,10 +129,11 @@ describe('mTLS between two proxies', () => {
       const results = await Promise.all(
         Array.from({ length: 40 }, async (_, i) => {
           const r = await fetch(url(h2pair.outbound.outbound, `/c${i}`), { headers: { connection: 'close', 'weft-client-id': 'spiffe://evil/ns/x/sa/y' } });
-          return { status: r.status, echo: JSON.parse(await r.text()) as { url: string; headers: Record<string, string> } };
+          return { status: r.status, length: r.headers.get('content-length'), echo: JSON.parse(await r.text()) as { url: string; headers: Record<string, string> } };
         }),
       );
       assert.ok(results.every((r, i) => r.status === 200 && r.echo.url === `/c${i}`));
+      assert.ok(results.every((r) => r.length !== null), 'the app\'s Content-Length was lost on the HTTP/2 hop');
       assert.equal(results[0]?.echo.headers['weft-orig-proto'], undefined, 'the marker does not reach the app');
       assert.equal(results[0]?.echo.headers['weft-client-id'], clientId);
       assert.ok(h2pair.relay.connections() <= 1, `${h2pair.relay.connections()} connections between the proxies`);
@@ -176,12 +177,18 @@ describe('mTLS carries every protocol', () => {
     assert.equal(await metricValue(pair.inbound, 'response_total', { tls: 'true', client_id: clientId, status_code: '200' }), 2);
   });
 
-  test('an answer coded "gzip, chunked" keeps its gzip across the hop, over HTTP/2 and over pooled HTTP/1', async (t) => {
+  test('across the hop, over HTTP/2 and over pooled HTTP/1: a "gzip, chunked" answer keeps its gzip, a HEAD answer its Content-Length', async (t) => {
     const pki = await testPki();
     const coded = gzipSync('meshed coded payload');
-    // Every head gets the same answer, in two chunks (the proxies reuse pooled connections).
+    // Every head gets its answer (the proxies reuse pooled connections).
     const app = await tcpBackend((s) =>
-      s.on('data', () => s.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n${coded.length.toString(16)}\r\n`), coded, Buffer.from('\r\n0\r\n\r\n')]))),
+      s.on('data', (c: Buffer) =>
+        s.write(
+          c.toString('latin1').startsWith('HEAD ')
+            ? 'HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n'
+            : Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n${coded.length.toString(16)}\r\n`), coded, Buffer.from('\r\n0\r\n\r\n')]),
+        ),
+      ),
     );
     t.after(() => app.close());
     for (const overH2 of ['true', 'false']) {
@@ -197,6 +204,9 @@ describe('mTLS carries every protocol', () => {
         });
         assert.equal(head, 'gzip, chunked', `over HTTP/2 ${overH2}`);
         assert.equal(gunzipSync(body).toString(), 'meshed coded payload');
+        const sized = await fetch(url(pair.outbound.outbound, '/sized'), { method: 'HEAD' });
+        assert.equal(sized.status, 200);
+        assert.equal(sized.headers.get('content-length'), '1234', `HEAD over HTTP/2 ${overH2}`);
       } finally {
         await pair.close();
       }
