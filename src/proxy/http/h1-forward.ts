@@ -10,7 +10,7 @@
 // longer be completed honestly.
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
-import type { Framing, ResponseHead } from './h1/head.js';
+import { codedFraming, type Framing, type ResponseHead } from './h1/head.js';
 import { endToEnd, endToEndLines, forwardableAsIs, getHeader, onlyConnectionHopFields, wantsTrailersFlat } from './h1/headers.js';
 import type { H1Pool } from './h1/pool.js';
 import type { H1Request } from './h1/request.js';
@@ -86,7 +86,7 @@ function passableAnswer(h: ResponseHead, framingKept: boolean, res: H1Response):
 
 /** How the response is delimited towards this client, and whether its bytes pass as they are. */
 function downstreamFraming(res: H1Response, upstream: Framing): { framing: Framing; mode: BodyMode } {
-  if (upstream.kind === 'chunked' && res.clientMinor === 0) return { framing: upstream.codings ? { kind: 'close', codings: upstream.codings } : { kind: 'close' }, mode: 'payload' };
+  if (upstream.kind === 'chunked' && res.clientMinor === 0) return { framing: codedFraming('close', upstream.codings), mode: 'payload' };
   return { framing: upstream, mode: 'raw' };
 }
 

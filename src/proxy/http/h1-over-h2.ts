@@ -7,7 +7,7 @@ import http2, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
 import { sendProxyError, type H1Handler } from './h1-forward.js';
-import type { Framing } from './h1/head.js';
+import { codedFraming, type Framing } from './h1/head.js';
 import { endToEnd, fromHeaderObject, toHeaderObject } from './h1/headers.js';
 import type { H1Request } from './h1/request.js';
 import { openStream, type H2SessionPool } from './h2-pool.js';
@@ -121,8 +121,7 @@ export function forwardH1OverH2(pool: H2SessionPool, opts: ForwardOptions = DEFA
         const cl = h['content-length'];
         const length = typeof cl === 'string' && /^\d{1,15}$/.test(cl) ? Number(cl) : undefined;
         const coded = h[TRANSFER_CODINGS_HEADER];
-        const codings = typeof coded === 'string' && coded !== '' ? { codings: coded } : {};
-        const framing: Framing = length !== undefined ? { kind: 'length', length } : res.clientMinor === 1 ? { kind: 'chunked', ...codings } : { kind: 'close', ...codings };
+        const framing: Framing = length !== undefined ? { kind: 'length', length } : codedFraming(res.clientMinor === 1 ? 'chunked' : 'close', typeof coded === 'string' ? coded : undefined);
         const bodiless = req.method === 'HEAD' || status === 204 || status === 304;
         const headers = fromHeaderObject(h, H2_HOP);
         // A HEAD or 304 answer states the length of a body it does not carry (a 204 has none).

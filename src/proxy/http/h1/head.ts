@@ -31,6 +31,13 @@ export type Framing =
 
 export const NO_BODY: Framing = Object.freeze({ kind: 'none' });
 const CLOSE_DELIMITED: Framing = Object.freeze({ kind: 'close' });
+const CHUNKED: Framing = Object.freeze({ kind: 'chunked' });
+
+/** Chunked or close-delimited framing, with the transfer codings before it when there are any. */
+export function codedFraming(kind: 'chunked' | 'close', codings: string | undefined): Framing {
+  if (codings) return { kind, codings };
+  return kind === 'chunked' ? CHUNKED : CLOSE_DELIMITED;
+}
 
 interface HeadCommon {
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
@@ -310,12 +317,15 @@ export function parseResponseHead(buf: Buffer, start: number, end: number, limit
     // A response may carry other codings before chunked (gzip, chunked): its body is still
     // chunk-delimited. Without a final chunked, it runs until the server closes. The proxy
     // decodes no other coding, so they are kept for the head it may rebuild: dropped, the
-    // client would take gzip-coded bytes for the payload.
-    const codings = f.te.split(',').map((c) => c.trim()).filter((c) => c !== '');
-    const chunked = codings.at(-1)?.toLowerCase() === 'chunked';
-    if (chunked) codings.pop();
-    const others = codings.length > 0 ? codings.join(', ') : undefined;
-    framing = chunked ? (others ? { kind: 'chunked', codings: others } : { kind: 'chunked' }) : others ? { kind: 'close', codings: others } : { kind: 'close' };
+    // client would take gzip-coded bytes for the payload. Plain "chunked", nearly every one,
+    // is told apart without splitting.
+    if (f.te.length === 7 && f.te.toLowerCase() === 'chunked') framing = CHUNKED;
+    else {
+      const codings = f.te.split(',').map((c) => c.trim()).filter((c) => c !== '');
+      const chunked = codings.at(-1)?.toLowerCase() === 'chunked';
+      if (chunked) codings.pop();
+      framing = codedFraming(chunked ? 'chunked' : 'close', codings.length > 0 ? codings.join(', ') : undefined);
+    }
   }
   const raw = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
   return { minor, status: Number(code), reason: line.slice(sp1 + 5), headers: f.headers, connection: f.connection, framing, size: end - start, raw, connectionLines: f.connectionLines };
