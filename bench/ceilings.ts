@@ -55,30 +55,49 @@ const nodeL7: Target = {
   start: async (ctx) => single(await startCeiling('node-l7', ctx, 'node-l7.js', ctx.backend, [ctx.protocol === 'http1' ? 'http1' : 'h2'])),
 };
 
+/** A CA and one leaf (server and client auth) for the ceiling pairs, as files under the work dir. */
+async function pairCerts(ctx: TargetContext, name: string): Promise<(mode: string) => string[]> {
+  const dir = join(ctx.workDir, name);
+  mkdirSync(dir, { recursive: true });
+  const ca = await createServingCa('bench ceiling CA');
+  const leaf = await signServingCert(ca, { dnsNames: ['localhost'] }, { clientAuth: true });
+  const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem') };
+  writeFileSync(files.cert, leaf.certPem);
+  writeFileSync(files.key, leaf.keyPem, { mode: 0o600 });
+  writeFileSync(files.ca, ca.certPem);
+  return (mode) => [mode, files.cert, files.key, files.ca];
+}
+
+/** Two ceiling programs chained client → server → backend; the client is the address. */
+async function ceilingPair(name: string, ctx: TargetContext, file: string, args: (mode: 'client' | 'server') => string[]): Promise<RunningTarget> {
+  const server = await startCeiling(`${name}-server`, ctx, file, ctx.backend, args('server'));
+  try {
+    const client = await startCeiling(`${name}-client`, ctx, file, server.address, args('client'));
+    return { address: client.address, pids: [client.proc.pid, server.proc.pid], stop: async () => (await stopProcess(client.proc), await stopProcess(server.proc)) };
+  } catch (err) {
+    await stopProcess(server.proc);
+    throw err;
+  }
+}
+
 const tlsPair: Target = {
   name: 'node-tls-pair',
   usesRuntime: true,
   description: 'ceiling for the meshed pair: two runtime processes tunnelling each connection over its own mutual TLS 1.3 connection (ECDSA P-256), no HTTP',
   unavailable: () => undefined,
+  start: async (ctx) => ceilingPair('node-tls-pair', ctx, 'tls-pipe.js', await pairCerts(ctx, 'tls-pair')),
+};
+
+const l7TlsPair: Target = {
+  name: 'node-l7-tls-pair',
+  usesRuntime: true,
+  description: "reference for the meshed pair over HTTP/2: two bare node:http2 relays, the first carrying every stream on one mutual TLS 1.3 session to the second (weft's h2c and gRPC pair with nothing but the runtime's HTTP/2 and TLS)",
+  protocols: ['h2c', 'grpc'],
+  unavailable: () => undefined,
   start: async (ctx) => {
-    const dir = join(ctx.workDir, 'tls-pair');
-    mkdirSync(dir, { recursive: true });
-    const ca = await createServingCa('bench ceiling CA');
-    const leaf = await signServingCert(ca, { dnsNames: ['localhost'] }, { clientAuth: true });
-    const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem') };
-    writeFileSync(files.cert, leaf.certPem);
-    writeFileSync(files.key, leaf.keyPem, { mode: 0o600 });
-    writeFileSync(files.ca, ca.certPem);
-    const tlsArgs = (mode: string): string[] => [mode, files.cert, files.key, files.ca];
-    const server = await startCeiling('node-tls-pair-server', ctx, 'tls-pipe.js', ctx.backend, tlsArgs('server'));
-    try {
-      const client = await startCeiling('node-tls-pair-client', ctx, 'tls-pipe.js', server.address, tlsArgs('client'));
-      return { address: client.address, pids: [client.proc.pid, server.proc.pid], stop: async () => (await stopProcess(client.proc), await stopProcess(server.proc)) };
-    } catch (err) {
-      await stopProcess(server.proc);
-      throw err;
-    }
+    const certArgs = await pairCerts(ctx, 'l7-tls-pair');
+    return ceilingPair('node-l7-tls-pair', ctx, 'node-l7.js', (mode) => ['h2', ...certArgs(mode)]);
   },
 };
 
-export const CEILING_TARGETS: readonly Target[] = [tcpPipe, h1Min, nodeL7, tlsPair];
+export const CEILING_TARGETS: readonly Target[] = [tcpPipe, h1Min, nodeL7, tlsPair, l7TlsPair];

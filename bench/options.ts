@@ -34,10 +34,10 @@ export const USAGE = `usage: npm run bench -- [flags]   (or: node dist/bench/run
   --connections N       connections (default 50)
   --threads N           wrk/h2load threads (default 2)
   --streams N           h2load concurrent streams per connection, -m (default 10)
-  --targets LIST        default: direct,weft-hop,weft-pair,weft-mtls-pair,weft-mtls-pair-h1,weft-mtls-pair-tap,nginx,haproxy,node-tcp-pipe,node-l7,node-tls-pair; also weft-hop-trace-1pct,weft-hop-trace-100pct,
+  --targets LIST        default: direct,weft-hop,weft-pair,weft-mtls-pair,weft-mtls-pair-h1,weft-mtls-pair-tap,nginx,haproxy,node-tcp-pipe,node-l7,node-tls-pair,node-l7-tls-pair; also weft-hop-trace-1pct,weft-hop-trace-100pct,
                         weft-hop-routes-1,weft-hop-routes-100, weft-hop-routed-cost-off,weft-hop-routed,weft-hop-routed-cost-all (per-route cost)
                         and the policy rows weft-inbound,weft-inbound-authz-0,weft-inbound-authz-10,weft-inbound-authz-100,weft-inbound-authz-100-routes-100
-                        (node-*: the proxy runtime's own ceilings — a TCP pipe, bare node:http / node:http2, an mTLS tunnel with no HTTP)
+                        (node-*: the proxy runtime's own ceilings — a TCP pipe, bare node:http / node:http2, an mTLS tunnel with no HTTP, two bare node:http2 relays over mTLS)
   --protocols LIST      default http1,h2c,grpc
   --rate N              constant-rate mode at N req/s (default 1000; 0 = off)
   --rate-duration S     seconds of constant-rate load (default: --duration)

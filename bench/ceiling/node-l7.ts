@@ -2,12 +2,23 @@
 // node:http with a keep-alive Agent for HTTP/1, node:http2 with one upstream session for h2c
 // and gRPC. No routing, metrics, policy or error shaping: what Node's HTTP stacks cost per
 // request on this machine, side by side with weft's.
-// usage: node node-l7.js LISTEN_PORT UPSTREAM_HOST:PORT http1|h2
+// Two of them with `h2 client|server CERT KEY CA` are the meshed pair's HTTP/2 reference: the
+// client relays h2c onto one mutually authenticated TLS 1.3 session to the server, which
+// relays to the upstream — weft's h2c and gRPC pair with nothing but node:http2 and node:tls.
+// usage: node node-l7.js LISTEN_PORT UPSTREAM_HOST:PORT http1|h2 [client|server CERT KEY CA]
 import http from 'node:http';
 import http2 from 'node:http2';
+import { readFileSync } from 'node:fs';
 import { announce, ceilingArgs } from './common.js';
 
-const { listenPort, upstream, rest } = ceilingArgs(process.argv.slice(2), 'node-l7.js LISTEN_PORT UPSTREAM_HOST:PORT http1|h2');
+const USAGE = 'node-l7.js LISTEN_PORT UPSTREAM_HOST:PORT http1|h2 [client|server CERT KEY CA]';
+const { listenPort, upstream, rest } = ceilingArgs(process.argv.slice(2), USAGE);
+const [proto, tlsMode, certPath, keyPath, caPath] = rest;
+if (tlsMode !== undefined && (proto !== 'h2' || (tlsMode !== 'client' && tlsMode !== 'server') || !certPath || !keyPath || !caPath)) {
+  process.stderr.write(`usage: ${USAGE}\n`);
+  process.exit(2);
+}
+const pems = tlsMode ? { cert: readFileSync(certPath ?? ''), key: readFileSync(keyPath ?? ''), ca: readFileSync(caPath ?? ''), minVersion: 'TLSv1.3' as const } : undefined;
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te']);
 
 function endToEnd<T extends Record<string, unknown>>(h: T): Record<string, unknown> {
@@ -28,15 +39,19 @@ function http1(): http.Server {
   });
 }
 
-function h2(): http2.Http2Server {
+function h2(): http2.Http2Server | http2.Http2SecureServer {
   let session: http2.ClientHttp2Session | undefined;
   const connect = (): http2.ClientHttp2Session => {
     if (session && !session.closed && !session.destroyed) return session;
-    session = http2.connect(`http://${upstream.host}:${upstream.port}`);
+    session =
+      tlsMode === 'client' && pems
+        ? http2.connect(`https://${upstream.host}:${upstream.port}`, { ...pems, servername: 'localhost' })
+        : http2.connect(`http://${upstream.host}:${upstream.port}`);
     session.on('error', () => {});
     return session;
   };
-  return http2.createServer().on('stream', (down, headers) => {
+  const server = tlsMode === 'server' && pems ? http2.createSecureServer({ ...pems, requestCert: true, rejectUnauthorized: true }) : http2.createServer();
+  return server.on('stream', (down, headers) => {
     const up = connect().request(endToEnd(headers) as http2.OutgoingHttpHeaders, { endStream: down.readableEnded });
     up.on('response', (h) => {
       if (!down.destroyed) down.respond(endToEnd(h) as http2.OutgoingHttpHeaders, { waitForTrailers: true });
@@ -51,4 +66,4 @@ function h2(): http2.Http2Server {
   });
 }
 
-(rest[0] === 'h2' ? h2() : http1()).listen(listenPort, '127.0.0.1', () => announce(`node-l7 ${rest[0] ?? 'http1'}`, listenPort));
+(proto === 'h2' ? h2() : http1()).listen(listenPort, '127.0.0.1', () => announce(`node-l7 ${proto ?? 'http1'}${tlsMode ? ` ${tlsMode}` : ''}`, listenPort));
