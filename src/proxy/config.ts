@@ -23,6 +23,7 @@ export const ENV = {
   keepAliveTimeoutMs: 'WEFT_PROXY_HTTP_KEEPALIVE_TIMEOUT_MS',
   headersTimeoutMs: 'WEFT_PROXY_HTTP_HEADERS_TIMEOUT_MS',
   idleTimeoutMs: 'WEFT_PROXY_IDLE_TIMEOUT_MS',
+  tcpIdleTimeoutMs: 'WEFT_PROXY_TCP_IDLE_TIMEOUT_MS',
   connectTimeoutMs: 'WEFT_PROXY_CONNECT_TIMEOUT_MS',
   shutdownGraceMs: 'WEFT_PROXY_SHUTDOWN_GRACE_MS',
   logLevel: 'WEFT_PROXY_LOG_LEVEL',
@@ -119,6 +120,12 @@ export interface ProxyConfig {
   /** An idle HTTP/1 keep-alive connection from a client is closed after this long. */
   readonly keepAliveTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  /**
+   * An opaque TCP or upgraded (WebSocket, CONNECT) connection silent both ways this long is
+   * reset; 0 (the default) never: a database pool's connection may idle for an hour, and a
+   * vanished peer is found by TCP keep-alive instead (tcp/forward.ts).
+   */
+  readonly tcpIdleTimeoutMs: number;
   /** Connections each listener (outbound, inbound) holds at most; more are closed at accept. */
   readonly maxConnections: number;
   readonly h2: H2Limits;
@@ -178,6 +185,7 @@ export const DEFAULTS = {
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 60_000,
   idleTimeoutMs: 300_000,
+  tcpIdleTimeoutMs: 0,
   connectTimeoutMs: 1_000,
   shutdownGraceMs: 30_000,
   logLevel: 'info',
@@ -230,7 +238,8 @@ export const ENV_HELP: { readonly [K in keyof typeof ENV]: readonly [dflt: strin
   maxHeaderCount: [String(DEFAULTS.maxHeaderCount), 'HTTP header fields in a request; 431 above it'],
   headersTimeoutMs: [String(DEFAULTS.headersTimeoutMs), 'time a client has to send its headers, else 408'],
   keepAliveTimeoutMs: [String(DEFAULTS.keepAliveTimeoutMs), 'an idle HTTP/1 client connection is closed after this'],
-  idleTimeoutMs: [String(DEFAULTS.idleTimeoutMs), 'idle bound: an HTTP/1 client the proxy waits on, an HTTP/2 session with no open stream, an opaque TCP or upgraded connection, pooled connections'],
+  idleTimeoutMs: [String(DEFAULTS.idleTimeoutMs), 'idle bound: an HTTP/1 client the proxy waits on, an HTTP/2 session with no open stream, pooled connections'],
+  tcpIdleTimeoutMs: ['0 (never)', 'an opaque TCP or upgraded (WebSocket, CONNECT) connection silent both ways this long is reset; dead peers are found by TCP keep-alive'],
   maxConnections: [String(DEFAULTS.maxConnections), 'connections per listener; more are closed at accept and counted'],
   h2MaxConcurrentStreams: [String(DEFAULTS.h2MaxConcurrentStreams), 'HTTP/2 streams a client may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS)'],
   h2ResetBurst: [String(DEFAULTS.h2ResetBurst), 'HTTP/2 streams a client may reset in a burst before GOAWAY (rapid reset)'],
@@ -407,6 +416,7 @@ export function parseProxyConfig(env: Env, readFile: (path: string) => string = 
     headersTimeoutMs: positiveInt(env, ENV.headersTimeoutMs, DEFAULTS.headersTimeoutMs),
     keepAliveTimeoutMs: positiveInt(env, ENV.keepAliveTimeoutMs, DEFAULTS.keepAliveTimeoutMs),
     idleTimeoutMs: positiveInt(env, ENV.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
+    tcpIdleTimeoutMs: nonNegativeInt(env, ENV.tcpIdleTimeoutMs, DEFAULTS.tcpIdleTimeoutMs),
     maxConnections: positiveInt(env, ENV.maxConnections, DEFAULTS.maxConnections),
     h2: {
       maxConcurrentStreams: positiveInt(env, ENV.h2MaxConcurrentStreams, DEFAULTS.h2MaxConcurrentStreams),

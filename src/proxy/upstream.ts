@@ -24,7 +24,7 @@ export function createUpstream(cfg: ProxyConfig, log: Logger, mesh: MeshConnecto
   return {
     h1Pool,
     h2Pool,
-    tcp: { connectTimeoutMs: cfg.connectTimeoutMs, idleTimeoutMs: cfg.idleTimeoutMs, log },
+    tcp: { connectTimeoutMs: cfg.connectTimeoutMs, idleTimeoutMs: cfg.tcpIdleTimeoutMs, log },
     close() {
       h2Pool.close();
       h1Pool.close();

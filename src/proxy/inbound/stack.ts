@@ -75,7 +75,7 @@ export function inboundStack({ cfg, log: parentLog, metrics, origDst, acceptor, 
     guard,
     log,
     onLimit: (limit) => metrics.limitHit('inbound', limit),
-    tunnel: { pool: upstream.h1Pool, idleTimeoutMs: cfg.idleTimeoutMs, log },
+    tunnel: { pool: upstream.h1Pool, idleTimeoutMs: cfg.tcpIdleTimeoutMs, log },
     // Inbound requests always go to the app, whatever URI form they use.
     routeH1: (req, ctx, startMs) => ({ ...routeFromRequestTarget(req.target, req.head.host, ctx, startMs), target: ctx.target }),
     routeH2: (headers, ctx, startMs) => ({ ctx, authority: headers[':authority'] ?? '', target: ctx.target, path: headers[':path'] ?? '/', startMs }),

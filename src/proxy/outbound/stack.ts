@@ -75,7 +75,7 @@ export function outboundStack({ cfg, log: parentLog, metrics, origDst, mesh, des
     guard,
     log,
     onLimit: (limit) => metrics.limitHit('outbound', limit),
-    tunnel: { pool: upstream.h1Pool, idleTimeoutMs: cfg.idleTimeoutMs, log },
+    tunnel: { pool: upstream.h1Pool, idleTimeoutMs: cfg.tcpIdleTimeoutMs, log },
     // CONNECT host:port names the destination explicitly: what flows through the tunnel is
     // served like any connection to that address (detected, discovered, meshed), so gRPC or
     // TLS through an explicit proxy gets the same treatment as intercepted traffic.

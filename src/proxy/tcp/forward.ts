@@ -8,6 +8,7 @@ import type { Logger } from '../../lib/log.js';
 
 export interface TcpForwardOptions {
   readonly connectTimeoutMs: number;
+  /** Silence both ways after which the connection is reset; 0: never (pipeBoth). */
   readonly idleTimeoutMs: number;
   readonly log: Logger;
 }
@@ -51,7 +52,27 @@ export function resetSocket(s: Socket): void {
   }
 }
 
-/** Joins two connected sockets: data both ways, FIN propagated, errors reset the peer. */
+/** Ends `s` (its queued writes go first) and destroys it once they have. */
+function closeAfterFlush(s: Socket): void {
+  if (s.destroyed) return;
+  if (!s.writableEnded) s.end();
+  if (s.writableFinished) s.destroy();
+  else s.once('finish', () => s.destroy());
+}
+
+/**
+ * TCP keep-alive on a joined connection: first probe after this much silence (libuv then probes
+ * every second, ten times). With no idle timeout by default, this is what finds a peer that
+ * vanished without a FIN or RST (a node gone, a NAT entry dropped) and frees both sockets.
+ */
+export const TCP_KEEPALIVE_MS = 10_000;
+
+/**
+ * Joins two connected sockets: data both ways, FIN propagated, errors reset the peer.
+ * `idleTimeoutMs` > 0: both are reset after that long with no bytes either way; 0: never, as
+ * Linkerd does for opaque connections — a quiet database or WebSocket connection is the app's
+ * to close.
+ */
 export function pipeBoth(a: Socket, b: Socket, idleTimeoutMs: number): void {
   // A side whose reading already ended will not emit 'end' again: pass its FIN on now.
   if (a.readableEnded) b.end();
@@ -61,14 +82,22 @@ export function pipeBoth(a: Socket, b: Socket, idleTimeoutMs: number): void {
   const onErr = (other: Socket) => () => resetSocket(other);
   a.on('error', onErr(b));
   b.on('error', onErr(a));
+  // A side that closed without passing an end on (destroyed: a drain's deadline, a guard) can
+  // take nothing more, so the other side finishes its writes, ends and closes too. Without the
+  // idle timeout nothing else would ever free it.
+  a.once('close', () => closeAfterFlush(b));
+  b.once('close', () => closeAfterFlush(a));
   // No explicit close once both directions ended: each socket closes itself (autoDestroy) when
   // its own read side has ended *and* its writes are flushed; destroying earlier loses the tail
   // of the data (with TLS the last writes are still being encrypted).
   for (const s of [a, b]) {
-    s.setTimeout(idleTimeoutMs, () => {
-      resetSocket(a);
-      resetSocket(b);
-    });
+    s.setKeepAlive(true, TCP_KEEPALIVE_MS);
+    if (idleTimeoutMs > 0) {
+      s.setTimeout(idleTimeoutMs, () => {
+        resetSocket(a);
+        resetSocket(b);
+      });
+    }
   }
 }
 
