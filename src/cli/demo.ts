@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../lib/errors.js';
+import { everyUntilAborted } from './every-until-aborted.js';
 import { down } from '../runtime/local/down.js';
 import { DEFAULT_WEFT_DIR } from '../runtime/local/run-state.js';
 import { formatTable } from '../runtime/local/status.js';
@@ -66,19 +67,14 @@ export function register(program: Command): void {
       process.once('SIGTERM', () => ac.abort());
       let before = await snapshot(r.state);
       let t0 = Date.now();
-      while (!ac.signal.aborted) {
-        await new Promise<void>((res) => {
-          const t = setTimeout(res, intervalMs);
-          ac.signal.addEventListener('abort', () => (clearTimeout(t), res()), { once: true });
-        });
-        if (ac.signal.aborted) break;
+      await everyUntilAborted(intervalMs, ac.signal, async () => {
         const after = await snapshot(r.state);
         const rows = statsBetween(r.state, before, after, (Date.now() - t0) / 1000, 'deploy');
         out(`\n${new Date().toISOString()}  (Ctrl-C stops the demo)`);
         process.stdout.write(formatTable(statTable(rows)));
         before = after;
         t0 = Date.now();
-      }
+      });
       out('\nstopping the demo');
       await down(flags.stateDir, out);
     });
