@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket, WebSocketServer } from 'ws';
 import { formatAddress } from '../../../src/lib/address.js';
 import { TCP_KEEPALIVE_MS } from '../../../src/proxy/tcp/forward.js';
+import type { ProxyHandle } from '../../../src/proxy/proxy.js';
 import { startProxyPair, startTestProxy } from '../../helpers/proxy.js';
 import { tcpBackend } from '../../helpers/servers.js';
 
@@ -35,8 +36,9 @@ function roundTrip(s: net.Socket, text: string): Promise<string> {
 /** ss's view of established TCP connections to `port` (timers included). */
 const connectionsTo = (port: number): string => execFileSync('ss', ['-tnoH', 'state', 'established', `( dport = :${port} )`], { encoding: 'utf8' });
 
-async function opaqueConnection(t: TestContext, env: Record<string, string>): Promise<{ s: net.Socket; echoPort: number }> {
-  const echo = await tcpBackend();
+/** A client connection through a proxy to a backend on an opaque port (an echo unless `onConn` says otherwise). */
+async function opaqueConnection(t: TestContext, env: Record<string, string>, onConn?: (s: net.Socket) => void): Promise<{ s: net.Socket; echoPort: number; proxy: ProxyHandle }> {
+  const echo = await tcpBackend(onConn);
   // The echo's port is an opaque port: no detection, bytes flow at once.
   const p = await startTestProxy({ WEFT_PROXY_OUTBOUND_DEFAULT_DST: formatAddress(echo.addr), WEFT_PROXY_OPAQUE_PORTS: String(echo.addr.port), ...env });
   const s = net.connect(p.outbound.port, '127.0.0.1');
@@ -46,7 +48,7 @@ async function opaqueConnection(t: TestContext, env: Record<string, string>): Pr
     await p.close();
     await echo.close();
   });
-  return { s, echoPort: echo.addr.port };
+  return { s, echoPort: echo.addr.port, proxy: p };
 }
 
 test('a quiet opaque connection outlives the HTTP idle timeout, both its sockets probed by TCP keep-alive', async (t) => {
@@ -106,24 +108,16 @@ test('a WebSocket silent past the HTTP idle timeout still carries messages', asy
 
 test('an opaque connection cut at the drain deadline is closed on the app side too, not left open', async (t) => {
   let appSide: net.Socket | undefined;
-  const echo = await tcpBackend((s) => {
-    appSide = s;
-    s.pipe(s);
-  });
-  const p = await startTestProxy({ WEFT_PROXY_OUTBOUND_DEFAULT_DST: formatAddress(echo.addr), WEFT_PROXY_OPAQUE_PORTS: String(echo.addr.port), WEFT_PROXY_SHUTDOWN_GRACE_MS: '200' });
-  const s = net.connect(p.outbound.port, '127.0.0.1');
-  s.on('error', () => {});
-  t.after(async () => {
-    s.destroy();
-    await p.close();
-    await echo.close();
+  const { s, proxy } = await opaqueConnection(t, { WEFT_PROXY_SHUTDOWN_GRACE_MS: '200' }, (c) => {
+    appSide = c;
+    c.pipe(c);
   });
   assert.equal(await roundTrip(s, 'open'), 'open');
   assert.ok(appSide);
   const appClosed = new Promise<void>((resolve) => appSide?.once('close', () => resolve()));
   const clientClosed = new Promise<void>((resolve) => s.once('close', () => resolve()));
   // The client and the app both keep the connection: only the drain's deadline ends it.
-  await p.drain();
+  await proxy.drain();
   const outcome = await Promise.race([Promise.all([appClosed, clientClosed]).then(() => 'closed'), sleep(3000).then(() => 'still open')]);
   assert.equal(outcome, 'closed');
 });
