@@ -25,6 +25,14 @@ export interface BalancerOptions {
 
 export interface Lease<E> {
   readonly endpoint: E;
+  /**
+   * The request waited for a new connection to the endpoint and is now sent on it: its latency
+   * counts from here. Connecting (TCP, an mTLS handshake) is not the endpoint's response time —
+   * Linkerd's balancer, too, only times requests on ready connections — and counting it made a
+   * new endpoint whose handshake ran slow under load look slow for tens of seconds (a peak
+   * decays with a 10 s time constant), so it got no traffic at all.
+   */
+  connected(): void;
   /** Ends the request: records its latency and whether it failed. Idempotent. */
   end(ok: boolean): void;
 }
@@ -88,12 +96,15 @@ export class HttpBalancer<E extends { readonly address: string }> {
   }
 
   private lease(s: Slot<E>): Lease<E> {
-    const start = this.clock.now();
+    let start = this.clock.now();
     s.ewma.inFlight++;
     s.accrual.onSend();
     let done = false;
     return {
       endpoint: s.endpoint,
+      connected: () => {
+        start = this.clock.now();
+      },
       end: (ok) => {
         if (done) return;
         done = true;

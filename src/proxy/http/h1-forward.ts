@@ -170,8 +170,12 @@ class Forwarding {
       return this.fail(err);
     }
     if (!(acquired instanceof Promise)) return a.connected(acquired);
+    const picked = ep;
     acquired.then(
-      (conn) => a.connected(conn),
+      (conn) => {
+        picked.connected?.();
+        a.connected(conn);
+      },
       (err: unknown) => a.connectFailed(err),
     );
   }

@@ -92,7 +92,9 @@ export function forwardH1OverH2(pool: H2SessionPool, opts: ForwardOptions = DEFA
       }
       let up: http2.ClientHttp2Stream;
       try {
-        const session = await pool.get(endpoint.target, endpoint.identity);
+        const pooled = pool.get(endpoint.target, endpoint.identity);
+        const session = await pooled;
+        if (pooled instanceof Promise) endpoint.connected?.();
         if (decided || res.finished) return;
         const last = bodyStarted || !req.hasBody;
         up = openStream(session, toH2Request(req, route.path, route.authority), { endStream: !req.hasBody });

@@ -130,7 +130,7 @@ export function forwardH2(pool: H2SessionPool, opts: ForwardOptions = DEFAULT_FO
           return true;
         },
       };
-      withSession(pool, endpoint.target, endpoint.identity, stream, headers, (session) => relay(session, stream, headers, requestEnded, attemptCtx), (err) => {
+      withSession(pool, endpoint, stream, headers, (session) => relay(session, stream, headers, requestEnded, attemptCtx), (err) => {
         // Never connected: nothing reached the endpoint.
         if (!attemptCtx.retry({ status: 0 })) respondH2Error(stream, headers, err);
       });
@@ -180,8 +180,7 @@ interface AttemptCtx {
 /** Runs `fn` with a pooled session for the target (connecting first if needed). */
 function withSession(
   pool: H2SessionPool,
-  target: Address,
-  identity: string | undefined,
+  endpoint: PickedEndpoint,
   stream: ServerHttp2Stream,
   headers: IncomingHttpHeaders,
   fn: (s: http2.ClientHttp2Session) => void,
@@ -189,14 +188,17 @@ function withSession(
 ): void {
   let session: http2.ClientHttp2Session | Promise<http2.ClientHttp2Session>;
   try {
-    session = pool.get(target, identity);
+    session = pool.get(endpoint.target, endpoint.identity);
   } catch (err) {
     respondH2Error(stream, headers, err);
     return;
   }
   if (!(session instanceof Promise)) return fn(session);
   stream.pause();
-  session.then(fn, (err: unknown) => onError(err instanceof UpstreamConnectError ? err : new UpstreamConnectError(formatAddress(target), { cause: err })));
+  session.then((s) => {
+    endpoint.connected?.();
+    fn(s);
+  }, (err: unknown) => onError(err instanceof UpstreamConnectError ? err : new UpstreamConnectError(formatAddress(endpoint.target), { cause: err })));
 }
 
 /**

@@ -9,6 +9,8 @@ import type { RequestCost } from '../metrics/route-cost.js';
 export interface PickedEndpoint {
   readonly target: Address;
   readonly identity: string | undefined;
+  /** The attempt waited for a new connection and is sent now (the balancer times it from here). */
+  connected?(): void;
   done(ok: boolean): void;
 }
 

@@ -100,7 +100,7 @@ function pickFrom(backend: ReturnType<Destination['backend']>): HttpRoute['pick'
   return () => {
     const lease = backend.http.pick();
     const e = lease.endpoint;
-    return { target: { host: e.host, port: e.port }, identity: e.identity, done: (ok) => lease.end(ok) };
+    return { target: { host: e.host, port: e.port }, identity: e.identity, connected: () => lease.connected(), done: (ok) => lease.end(ok) };
   };
 }
 

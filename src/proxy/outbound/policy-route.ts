@@ -142,7 +142,7 @@ async function backendOf(d: PolicyRouteDeps, m: Matched, b: WeightedBackend | un
     pick: () => {
       const lease = backend.http.pick();
       const e = lease.endpoint;
-      return { target: { host: e.host, port: e.port }, identity: e.identity, done: (ok) => lease.end(ok) };
+      return { target: { host: e.host, port: e.port }, identity: e.identity, connected: () => lease.connected(), done: (ok) => lease.end(ok) };
     },
     ...(retry ? { retry } : {}),
     ...(tryTimeoutMs ? { tryTimeoutMs } : {}),

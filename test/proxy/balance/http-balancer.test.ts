@@ -112,3 +112,44 @@ test('no_endpoints_fails_fast_and_history_survives_updates', () => {
   assert.deepEqual(b.endpointStates(), { ready: 1, pending: 1 });
   assert.equal(b.pick().endpoint.address, 'y');
 });
+
+// The first request to each endpoint waits for its connection (an mTLS handshake). Under load one
+// handshake can take far longer than the others; timed from the pick, that wait became the
+// endpoint's peak RTT and, decaying with a 10 s time constant, kept it from being picked at all
+// (a 3-replica e2e saw one replica get none of 90 requests). Timed from connected(), it competes.
+test('time_spent_connecting_is_not_the_endpoints_latency', () => {
+  const clock = new ManualClock();
+  const b = new HttpBalancer<{ address: string }>({ clock, rng: seededRng(3) });
+  b.setEndpoints([ep('a'), ep('b'), ep('c')]);
+  const connectMs: Record<string, number> = { a: 5, b: 8, c: 400 };
+  const connected = new Set<string>();
+  const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
+  const inflight: { at: number; lease: Lease<{ address: string }>; connectAt?: number }[] = [];
+  // 2 simulated seconds, a request every 5 ms, each answered 2 ms after it is on a connection.
+  for (let t = 0; t < 2000; t++) {
+    clock.advance(1);
+    for (let i = inflight.length - 1; i >= 0; i--) {
+      const f = inflight[i]!;
+      if (f.connectAt !== undefined && f.connectAt <= clock.now()) {
+        connected.add(f.lease.endpoint.address);
+        f.lease.connected();
+        f.at = clock.now() + 2;
+        delete f.connectAt;
+      } else if (f.connectAt === undefined && f.at <= clock.now()) inflight.splice(i, 1)[0]!.lease.end(true);
+    }
+    if (t % 5 === 0) {
+      const lease = b.pick();
+      const a = lease.endpoint.address;
+      counts[a]!++;
+      if (connected.has(a)) {
+        inflight.push({ at: clock.now() + 2, lease });
+        continue;
+      }
+      // A request that comes while the connection is being made waits for the same connection.
+      const pending = inflight.find((f) => f.lease.endpoint.address === a && f.connectAt !== undefined);
+      inflight.push({ at: Infinity, lease, connectAt: pending?.connectAt ?? clock.now() + connectMs[a]! });
+    }
+  }
+  const total = counts['a']! + counts['b']! + counts['c']!;
+  for (const k of ['a', 'b', 'c']) assert.ok(counts[k]! > total / 6, `share of ${k}: ${JSON.stringify(counts)}`);
+});
