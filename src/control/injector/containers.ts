@@ -27,7 +27,7 @@ function resources(s: ProxySettings): Json {
   return { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) };
 }
 
-function env(c: InjectorConfig, s: ProxySettings): Json[] {
+function env(c: InjectorConfig, s: ProxySettings, appPorts: readonly number[]): Json[] {
   const field = (name: string, path: string): Json => ({ name, valueFrom: { fieldRef: { fieldPath: path } } });
   const v = (name: string, value: string): Json => ({ name, value });
   return [
@@ -45,6 +45,8 @@ function env(c: InjectorConfig, s: ProxySettings): Json[] {
     v(ENV.intercept, 'true'),
     ...(s.opaquePorts !== undefined ? [v(ENV.opaquePorts, s.opaquePorts)] : []),
     ...(s.defaultInboundPolicy !== undefined ? [v(ENV.inboundDefaultPolicy, s.defaultInboundPolicy)] : []),
+    // The pod's container ports: the proxy asks for their inbound policies at start.
+    ...(appPorts.length ? [v(ENV.inboundPorts, appPorts.join(','))] : []),
     v(ENV.destinationSvcAddr, c.destinationAddr),
     v(ENV.destinationContext, '{"ns":"$(WEFT_POD_NAMESPACE)","pod":"$(WEFT_POD_NAME)"}'),
     v(ENV.identitySvcAddr, c.identityAddr),
@@ -59,13 +61,25 @@ function env(c: InjectorConfig, s: ProxySettings): Json[] {
 
 const probe = (path: string, extra: Json = {}): Json => ({ httpGet: { path, port: DEFAULT_ADMIN_PORT }, ...extra });
 
-export function proxyContainer(c: InjectorConfig, s: ProxySettings): Json {
+/** The TCP ports the pod's containers declare, each once, in order. */
+export function containerPorts(containers: readonly Json[]): number[] {
+  const out = new Set<number>();
+  for (const c of containers) {
+    for (const p of Array.isArray(c['ports']) ? (c['ports'] as Json[]) : []) {
+      const n = p['containerPort'];
+      if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535 && (p['protocol'] ?? 'TCP') === 'TCP') out.add(n);
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+export function proxyContainer(c: InjectorConfig, s: ProxySettings, appPorts: readonly number[] = []): Json {
   const container: Json = {
     name: PROXY_CONTAINER,
     image: c.image,
     imagePullPolicy: c.imagePullPolicy,
     args: ['proxy'],
-    env: env(c, s),
+    env: env(c, s, appPorts),
     ports: [
       { name: 'weft-proxy', containerPort: DEFAULT_INBOUND_PORT, protocol: 'TCP' },
       { name: 'weft-admin', containerPort: DEFAULT_ADMIN_PORT, protocol: 'TCP' },

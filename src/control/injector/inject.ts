@@ -13,7 +13,7 @@ import {
 import type { InjectorConfig, ProxyMode } from './config.js';
 import { trustRootSha256 } from './config.js';
 import type { Json } from './containers.js';
-import { initContainer, proxyContainer, tokenVolume, xtablesVolume } from './containers.js';
+import { containerPorts, initContainer, proxyContainer, tokenVolume, xtablesVolume } from './containers.js';
 import { injectDecision, proxySettings } from './pod-settings.js';
 
 export interface PodTemplate {
@@ -58,10 +58,10 @@ export function inject(pod: PodTemplate, config: InjectorConfig, ctx: InjectCont
   if (spec['hostNetwork'] === true) return { injected: false, reason: 'pod uses the host network (hostNetwork: true): interception would capture the node\'s traffic' };
   const s = proxySettings(annotations, ns, config);
 
-  const proxy = proxyContainer(config, s);
-  const init = initContainer(config, s);
   const podInits = containers(spec, 'initContainers');
   const podContainers = containers(spec, 'containers');
+  const proxy = proxyContainer(config, s, containerPorts(podContainers));
+  const init = initContainer(config, s);
   const out: Json = { ...spec };
   if (s.mode === 'native') {
     out['initContainers'] = [init, proxy, ...podInits];

@@ -16,6 +16,11 @@ export interface InboundPolicyConfig {
   readonly clusterNetworks: readonly Cidr[];
   /** How long a port's first request waits for the policy API before the default applies. */
   readonly initialWaitMs: number;
+  /**
+   * The workload's own ports (its containers' ports, as Linkerd's LINKERD2_PROXY_INBOUND_PORTS):
+   * their policies are asked for at start, so a port's first connection does not wait for one.
+   */
+  readonly ports: readonly number[];
 }
 
 export const POLICY_DEFAULTS = { defaultPolicy: 'all-unauthenticated', initialWaitMs: 1000 } as const;
@@ -26,6 +31,21 @@ export interface PolicyEnvNames {
   readonly defaultPolicy: string;
   readonly clusterNetworks: string;
   readonly initialWaitMs: string;
+  readonly ports: string;
+}
+
+/** Enough for any pod's container ports; a port range by mistake would open a watch per port. */
+export const MAX_INBOUND_PORTS = 100;
+
+function portList(raw: string | undefined, name: string): number[] {
+  const out = new Set<number>();
+  for (const part of (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    const port = /^\d{1,5}$/.test(part) ? Number(part) : NaN;
+    if (!(port >= 1 && port <= 65535)) throw new ConfigError(`${name}: "${part}" is not a port`);
+    out.add(port);
+  }
+  if (out.size > MAX_INBOUND_PORTS) throw new ConfigError(`${name}: ${out.size} ports; at most ${MAX_INBOUND_PORTS} (the workload's own ports, not a range)`);
+  return [...out].sort((a, b) => a - b);
 }
 
 /** A workload from the destination context token when it names a pod ({"ns","pod"}). */
@@ -54,5 +74,6 @@ export function parseInboundPolicy(env: Record<string, string | undefined>, n: P
   const workload = env[n.workload] || workloadFromContext(destination.context);
   // Without a workload to ask about, the policy API cannot answer: defaults only.
   const svcAddr = workload ? env[n.svcAddr] || destination.svcAddr : undefined;
-  return Object.freeze({ svcAddr, workload, defaultPolicy: dflt as DefaultPolicyName, clusterNetworks: Object.freeze(nets), initialWaitMs: wait });
+  const ports = Object.freeze(portList(env[n.ports], n.ports));
+  return Object.freeze({ svcAddr, workload, defaultPolicy: dflt as DefaultPolicyName, clusterNetworks: Object.freeze(nets), initialWaitMs: wait, ports });
 }

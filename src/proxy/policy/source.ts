@@ -24,5 +24,7 @@ export async function inboundPolicySource(c: InboundPolicyConfig, log: Logger): 
   const dflt = defaultPortPolicy(c.defaultPolicy, c.clusterNetworks);
   if (!c.svcAddr) return c.defaultPolicy === 'all-unauthenticated' ? undefined : staticPolicy(dflt);
   const { PolicyClient } = await import('./client.js');
-  return new PolicyClient({ address: c.svcAddr, workload: c.workload, defaultPolicy: dflt, initialWaitMs: c.initialWaitMs, log: log.child('policy') });
+  const client = new PolicyClient({ address: c.svcAddr, workload: c.workload, defaultPolicy: dflt, initialWaitMs: c.initialWaitMs, log: log.child('policy') });
+  for (const port of c.ports) client.watch(port);
+  return client;
 }

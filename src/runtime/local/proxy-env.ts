@@ -59,5 +59,7 @@ export function proxyEnv(i: ProxyEnvInput): Record<string, string> {
   }
   // The policy API identifies this proxy by the destination context's {ns, pod}.
   if (i.workload.defaultInboundPolicy) env[PROXY_ENV.inboundDefaultPolicy] = i.workload.defaultInboundPolicy;
+  // The app's ports: the proxy asks for their policies at start, not on a port's first request.
+  if (i.workload.ports.length) env[PROXY_ENV.inboundPorts] = i.workload.ports.map((p) => p.containerPort).join(',');
   return { ...env, ...i.workload.proxyEnv };
 }

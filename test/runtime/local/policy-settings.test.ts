@@ -29,7 +29,7 @@ metadata: { name: api-http, namespace: shop }
 spec: { podSelector: { matchLabels: { app: api } }, port: http }
 `;
 
-test('local runtime: the annotation reaches the proxy env and the store Pod; policy kinds load from mesh files', () => {
+test('local runtime: the annotation and the app ports reach the proxy env, the store Pod; policy kinds load from mesh files', () => {
   const m = parseMeshFile(MESH('all-authenticated'), 'm.yaml', { workingDir: '/srv' });
   const w = m.workloads[0];
   assert.ok(w);
@@ -37,6 +37,7 @@ test('local runtime: the annotation reaches the proxy env and the store Pod; pol
   const env = proxyEnv({ workload: w, podName: 'api', mode: 'netns', identityAddr: 'i:1', destinationAddr: 'd:2', localName: 'spiffe://cluster.local/ns/shop/sa/api', trustAnchorsFile: '/t', tokenFile: '/k' });
   assert.equal(env['WEFT_PROXY_INBOUND_DEFAULT_POLICY'], 'all-authenticated');
   assert.equal(env['WEFT_PROXY_DESTINATION_CONTEXT'], '{"ns":"shop","pod":"api"}');
+  assert.equal(env['WEFT_PROXY_INBOUND_PORTS'], '8080', "the app's ports: their policies are fetched at start");
   assert.deepEqual(m.resources.map((r) => r.kind), ['Server']);
   const rs = storeResources(m, [], [{ name: 'api', workload: w, replica: 0 }], () => ({ ip: '127.0.0.1', port: 8080 }));
   const pod = rs.find((r) => r.kind === 'Pod') as Pod | undefined;
