@@ -3,6 +3,7 @@
 // (src/proxy/config.ts is the one list of names). Pure: config and settings in, objects out.
 import { ENV } from '../../proxy/config.js';
 import { PROXY_NODE_FLAGS } from '../../proxy/node-flags.js';
+import { inboundPortsValue } from '../../proxy/policy/config.js';
 import { DEFAULT_ADMIN_PORT, DEFAULT_INBOUND_PORT, DEFAULT_OUTBOUND_PORT, DEFAULT_TAP_PORT } from '../../runtime/local/iptables-rules.js';
 import { INIT_CONTAINER, PROXY_CONTAINER, TOKEN_VOLUME, XTABLES_VOLUME } from './annotations.js';
 import type { InjectorConfig } from './config.js';
@@ -30,6 +31,7 @@ function resources(s: ProxySettings): Json {
 function env(c: InjectorConfig, s: ProxySettings, appPorts: readonly number[]): Json[] {
   const field = (name: string, path: string): Json => ({ name, valueFrom: { fieldRef: { fieldPath: path } } });
   const v = (name: string, value: string): Json => ({ name, value });
+  const inboundPorts = inboundPortsValue(appPorts);
   return [
     // Set first: later values refer to them as $(NAME), which Kubernetes expands.
     field('WEFT_POD_NAMESPACE', 'metadata.namespace'),
@@ -46,7 +48,7 @@ function env(c: InjectorConfig, s: ProxySettings, appPorts: readonly number[]): 
     ...(s.opaquePorts !== undefined ? [v(ENV.opaquePorts, s.opaquePorts)] : []),
     ...(s.defaultInboundPolicy !== undefined ? [v(ENV.inboundDefaultPolicy, s.defaultInboundPolicy)] : []),
     // The pod's container ports: the proxy asks for their inbound policies at start.
-    ...(appPorts.length ? [v(ENV.inboundPorts, appPorts.join(','))] : []),
+    ...(inboundPorts !== undefined ? [v(ENV.inboundPorts, inboundPorts)] : []),
     v(ENV.destinationSvcAddr, c.destinationAddr),
     v(ENV.destinationContext, '{"ns":"$(WEFT_POD_NAMESPACE)","pod":"$(WEFT_POD_NAME)"}'),
     v(ENV.identitySvcAddr, c.identityAddr),
@@ -61,16 +63,16 @@ function env(c: InjectorConfig, s: ProxySettings, appPorts: readonly number[]): 
 
 const probe = (path: string, extra: Json = {}): Json => ({ httpGet: { path, port: DEFAULT_ADMIN_PORT }, ...extra });
 
-/** The TCP ports the pod's containers declare, each once, in order. */
+/** The TCP ports the pod's containers declare. */
 export function containerPorts(containers: readonly Json[]): number[] {
-  const out = new Set<number>();
+  const out: number[] = [];
   for (const c of containers) {
     for (const p of Array.isArray(c['ports']) ? (c['ports'] as Json[]) : []) {
       const n = p['containerPort'];
-      if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535 && (p['protocol'] ?? 'TCP') === 'TCP') out.add(n);
+      if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535 && (p['protocol'] ?? 'TCP') === 'TCP') out.push(n);
     }
   }
-  return [...out].sort((a, b) => a - b);
+  return out;
 }
 
 export function proxyContainer(c: InjectorConfig, s: ProxySettings, appPorts: readonly number[] = []): Json {

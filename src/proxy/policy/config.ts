@@ -37,6 +37,17 @@ export interface PolicyEnvNames {
 /** Enough for any pod's container ports; a port range by mistake would open a watch per port. */
 export const MAX_INBOUND_PORTS = 100;
 
+/**
+ * WEFT_PROXY_INBOUND_PORTS for a workload's declared ports (the injector's and the local
+ * runtime's), or undefined: none, or more than the proxy takes — then each port's policy is
+ * asked for on its first connection, as without the variable, rather than a proxy that will not
+ * start.
+ */
+export function inboundPortsValue(ports: Iterable<number>): string | undefined {
+  const list = [...new Set(ports)].sort((a, b) => a - b);
+  return list.length === 0 || list.length > MAX_INBOUND_PORTS ? undefined : list.join(',');
+}
+
 function portList(raw: string | undefined, name: string): number[] {
   const out = new Set<number>();
   for (const part of (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {

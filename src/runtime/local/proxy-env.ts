@@ -3,6 +3,7 @@
 // them: transparent (in a namespace, behind weft's iptables rules) and explicit (loopback
 // ports, the app told to use its proxy through HTTP_PROXY).
 import { ENV } from '../../proxy/config.js';
+import { inboundPortsValue } from '../../proxy/policy/config.js';
 import type { WorkloadSpec } from './mesh-file.js';
 
 /** The variable names, from the proxy's own config (one source for the contract). */
@@ -60,6 +61,7 @@ export function proxyEnv(i: ProxyEnvInput): Record<string, string> {
   // The policy API identifies this proxy by the destination context's {ns, pod}.
   if (i.workload.defaultInboundPolicy) env[PROXY_ENV.inboundDefaultPolicy] = i.workload.defaultInboundPolicy;
   // The app's ports: the proxy asks for their policies at start, not on a port's first request.
-  if (i.workload.ports.length) env[PROXY_ENV.inboundPorts] = i.workload.ports.map((p) => p.containerPort).join(',');
+  const ports = inboundPortsValue(i.workload.ports.map((p) => p.containerPort));
+  if (ports !== undefined) env[PROXY_ENV.inboundPorts] = ports;
   return { ...env, ...i.workload.proxyEnv };
 }

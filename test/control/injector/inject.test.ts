@@ -82,13 +82,16 @@ test('classic mode (annotation or cluster version): proxy first among containers
   assert.ok(old.injected && old.mode === 'classic');
 });
 
-test("the pod's TCP container ports are the proxy's inbound ports (policies fetched at start); none, no variable", () => {
+test("the pod's TCP container ports are the proxy's inbound ports (policies fetched at start); none or too many, no variable", () => {
   const p = injected(pod({ 'weft.io/inject': 'enabled' }, { containers: [
     { name: 'app', image: 'x', ports: [{ containerPort: 8080 }, { containerPort: 9090, protocol: 'TCP' }, { containerPort: 53, protocol: 'UDP' }] },
     { name: 'side', image: 'y', ports: [{ containerPort: 8080 }, { containerPort: 7000 }] },
   ] }));
   assert.equal(env(inits(p)[1], 'WEFT_PROXY_INBOUND_PORTS'), '7000,8080,9090');
   assert.equal(env(inits(injected(pod({ 'weft.io/inject': 'enabled' })))[1], 'WEFT_PROXY_INBOUND_PORTS'), undefined);
+  // More than the proxy takes: left out (policies on first connection), not a proxy that fails to start.
+  const many = injected(pod({ 'weft.io/inject': 'enabled' }, { containers: [{ name: 'app', image: 'x', ports: Array.from({ length: 101 }, (_, i) => ({ containerPort: 2000 + i })) }] }));
+  assert.equal(env(inits(many)[1], 'WEFT_PROXY_INBOUND_PORTS'), undefined);
 });
 
 test('config.weft.io/* (and config.linkerd.io/*) annotations, pod over namespace', () => {
