@@ -146,13 +146,24 @@ export function tcpOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
+/** The last line of a process's log, for an error that outlives the work dir it is in. */
+function lastLine(path: string | undefined): string {
+  if (!path) return '(no log)';
+  try {
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    return (lines[lines.length - 1] ?? '').slice(0, 300) || '(empty log)';
+  } catch {
+    return `(no log at ${path})`;
+  }
+}
+
 /** Polls `check` every 50 ms until it is true; fails after `timeoutMs` or if `proc` exits. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, proc?: Proc, pollMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: number | string | undefined;
   void proc?.exited.then((c) => (exited = c));
   while (Date.now() < deadline) {
-    if (exited !== undefined) throw new BenchTargetError(`${what}: process exited (${exited}) before it was ready; see ${proc?.logPath}`);
+    if (exited !== undefined) throw new BenchTargetError(`${what}: process exited (${exited}) before it was ready: ${lastLine(proc?.logPath)}`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, pollMs));
   }
