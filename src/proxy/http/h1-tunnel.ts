@@ -56,6 +56,8 @@ export async function upgradeTunnel(req: H1Request, socket: Socket, rest: Buffer
     endpoint.done(false);
     return void up.destroy();
   }
+  // Every tunnel has its own connection: its latency is the time to the answer on it.
+  endpoint.connected?.();
   up.on('error', () => {});
   let joined = false;
   socket.once('close', () => {
