@@ -9,9 +9,7 @@
 //   ...; r.release();
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { join } from 'node:path';
-import { LOADER_OPTIONS, protoDir } from '../../api/load.js';
+import { proxyApis } from '../../api/load.js';
 import type { ProtoGrpcType } from '../../api/gen/destination.js';
 import type { DestinationClient } from '../../api/gen/io/linkerd/proxy/destination/Destination.js';
 import type { Update__Output } from '../../api/gen/io/linkerd/proxy/destination/Update.js';
@@ -129,9 +127,7 @@ export class DiscoveryClient {
   private readonly profiles = new Map<string, SharedWatch<DestinationProfile__Output, Profile | undefined>>();
 
   constructor(private readonly opts: DiscoveryOptions) {
-    // 64-bit fields (IPv6 halves) as strings, so addresses decode exactly.
-    const def = protoLoader.loadSync(join(protoDir(), 'destination.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
-    const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
+    const proto = proxyApis() as unknown as ProtoGrpcType;
     const backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.channel = new ReconnectingClient((extra) => new proto.io.linkerd.proxy.destination.Destination(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), { ...controlPlaneChannelOptions(backoff), ...extra }), opts.connectTimeoutMs);
   }

@@ -6,9 +6,7 @@
 //   - undefined: no Service (NOT_FOUND), no answer yet after `lookupTimeoutMs`, or a control
 //     plane that cannot answer with nothing cached — the ServiceProfile path applies.
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { join } from 'node:path';
-import { LOADER_OPTIONS, protoDir } from '../../api/load.js';
+import { proxyApis } from '../../api/load.js';
 import type { ProtoGrpcType } from '../../api/gen/outbound.js';
 import type { OutboundPoliciesClient } from '../../api/gen/io/linkerd/proxy/outbound/OutboundPolicies.js';
 import type { OutboundPolicy__Output } from '../../api/gen/io/linkerd/proxy/outbound/OutboundPolicy.js';
@@ -51,8 +49,7 @@ export class OutboundPolicyClient {
   private readonly idleMs: number;
 
   constructor(private readonly opts: OutboundPolicyOptions) {
-    const def = protoLoader.loadSync(join(protoDir(), 'outbound.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
-    const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
+    const proto = proxyApis() as unknown as ProtoGrpcType;
     this.channel = new ReconnectingClient((extra) => new proto.io.linkerd.proxy.outbound.OutboundPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), { ...controlPlaneChannelOptions(opts.backoff ?? CONTROL_PLANE_BACKOFF), ...extra }));
     this.lookupTimeoutMs = opts.lookupTimeoutMs ?? 1000;
     this.idleMs = opts.idleMs ?? 60_000;

@@ -7,9 +7,7 @@
 //     configured default policy until an answer comes.
 import { CONTROL_PLANE_BACKOFF, ReconnectingClient, controlPlaneChannelOptions } from '../control-channel.js';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { join } from 'node:path';
-import { LOADER_OPTIONS, protoDir } from '../../api/load.js';
+import { proxyApis } from '../../api/load.js';
 import type { ProtoGrpcType } from '../../api/gen/inbound.js';
 import type { InboundServerPoliciesClient } from '../../api/gen/io/linkerd/proxy/inbound/InboundServerPolicies.js';
 import type { Server__Output } from '../../api/gen/io/linkerd/proxy/inbound/Server.js';
@@ -50,8 +48,7 @@ export class PolicyClient implements PolicySource {
   private closed = false;
 
   constructor(private readonly opts: PolicyClientOptions) {
-    const def = protoLoader.loadSync(join(protoDir(), 'inbound.proto'), { ...LOADER_OPTIONS, longs: String, includeDirs: [protoDir()] });
-    const proto = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
+    const proto = proxyApis() as unknown as ProtoGrpcType;
     const backoff = opts.backoff ?? CONTROL_PLANE_BACKOFF;
     this.channel = new ReconnectingClient((extra) => new proto.io.linkerd.proxy.inbound.InboundServerPolicies(opts.address, opts.credentials ?? grpc.credentials.createInsecure(), { ...controlPlaneChannelOptions(backoff), ...extra }));
   }

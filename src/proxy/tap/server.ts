@@ -7,12 +7,10 @@
 // WEFT_PROXY_TAP_SVC_NAME: anyone else gets PERMISSION_DENIED, naming both identities.
 // Clients must send SNI (any name: the proxy's DNS-style identity is customary), as meshed
 // clients do; an IP-only client gets no certificate.
-import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { LOADER_OPTIONS, protoDir } from '../../api/load.js';
+import { proxyApis } from '../../api/load.js';
 import type { ObserveRequest__Output } from '../../api/gen/io/linkerd/proxy/tap/ObserveRequest.js';
 import type { TapEvent } from '../../api/gen/io/linkerd/proxy/tap/TapEvent.js';
 import type { Address } from '../../lib/address.js';
@@ -43,8 +41,7 @@ export interface TapServer {
 type ObserveCall = grpc.ServerWritableStream<ObserveRequest__Output, TapEvent>;
 
 function tapService(): grpc.ServiceDefinition {
-  const def = protoLoader.loadSync(join(protoDir(), 'tap.proto'), { ...LOADER_OPTIONS, includeDirs: [protoDir()] });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { io: { linkerd: { proxy: { tap: { Tap: { service: grpc.ServiceDefinition } } } } } };
+  const pkg = proxyApis() as unknown as { io: { linkerd: { proxy: { tap: { Tap: { service: grpc.ServiceDefinition } } } } } };
   return pkg.io.linkerd.proxy.tap.Tap.service;
 }
 
