@@ -10,7 +10,7 @@
 // longer be completed honestly.
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
-import { codedFraming, type Framing, type ResponseHead } from './h1/head.js';
+import { bodilessKeepsLength, codedFraming, type Framing, type ResponseHead } from './h1/head.js';
 import { endToEnd, endToEndLines, forwardableAsIs, getHeader, onlyConnectionHopFields, wantsTrailersFlat } from './h1/headers.js';
 import type { H1Pool } from './h1/pool.js';
 import type { H1Request } from './h1/request.js';
@@ -79,7 +79,7 @@ const PLAIN_WRITE_HEAD = H1Response.prototype.writeHead;
 function passableAnswer(h: ResponseHead, framingKept: boolean, res: H1Response): boolean {
   if (h.minor !== 1 || !framingKept || res.writeHead !== PLAIN_WRITE_HEAD) return false;
   const kind = h.framing.kind;
-  if (kind === 'close' || (kind === 'none' && h.status === 204)) return false;
+  if (kind === 'close' || (kind === 'none' && !bodilessKeepsLength(h.status))) return false;
   for (const token of h.connection) if (token !== 'close' && token !== 'keep-alive') return false;
   return onlyConnectionHopFields(h.headers);
 }
@@ -289,11 +289,7 @@ class Attempt implements ExchangeHandlers {
       return this.mode;
     }
     const headers = endToEnd(h.headers, h.connection);
-    // A bodiless answer keeps the Content-Length it came with: a HEAD or 304 answer states the
-    // length of a body it does not carry, and any other answer with Content-Length: 0 needs it
-    // to be delimited at all (without it, an HTTP/1.1 client reads to the connection's end).
-    // A 204 has none (RFC 9110 §8.6).
-    if (framing.kind === 'none' && status !== 204) {
+    if (framing.kind === 'none' && bodilessKeepsLength(status)) {
       const cl = getHeader(h.headers, 'content-length');
       if (cl !== undefined) headers.push('content-length', cl);
     }

@@ -7,7 +7,7 @@ import http2, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, TimeoutError, UpstreamConnectError } from '../../lib/errors.js';
 import { sendProxyError, type H1Handler } from './h1-forward.js';
-import { codedFraming, type Framing } from './h1/head.js';
+import { bodilessKeepsLength, codedFraming, type Framing } from './h1/head.js';
 import { endToEnd, fromHeaderObject, toHeaderObject } from './h1/headers.js';
 import type { H1Request } from './h1/request.js';
 import { openStream, type H2SessionPool } from './h2-pool.js';
@@ -126,8 +126,7 @@ export function forwardH1OverH2(pool: H2SessionPool, opts: ForwardOptions = DEFA
         const framing: Framing = length !== undefined ? { kind: 'length', length } : codedFraming(res.clientMinor === 1 ? 'chunked' : 'close', typeof coded === 'string' ? coded : undefined);
         const bodiless = req.method === 'HEAD' || status === 204 || status === 304;
         const headers = fromHeaderObject(h, H2_HOP);
-        // A HEAD or 304 answer states the length of a body it does not carry (a 204 has none).
-        if (bodiless && status !== 204 && length !== undefined) headers.push('content-length', String(length));
+        if (bodiless && bodilessKeepsLength(status) && length !== undefined) headers.push('content-length', String(length));
         res.writeHead(status, '', headers, bodiless ? { kind: 'none' } : framing);
         res.onClose((finished) => endpoint.done(finished && status < 500));
         up.on('trailers', (t: IncomingHttpHeaders) => (trailers = fromHeaderObject(t)));

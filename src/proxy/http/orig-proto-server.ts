@@ -5,7 +5,7 @@ import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import http2 from 'node:http2';
 import { formatAddress } from '../../lib/address.js';
 import { NoDestinationError, UpstreamConnectError } from '../../lib/errors.js';
-import type { Framing } from './h1/head.js';
+import { bodilessKeepsLength, type Framing } from './h1/head.js';
 import { endToEnd, fromHeaderObject, getHeader, headerLines, toHeaderObject } from './h1/headers.js';
 import type { H1Pool } from './h1/pool.js';
 import type { UpstreamConnection } from './h1/upstream.js';
@@ -41,8 +41,8 @@ export function origProtoH2(pool: H1Pool): H2Layer {
           const out: OutgoingHttpHeaders = { ...toHeaderObject(endToEnd(h.headers, h.connection)), ':status': h.status };
           if ((respFraming.kind === 'chunked' || respFraming.kind === 'close') && respFraming.codings) out[TRANSFER_CODINGS_HEADER] = respFraming.codings;
           // The length goes on (HTTP/2 allows it): the client side restates it rather than
-          // chunking a sized body, and a HEAD or 304 answer keeps the size it states (not a 204).
-          const cl = respFraming.kind === 'length' || (respFraming.kind === 'none' && h.status !== 204) ? getHeader(h.headers, 'content-length') : undefined;
+          // chunking a sized body, and a bodiless answer keeps the size it states.
+          const cl = respFraming.kind === 'length' || (respFraming.kind === 'none' && bodilessKeepsLength(h.status)) ? getHeader(h.headers, 'content-length') : undefined;
           if (cl !== undefined) out['content-length'] = cl;
           const noBody = respFraming.kind === 'none';
           try {

@@ -341,6 +341,17 @@ export function responseFraming(head: ResponseHead, method: string): Framing {
   return hasHeader(head.headers, 'content-length') ? NO_BODY : CLOSE_DELIMITED;
 }
 
+/**
+ * Whether an answer without a body passes on the Content-Length it states: a HEAD or 304
+ * answer states the size of a body it does not carry, and any other answer with
+ * Content-Length: 0 needs it to be delimited at all (without it, an HTTP/1.1 client reads to
+ * the connection's end). A 204 has none (RFC 9110 §8.6). One rule for the three places that
+ * relay answers: h1-forward, h1-over-h2 and orig-proto-server.
+ */
+export function bodilessKeepsLength(status: number): boolean {
+  return status !== 204;
+}
+
 export function hasHeader(headers: readonly string[], name: string): boolean {
   for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return true;
   return false;
