@@ -12,7 +12,7 @@ import { DEFAULT_RETRYABLE_GRPC } from '../http/grpc-status.js';
 import type { AttemptOutcome, HttpRoute } from '../http/route.js';
 import type { ProfileRoute } from '../discovery/types.js';
 import type { ProxyMetrics } from '../metrics/registry.js';
-import type { Destination, OutboundDestinations } from './destinations.js';
+import type { Backend, OutboundDestinations } from './destinations.js';
 
 /** The lookup key: the original destination when there is one, else the request's authority. */
 export function lookupKey(route: HttpRoute): string | undefined {
@@ -95,8 +95,8 @@ export async function discoverUpgrade(dests: OutboundDestinations, route: HttpRo
   };
 }
 
-/** Per-attempt endpoint choice from a destination's balancer. */
-function pickFrom(backend: ReturnType<Destination['backend']>): HttpRoute['pick'] {
+/** Per-attempt endpoint choice from a backend's balancer (a profile's or an HTTPRoute's). */
+export function pickFrom(backend: Backend): NonNullable<HttpRoute['pick']> {
   return () => {
     const lease = backend.http.pick();
     const e = lease.endpoint;

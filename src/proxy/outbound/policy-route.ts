@@ -26,7 +26,7 @@ import type { AttemptOutcome, HttpRoute } from '../http/route.js';
 import { matchRoute, splitTarget, type RequestInfo } from '../policy/http-route-match.js';
 import type { RequestMatch } from '../policy/types.js';
 import type { OutboundDestinations } from './destinations.js';
-import { lookupKey } from './discover-http.js';
+import { lookupKey, pickFrom } from './discover-http.js';
 import { modifyFlat } from '../http/h1/headers.js';
 import {
   modifyObject, modifyResponseH1, modifyResponseH2, redirectLocation, rewriteH1, rewriteH2,
@@ -139,11 +139,7 @@ async function backendOf(d: PolicyRouteDeps, m: Matched, b: WeightedBackend | un
   const tryTimeoutMs = m.rule.retry?.tryTimeoutMs;
   return {
     identity: backend.identity(),
-    pick: () => {
-      const lease = backend.http.pick();
-      const e = lease.endpoint;
-      return { target: { host: e.host, port: e.port }, identity: e.identity, connected: () => lease.connected(), done: (ok) => lease.end(ok) };
-    },
+    pick: pickFrom(backend),
     ...(retry ? { retry } : {}),
     ...(tryTimeoutMs ? { tryTimeoutMs } : {}),
   };
